@@ -1,0 +1,21 @@
+package dev.vaestream.core.kafka;
+
+/** The topic names every service agrees on. */
+public final class Topics {
+  /** Input images, written by the producer. */
+  public static final String IMAGES = "mnist.images";
+
+  /** Rejected input records with a reason header. */
+  public static final String IMAGES_DLQ = "mnist.images.dlq";
+
+  /** Model checkpoints, compacted; written by the trainer, followed by the scorer. */
+  public static final String CHECKPOINTS = "vae.checkpoints";
+
+  /** One anomaly score per image, written by the scorer. */
+  public static final String SCORES = "anomaly.scores";
+
+  /** Windowed statistics over the scores. */
+  public static final String STATS = "anomaly.stats";
+
+  private Topics() {}
+}
