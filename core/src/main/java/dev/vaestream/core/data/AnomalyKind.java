@@ -78,7 +78,9 @@ public enum AnomalyKind {
 
   abstract void transform(byte[] src, byte[] dst, SplittableRandom rnd);
 
-  /** Returns a new image: this anomaly applied to {@code image}, with randomness from {@code seed}. */
+  /**
+   * Returns a new image: this anomaly applied to {@code image}, with randomness from {@code seed}.
+   */
   public byte[] apply(byte[] image, long seed) {
     if (image.length != MnistDataset.PIXELS) {
       throw new IllegalArgumentException("expected " + MnistDataset.PIXELS + " pixels");

@@ -69,8 +69,7 @@ public final class MnistDataset {
     }
     if (images.count() != labels.length) {
       throw new IdxFormatException(
-          source,
-          "count mismatch: " + images.count() + " images but " + labels.length + " labels");
+          source, "count mismatch: " + images.count() + " images but " + labels.length + " labels");
     }
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] < 0 || labels[i] > 9) {

@@ -8,8 +8,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Builds the dead-letter copy of a rejected input record: the original key, value and headers,
- * plus headers saying why it was rejected, by whom, and where it came from. Nothing is dropped.
+ * Builds the dead-letter copy of a rejected input record: the original key, value and headers, plus
+ * headers saying why it was rejected, by whom, and where it came from. Nothing is dropped.
  */
 public final class DeadLetters {
   public static final String H_REASON = "dlq.reason";
@@ -34,8 +34,7 @@ public final class DeadLetters {
     headers.add(H_TOPIC, utf8(source.topic()));
     headers.add(H_PARTITION, utf8(Integer.toString(source.partition())));
     headers.add(H_OFFSET, utf8(Long.toString(source.offset())));
-    return new ProducerRecord<>(
-        Topics.IMAGES_DLQ, null, source.key(), source.value(), headers);
+    return new ProducerRecord<>(Topics.IMAGES_DLQ, null, source.key(), source.value(), headers);
   }
 
   private static byte[] utf8(String s) {

@@ -1,0 +1,30 @@
+package dev.vaestream.app;
+
+import dev.vaestream.core.cli.ErrorReporting;
+import dev.vaestream.producer.ProducerCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/vae-stream <command>}: the single entry point, like Kafka's {@code bin/} scripts. Each
+ * command is a picocli subcommand with its own {@code --help}.
+ */
+@Command(
+    name = "vae-stream",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Streaming online VAE on Kafka: learn MNIST from a stream, score anomalies.",
+    subcommands = {TrainCommand.class, EvaluateCommand.class, ProducerCommand.class})
+public final class VaeStream implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Parses, runs the command, and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(ErrorReporting.commandLine(new VaeStream()).execute(args));
+  }
+}

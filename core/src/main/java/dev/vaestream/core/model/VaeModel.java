@@ -1,0 +1,242 @@
+package dev.vaestream.core.model;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.variational.LossFunctionWrapper;
+import org.deeplearning4j.nn.layers.variational.VariationalAutoencoder;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.impl.LossL2;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The seed's VAE on Deeplearning4j's {@code VariationalAutoencoder} layer, with the training step
+ * driven here rather than by DL4J's fit loop.
+ *
+ * <p>Why drive the step: DL4J trains a VAE-only network through layerwise pretraining, whose Adam
+ * state lives in a per-layer solver that {@code ModelSerializer} does not save, so a saved model
+ * did not resume bit-exactly. Here the whole training state is explicit and small: the flat
+ * parameter vector, the flat Adam state (first and second moments), and the step counter, which
+ * also seeds the sampling noise. Restoring those three restores training exactly.
+ *
+ * <p>Loss: DL4J's layer computes summed squared error ({@code LossL2}, not {@code LossMSE}, whose
+ * per-pixel mean against a summed KL collapses the model to the mean image) plus KL, per image,
+ * averaged over the batch: the seed's per-pixel MSE + KL/(batch*784) objective times 784.
+ *
+ * <p>Not thread-safe: one thread trains or scores a given instance.
+ */
+public final class VaeModel {
+  private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
+
+  private final long seed;
+  private final VariationalAutoencoder layer;
+  private final INDArray params;
+  private final INDArray adamState;
+  private final AdamUpdater adam;
+  private final INDArray paramsBackup;
+  private final INDArray adamStateBackup;
+  private long step;
+  private long imagesSeen;
+  private long rollbacks;
+
+  static {
+    Nd4jRuntime.configure();
+  }
+
+  private VaeModel(long seed) {
+    this.seed = seed;
+    MultiLayerNetwork net = new MultiLayerNetwork(configuration(seed));
+    net.init();
+    net.initGradientsView();
+    this.layer = (VariationalAutoencoder) net.getLayer(0);
+    this.params = layer.params();
+    if (params.length() != VaeArchitecture.parameterCount()) {
+      throw new IllegalStateException(
+          "DL4J built "
+              + params.length()
+              + " parameters, expected "
+              + VaeArchitecture.parameterCount());
+    }
+    this.adamState = Nd4j.zeros(DataType.FLOAT, 1, 2 * params.length());
+    this.adam =
+        new AdamUpdater(
+            new Adam(
+                VaeArchitecture.LEARNING_RATE,
+                VaeArchitecture.BETA1,
+                VaeArchitecture.BETA2,
+                VaeArchitecture.EPSILON));
+    INDArray grads = layer.getGradientsViewArray();
+    adam.setStateViewArray(adamState, grads.shape(), grads.ordering(), true);
+    this.paramsBackup = params.dup();
+    this.adamStateBackup = adamState.dup();
+  }
+
+  /** A freshly initialised model; the same seed gives the same initial parameters. */
+  public static VaeModel create(long seed) {
+    return new VaeModel(seed);
+  }
+
+  /** A model restored from its training state (see {@link #parameters()}). */
+  public static VaeModel restore(
+      long seed, long step, long imagesSeen, float[] parameters, float[] adamState) {
+    VaeModel model = new VaeModel(seed);
+    if (parameters.length != model.params.length()) {
+      throw new IllegalArgumentException(
+          "expected " + model.params.length() + " parameters, got " + parameters.length);
+    }
+    if (adamState != null) {
+      if (adamState.length != model.adamState.length()) {
+        throw new IllegalArgumentException(
+            "expected " + model.adamState.length() + " Adam state values, got " + adamState.length);
+      }
+      model.adamState.assign(Nd4j.create(adamState, new long[] {1, adamState.length}, 'c'));
+    }
+    model.params.assign(Nd4j.create(parameters, model.params.shape(), model.params.ordering()));
+    model.step = step;
+    model.imagesSeen = imagesSeen;
+    return model;
+  }
+
+  private static MultiLayerConfiguration configuration(long seed) {
+    return new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .dataType(DataType.FLOAT)
+        .weightInit(WeightInit.XAVIER)
+        .list()
+        .layer(
+            new org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder.Builder()
+                .nIn(VaeArchitecture.INPUT)
+                .nOut(VaeArchitecture.LATENT)
+                .encoderLayerSizes(VaeArchitecture.ENCODER)
+                .decoderLayerSizes(VaeArchitecture.DECODER)
+                .activation(Activation.RELU)
+                .pzxActivationFunction(Activation.IDENTITY)
+                .reconstructionDistribution(
+                    new LossFunctionWrapper(Activation.SIGMOID, new LossL2()))
+                .build())
+        .build();
+  }
+
+  /**
+   * One Adam step on {@code batch} ({@code n x 784}, pixels in [0, 1]). The sampling noise is
+   * seeded from the model seed and the step number, so training is reproducible and resumable. A
+   * step whose loss or resulting parameters are not finite is rolled back and not counted.
+   */
+  public StepResult trainStep(INDArray batch) {
+    checkBatch(batch);
+    Nd4j.getRandom().setSeed(noiseSeed());
+    paramsBackup.assign(params);
+    adamStateBackup.assign(adamState);
+
+    layer.setInput(batch, NO_WORKSPACES);
+    layer.computeGradientAndScore(NO_WORKSPACES);
+    double loss = layer.score();
+    INDArray grads = layer.getGradientsViewArray();
+    // The layer sums gradients over the batch; DL4J's updater divides by the batch size.
+    grads.divi(batch.rows());
+    adam.applyUpdater(grads, (int) step, 0);
+    params.subi(grads);
+    layer.clear();
+
+    if (!Double.isFinite(loss) || !isFinite(params)) {
+      params.assign(paramsBackup);
+      adamState.assign(adamStateBackup);
+      rollbacks++;
+      return new StepResult(loss, false);
+    }
+    step++;
+    imagesSeen += batch.rows();
+    return new StepResult(loss, true);
+  }
+
+  /** Scores {@code batch} at the posterior mean: no sampling, deterministic. */
+  public BatchScores score(INDArray batch) {
+    checkBatch(batch);
+    INDArray h = batch;
+    for (int i = 0; i < VaeArchitecture.ENCODER.length; i++) {
+      h = Transforms.relu(dense(h, "e" + i), false);
+    }
+    INDArray mean = dense(h, "pZXMean");
+    INDArray logVar = dense(h, "pZXLogStd2");
+    INDArray d = mean;
+    for (int i = 0; i < VaeArchitecture.DECODER.length; i++) {
+      d = Transforms.relu(dense(d, "d" + i), false);
+    }
+    INDArray recon = Transforms.sigmoid(dense(d, "pXZ"), false);
+
+    INDArray diff = recon.sub(batch);
+    INDArray sse = diff.muli(diff).sum(1);
+    // KL(N(mu, sigma^2) || N(0, 1)) = -0.5 * sum(1 + log sigma^2 - mu^2 - sigma^2)
+    INDArray kl =
+        Transforms.exp(logVar, true).addi(mean.mul(mean)).subi(logVar).subi(1.0).sum(1).muli(0.5);
+    return new BatchScores(sse.toFloatVector(), kl.toFloatVector(), recon.data().asFloat());
+  }
+
+  private INDArray dense(INDArray in, String prefix) {
+    return in.mmul(layer.getParam(prefix + "W")).addiRowVector(layer.getParam(prefix + "b"));
+  }
+
+  private static void checkBatch(INDArray batch) {
+    if (batch.rank() != 2 || batch.columns() != VaeArchitecture.INPUT) {
+      throw new IllegalArgumentException(
+          "expected a [n, "
+              + VaeArchitecture.INPUT
+              + "] batch, got "
+              + java.util.Arrays.toString(batch.shape()));
+    }
+  }
+
+  private static boolean isFinite(INDArray a) {
+    return Double.isFinite(a.sumNumber().doubleValue());
+  }
+
+  private long noiseSeed() {
+    return seed ^ (step * 0x9E3779B97F4A7C15L);
+  }
+
+  /** Rows of {@code images} (each 784 floats in [0, 1], concatenated) as a batch. */
+  public static INDArray batch(float[] images, int rows) {
+    return Nd4j.create(images, new long[] {rows, VaeArchitecture.INPUT}, 'c');
+  }
+
+  /** A copy of the flat parameter vector, in DL4J's parameter order. */
+  public float[] parameters() {
+    return params.toFloatVector();
+  }
+
+  /** A copy of the flat Adam state: first moments, then second moments. */
+  public float[] adamState() {
+    return adamState.toFloatVector();
+  }
+
+  /** Overrides the learning rate (for tests that force divergence). */
+  public void learningRate(double lr) {
+    adam.getConfig().setLearningRate(lr);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** Completed training steps. */
+  public long step() {
+    return step;
+  }
+
+  /** Images learned from, over all completed steps. */
+  public long imagesSeen() {
+    return imagesSeen;
+  }
+
+  /** Steps rolled back because they produced non-finite values (not persisted). */
+  public long rollbacks() {
+    return rollbacks;
+  }
+}
