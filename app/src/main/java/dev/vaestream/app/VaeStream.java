@@ -2,6 +2,8 @@ package dev.vaestream.app;
 
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.producer.ProducerCommand;
+import dev.vaestream.scorer.ScorerCommand;
+import dev.vaestream.trainer.TrainerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +16,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Streaming online VAE on Kafka: learn MNIST from a stream, score anomalies.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, ProducerCommand.class})
+    subcommands = {
+      TrainCommand.class,
+      EvaluateCommand.class,
+      ProducerCommand.class,
+      TrainerCommand.class,
+      ScorerCommand.class
+    })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -24,6 +24,15 @@ public final class DeadLetters {
   /** The DLQ record for {@code source}, rejected by {@code service} for {@code error}. */
   public static ProducerRecord<byte[], byte[]> of(
       ConsumerRecord<byte[], byte[]> source, InvalidRecordException error, String service) {
+    return of(source, error, service, Topics.IMAGES_DLQ);
+  }
+
+  /** As {@link #of(ConsumerRecord, InvalidRecordException, String)}, to another topic. */
+  public static ProducerRecord<byte[], byte[]> of(
+      ConsumerRecord<byte[], byte[]> source,
+      InvalidRecordException error,
+      String service,
+      String dlqTopic) {
     RecordHeaders headers = new RecordHeaders();
     for (Header h : source.headers()) {
       headers.add(h);
@@ -34,7 +43,7 @@ public final class DeadLetters {
     headers.add(H_TOPIC, utf8(source.topic()));
     headers.add(H_PARTITION, utf8(Integer.toString(source.partition())));
     headers.add(H_OFFSET, utf8(Long.toString(source.offset())));
-    return new ProducerRecord<>(Topics.IMAGES_DLQ, null, source.key(), source.value(), headers);
+    return new ProducerRecord<>(dlqTopic, null, source.key(), source.value(), headers);
   }
 
   private static byte[] utf8(String s) {

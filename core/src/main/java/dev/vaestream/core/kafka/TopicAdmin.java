@@ -1,0 +1,93 @@
+package dev.vaestream.core.kafka;
+
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.UserException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the topics a service writes to when they are missing, through the Admin API (the pipeline
+ * never relies on broker auto-creation), and reports how an existing topic differs.
+ */
+public final class TopicAdmin {
+  private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
+
+  private TopicAdmin() {}
+
+  /**
+   * Ensures {@code name} exists; creates it with {@code partitions}, {@code replication} and {@code
+   * configs} if missing. Returns a warning when an existing topic has other settings.
+   *
+   * @throws UserException when the cluster cannot be reached within {@code timeoutMs}
+   */
+  public static Optional<String> ensure(
+      Admin admin,
+      String name,
+      int partitions,
+      short replication,
+      Map<String, String> configs,
+      long timeoutMs) {
+    try {
+      try {
+        admin
+            .createTopics(List.of(new NewTopic(name, partitions, replication).configs(configs)))
+            .all()
+            .get(timeoutMs, TimeUnit.MILLISECONDS);
+        log.info(
+            "Created topic {} ({} partitions, replication {}, {})",
+            name,
+            partitions,
+            replication,
+            configs);
+        return Optional.empty();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+      TopicDescription d =
+          admin
+              .describeTopics(List.of(name))
+              .allTopicNames()
+              .get(timeoutMs, TimeUnit.MILLISECONDS)
+              .get(name);
+      int actualPartitions = d.partitions().size();
+      int actualReplication = d.partitions().get(0).replicas().size();
+      if (actualPartitions != partitions || actualReplication != replication) {
+        String warning =
+            String.format(
+                "topic %s exists with %d partitions and replication %d (configured: %d and %d);"
+                    + " using it as it is",
+                name, actualPartitions, actualReplication, partitions, replication);
+        log.warn("{}", warning);
+        return Optional.of(warning);
+      }
+      log.info("Topic {} exists ({} partitions, replication {})", name, partitions, replication);
+      return Optional.empty();
+    } catch (TimeoutException e) {
+      throw new UserException(
+          "cannot reach Kafka within "
+              + timeoutMs
+              + " ms to set up topic "
+              + name
+              + " (is the broker running and --bootstrap-servers right?)",
+          ExitCodes.FAILURE);
+    } catch (ExecutionException e) {
+      throw new UserException(
+          "cannot set up topic " + name + ": " + e.getCause().getMessage(), ExitCodes.FAILURE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserException("interrupted while setting up topic " + name, ExitCodes.FAILURE);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.vaestream.trainer;
+
+import dev.vaestream.core.kafka.CheckpointTopic;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Creates the trainer's Kafka clients from its settings: the transactional producer, the input
+ * consumer (in the group, read_committed, offsets committed only through transactions) and the
+ * checkpoint reader (outside any group).
+ */
+final class TrainerClients {
+  private final TrainerSettings settings;
+  private final MeterRegistry registry;
+
+  TrainerClients(TrainerSettings settings, MeterRegistry registry) {
+    this.settings = settings;
+    this.registry = registry;
+  }
+
+  private <T extends AutoCloseable> T bind(T client) {
+    if (client instanceof Producer<?, ?> p) {
+      new KafkaClientMetrics(p).bindTo(registry);
+    } else if (client instanceof Consumer<?, ?> c) {
+      new KafkaClientMetrics(c).bindTo(registry);
+    }
+    return client;
+  }
+
+  Producer<byte[], byte[]> producer() {
+    Map<String, Object> p = new HashMap<>(CheckpointTopic.producerOverrides());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vae-trainer");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return bind(new KafkaProducer<byte[], byte[]>(settings.kafka().with(p)));
+  }
+
+  Consumer<byte[], byte[]> inputConsumer() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vae-trainer-input");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return bind(new KafkaConsumer<byte[], byte[]>(settings.kafka().with(c)));
+  }
+
+  Consumer<byte[], byte[]> checkpointConsumer() {
+    Map<String, Object> c = new HashMap<>(CheckpointTopic.consumerOverrides());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vae-trainer-checkpoints");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(settings.kafka().with(c));
+  }
+}

@@ -1,0 +1,367 @@
+package dev.vaestream.trainer;
+
+import dev.vaestream.core.checkpoint.Checkpoint;
+import dev.vaestream.core.checkpoint.CheckpointCodec;
+import dev.vaestream.core.checkpoint.CheckpointFiles;
+import dev.vaestream.core.checkpoint.InputOffset;
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.offline.ReconstructionGrid;
+import dev.vaestream.core.record.DeadLetters;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online training loop. Items arrive decoded from {@link InputPoller}; groups of 32 valid
+ * images go to {@link OnlineLearner}; invalid records go to the dead-letter topic. Periodically the
+ * model, its optimiser and guard state, and the input position are published as one checkpoint
+ * record <em>in the same Kafka transaction</em> as the consumer offsets and the dead-letter records
+ * since the last one: they commit together or not at all, so a crash loses nothing and repeats
+ * nothing.
+ *
+ * <p>A checkpoint always sits on a group boundary: its offsets are those after the last complete
+ * group, and dead-letter records for items past that boundary are held back until the boundary
+ * passes them.
+ */
+final class TrainerService {
+  private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
+  static final String META_SEQUENCE = "checkpoint.sequence";
+  private static final int QUEUE_CAPACITY = 4096;
+  private static final int FILES_KEPT = 5;
+  private static final int GRID = 8;
+
+  private final TrainerSettings settings;
+  private final TrainerClients clients;
+  private final TrainerMetrics metrics;
+  private final CheckpointCodec codec;
+  private final AtomicReference<byte[]> reconstructionsPng = new AtomicReference<>();
+
+  private OnlineLearner learner;
+  private InputPoller poller;
+  private long sequence;
+  private boolean inTransaction;
+  private final Map<TopicPartition, Long> position = new HashMap<>();
+  private Map<TopicPartition, Long> boundary = new HashMap<>();
+  private final List<InputItem.Invalid> heldDeadLetters = new ArrayList<>();
+  private final float[] group = new float[OnlineLearner.GROUP * MnistDataset.PIXELS];
+  private int groupCount;
+  private final List<InputItem.Invalid> groupDeadLetters = new ArrayList<>();
+  private long lastCheckpointStep = -1;
+  private Map<TopicPartition, Long> lastCheckpointBoundary = Map.of();
+  private long lastCheckpointNanos = System.nanoTime();
+  private float[] recentImages = new float[0];
+  private float[] recentReconstructions = new float[0];
+  private volatile String status = "starting";
+
+  TrainerService(TrainerSettings settings, TrainerClients clients, TrainerMetrics metrics) {
+    this.settings = settings;
+    this.clients = clients;
+    this.metrics = metrics;
+    this.codec = CheckpointCodec.withKey(settings.hmacKey());
+  }
+
+  /** Runs until {@code running} turns false or {@code --max-steps} is reached; the exit code. */
+  int run(AtomicBoolean running) {
+    restore();
+    VaeModel model = learner.model();
+    if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
+      log.info(
+          "Already at step {} (--max-steps {}): nothing to do", model.step(), settings.maxSteps());
+      return ExitCodes.OK;
+    }
+    Producer<byte[], byte[]> producer = clients.producer();
+    try {
+      producer.initTransactions();
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      throw fenced(e);
+    }
+    BlockingQueue<InputItem> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    poller =
+        new InputPoller(
+            clients.inputConsumer(),
+            settings.inputTopic(),
+            settings.learnSplit(),
+            Map.copyOf(boundary),
+            queue);
+    Thread pollThread = new Thread(poller, "trainer-input");
+    pollThread.start();
+    status = "consuming";
+    boolean bounded = false;
+    try {
+      while (running.get()) {
+        if (poller.failure() != null) {
+          throw new UserException(
+              "input consumer failed: " + poller.failure().getMessage(), ExitCodes.FAILURE);
+        }
+        InputItem item = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (item != null) {
+          process(item);
+        }
+        if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
+          bounded = true;
+          break;
+        }
+        if (checkpointDue()) {
+          checkpoint(producer);
+        }
+      }
+      if (changedSinceCheckpoint()) {
+        checkpoint(producer);
+      }
+      if (bounded) {
+        log.info("Reached --max-steps {}: final checkpoint published", settings.maxSteps());
+      }
+      return ExitCodes.OK;
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      throw fenced(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCodes.FAILURE;
+    } finally {
+      status = "stopped";
+      poller.stop();
+      try {
+        pollThread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      producer.close(java.time.Duration.ofSeconds(10));
+    }
+  }
+
+  private void restore() {
+    Optional<CheckpointLoader.Loaded> loaded;
+    try (var consumer = clients.checkpointConsumer()) {
+      loaded =
+          CheckpointLoader.latest(
+              consumer, settings.checkpointTopic(), codec, java.time.Duration.ofSeconds(30));
+    }
+    VaeModel model;
+    if (loaded.isPresent()) {
+      Checkpoint c = loaded.get().checkpoint();
+      model = c.toModel();
+      sequence = loaded.get().sequence() + 1;
+      for (InputOffset o : c.offsets()) {
+        boundary.put(new TopicPartition(o.topic(), o.partition()), o.offset());
+      }
+      log.info(
+          "Restored checkpoint step {} ({} images learned) from offset {}; input offsets {}",
+          c.step(),
+          c.imagesSeen(),
+          loaded.get().offset(),
+          boundary);
+      learner = new OnlineLearner(model, settings.guard());
+      learner.restore(c.metadata(), c.arrays());
+      lastCheckpointStep = c.step();
+    } else {
+      model = VaeModel.create(settings.seed());
+      learner = new OnlineLearner(model, settings.guard());
+      log.info("No checkpoint found: starting a new model with seed {}", settings.seed());
+    }
+    if (settings.learningRate() != dev.vaestream.core.model.VaeArchitecture.LEARNING_RATE) {
+      model.learningRate(settings.learningRate());
+      log.warn("Learning rate overridden to {}", settings.learningRate());
+    }
+    position.putAll(boundary);
+    lastCheckpointBoundary = Map.copyOf(boundary);
+    metrics.step(model.step());
+  }
+
+  private void process(InputItem item) {
+    position.put(item.partition(), item.offset() + 1);
+    if (item instanceof InputItem.Invalid invalid) {
+      groupDeadLetters.add(invalid);
+    } else if (item instanceof InputItem.Image image) {
+      if (!image.learnable()) {
+        metrics.notLearnable.increment();
+      } else {
+        System.arraycopy(
+            image.pixels(), 0, group, groupCount * MnistDataset.PIXELS, MnistDataset.PIXELS);
+        groupCount++;
+        if (groupCount == OnlineLearner.GROUP) {
+          OnlineLearner.GroupResult r = learner.learn(group, groupCount);
+          metrics.group(r, learner.model().step(), learner.threshold());
+          keepForPng(r);
+          groupCount = 0;
+        }
+      }
+    }
+    if (groupCount == 0) {
+      // Everything consumed so far is reflected in the learner: a checkpoint may cover it.
+      boundary = new HashMap<>(position);
+      heldDeadLetters.addAll(groupDeadLetters);
+      groupDeadLetters.clear();
+    }
+  }
+
+  private void keepForPng(OnlineLearner.GroupResult r) {
+    int n = OnlineLearner.GROUP * MnistDataset.PIXELS;
+    float[] images = new float[2 * n];
+    float[] recons = new float[2 * n];
+    if (recentImages.length == 2 * n) {
+      System.arraycopy(recentImages, n, images, 0, n);
+      System.arraycopy(recentReconstructions, n, recons, 0, n);
+    }
+    System.arraycopy(group, 0, images, n, n);
+    System.arraycopy(r.scores().reconstructions(), 0, recons, n, n);
+    recentImages = images;
+    recentReconstructions = recons;
+  }
+
+  private boolean changedSinceCheckpoint() {
+    return learner.model().step() != lastCheckpointStep
+        || !boundary.equals(lastCheckpointBoundary)
+        || !heldDeadLetters.isEmpty();
+  }
+
+  private boolean checkpointDue() {
+    long step = learner.model().step();
+    if (lastCheckpointStep >= 0 && step - lastCheckpointStep >= settings.checkpointEvery()) {
+      return true;
+    }
+    if (lastCheckpointStep < 0 && step >= settings.checkpointEvery()) {
+      return true;
+    }
+    long elapsed = System.nanoTime() - lastCheckpointNanos;
+    return elapsed >= settings.checkpointInterval().toNanos() && changedSinceCheckpoint();
+  }
+
+  /** Publishes the checkpoint, dead letters and offsets in one transaction. */
+  private void checkpoint(Producer<byte[], byte[]> producer) {
+    long t0 = System.nanoTime();
+    VaeModel model = learner.model();
+    List<InputOffset> offsets = new ArrayList<>();
+    boundary.forEach((tp, off) -> offsets.add(new InputOffset(tp.topic(), tp.partition(), off)));
+    offsets.sort(
+        java.util.Comparator.comparing(InputOffset::topic).thenComparing(InputOffset::partition));
+    Map<String, String> metadata = new LinkedHashMap<>(learner.metadata());
+    metadata.put(META_SEQUENCE, Long.toString(sequence));
+    Checkpoint c = Checkpoint.of(model, offsets, learner.calibration(), metadata, learner.arrays());
+    byte[] bytes = codec.encode(c);
+    try {
+      beginIfNeeded(producer);
+      for (InputItem.Invalid dead : heldDeadLetters) {
+        producer.send(DeadLetters.of(dead.record(), dead.error(), "trainer", settings.dlqTopic()));
+        metrics.dlq(dead.error().reason().code());
+      }
+      producer.send(CheckpointTopic.record(settings.checkpointTopic(), sequence, c, bytes));
+      ConsumerGroupMetadata group = poller == null ? null : poller.groupMetadata();
+      if (group != null && !boundary.isEmpty()) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        boundary.forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
+        producer.sendOffsetsToTransaction(commit, group);
+      }
+      producer.commitTransaction();
+      inTransaction = false;
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      throw e;
+    } catch (KafkaException e) {
+      abortQuietly(producer);
+      throw new UserException(
+          "checkpoint transaction failed ("
+              + e.getMessage()
+              + "); restart to resume from the last committed checkpoint",
+          ExitCodes.FAILURE,
+          e);
+    }
+    heldDeadLetters.clear();
+    sequence++;
+    lastCheckpointStep = model.step();
+    lastCheckpointBoundary = Map.copyOf(boundary);
+    lastCheckpointNanos = System.nanoTime();
+    metrics.checkpointed(bytes.length, System.nanoTime() - t0);
+    if (settings.checkpointDir() != null) {
+      writeFile(model.step(), bytes);
+    }
+    if (recentImages.length > 0) {
+      reconstructionsPng.set(
+          ReconstructionGrid.png(GRID, GRID, 2, recentImages, recentReconstructions));
+    }
+    log.info(
+        "Checkpoint step {} ({} bytes, threshold {}) committed with offsets {}",
+        model.step(),
+        bytes.length,
+        learner.threshold(),
+        boundary);
+  }
+
+  private void beginIfNeeded(Producer<byte[], byte[]> producer) {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+    }
+  }
+
+  private void abortQuietly(Producer<byte[], byte[]> producer) {
+    try {
+      producer.abortTransaction();
+    } catch (KafkaException e) {
+      log.debug("Abort failed", e);
+    }
+    inTransaction = false;
+  }
+
+  private void writeFile(long step, byte[] bytes) {
+    Path dir = settings.checkpointDir();
+    CheckpointFiles.writeBytes(dir.resolve(String.format("ckpt-%012d.bin", step)), bytes);
+    CheckpointFiles.writeBytes(dir.resolve("latest"), bytes);
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> old =
+          files.filter(p -> p.getFileName().toString().startsWith("ckpt-")).sorted().toList();
+      for (int i = 0; i < old.size() - FILES_KEPT; i++) {
+        Files.deleteIfExists(old.get(i));
+      }
+    } catch (IOException e) {
+      log.warn("Cannot prune old checkpoint files in {}: {}", dir, e.toString());
+    }
+  }
+
+  private static UserException fenced(KafkaException e) {
+    return new UserException(
+        "fenced: another trainer instance with the same transactional.id started and took over;"
+            + " this one stops so the model does not fork",
+        ExitCodes.FENCED,
+        e);
+  }
+
+  byte[] reconstructionsPng() {
+    return reconstructionsPng.get();
+  }
+
+  String status() {
+    return status;
+  }
+
+  long lastPollMs() {
+    return poller == null ? 0 : poller.lastPollMs();
+  }
+
+  long step() {
+    return learner == null ? 0 : learner.model().step();
+  }
+}

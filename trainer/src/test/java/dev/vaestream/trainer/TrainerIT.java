@@ -1,0 +1,142 @@
+package dev.vaestream.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vaestream.core.checkpoint.Checkpoint;
+import dev.vaestream.core.checkpoint.InputOffset;
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.record.DeadLetters;
+import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.testsupport.KafkaBrokerExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(KafkaBrokerExtension.class)
+class TrainerIT {
+
+  @Test
+  void learnsInExactBatchesAndCommitsCheckpointsWithOffsetsAndDeadLetters(EmbeddedKafka kafka)
+      throws Exception {
+    TrainerFixture f = new TrainerFixture(kafka, "atomic");
+    f.produceImages(0, 32 * 60, Set.of(3, 100, 700));
+    TrainerSettings s = f.settings("", 50, 20, 1e-3);
+    assertThat(TrainerFixture.runService(s, new AtomicBoolean(true))).isZero();
+
+    List<Checkpoint> checkpoints = f.checkpoints();
+    assertThat(checkpoints).extracting(Checkpoint::step).containsExactly(20L, 40L, 50L);
+    Checkpoint last = checkpoints.get(checkpoints.size() - 1);
+    assertThat(last.imagesSeen()).isEqualTo(50 * 32);
+    assertThat(last.calibration().isCalibrated()).isTrue();
+    assertThat(last.calibration().quantile(0.99)).isPresent();
+    assertThat(last.calibration().quantile(0.999)).isPresent();
+
+    // Offsets in the checkpoint are exactly the group's committed offsets: one transaction.
+    InputOffset offset = last.offsets().get(0);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(s.groupId()).partitionsToOffsetAndMetadata().get();
+      assertThat(committed.get(new TopicPartition(f.input, 0)).offset()).isEqualTo(offset.offset());
+    }
+    // 50 steps of 32 images cover 1,600 images plus the 3 invalid records among them.
+    assertThat(offset.offset()).isEqualTo(50 * 32 + 3);
+
+    List<ConsumerRecord<byte[], byte[]>> dead = f.readAll(f.dlq);
+    assertThat(dead).hasSize(3);
+    for (ConsumerRecord<byte[], byte[]> r : dead) {
+      assertThat(
+              new String(
+                  r.headers().lastHeader(DeadLetters.H_REASON).value(), StandardCharsets.UTF_8))
+          .isEqualTo("bad_version");
+    }
+  }
+
+  @Test
+  void rollsBackNonFiniteStepsAndNeverPublishesANonFiniteModel(EmbeddedKafka kafka)
+      throws Exception {
+    TrainerFixture f = new TrainerFixture(kafka, "nan");
+    f.produceImages(0, 32 * 10, Set.of());
+    TrainerSettings s = f.settings("", 0, 5, 1e38);
+    AtomicBoolean running = new AtomicBoolean(true);
+    CompletableFuture<Integer> run =
+        CompletableFuture.supplyAsync(() -> TrainerFixture.runService(s, running));
+    // All 320 images are consumed when the checkpoint covers their offsets.
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline && !run.isDone()) {
+      Thread.sleep(500);
+      if (f.readAll(f.input).size() == 320) {
+        break;
+      }
+    }
+    Thread.sleep(3000);
+    running.set(false);
+    assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
+    Checkpoint last = f.checkpoints().get(f.checkpoints().size() - 1);
+    assertThat(last.step()).isZero();
+    for (float p : last.parameters()) {
+      assertThat(Float.isFinite(p)).isTrue();
+    }
+  }
+
+  @Test
+  void aSecondInstanceFencesTheFirst(EmbeddedKafka kafka) throws Exception {
+    TrainerFixture f = new TrainerFixture(kafka, "fence");
+    f.produceImages(0, 32 * 400, Set.of());
+    AtomicBoolean firstRunning = new AtomicBoolean(true);
+    CompletableFuture<Integer> first =
+        CompletableFuture.supplyAsync(
+            () -> TrainerFixture.runService(f.settings("", 0, 5, 1e-3), firstRunning));
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (f.checkpoints().isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(300);
+    }
+    assertThat(f.checkpoints()).isNotEmpty();
+    AtomicBoolean secondRunning = new AtomicBoolean(true);
+    CompletableFuture<Integer> second =
+        CompletableFuture.supplyAsync(
+            () -> TrainerFixture.runService(f.settings("", 0, 5, 1e-3), secondRunning));
+    assertThatThrownBy(() -> first.get(90, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("fenced")
+        .matches(e -> ((UserException) e).exitCode() == ExitCodes.FENCED);
+    secondRunning.set(false);
+    assertThat(second.get(60, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void fallsBackToTheNewestValidCheckpointWhenTheNewestRecordIsCorrupt(EmbeddedKafka kafka) {
+    TrainerFixture f = new TrainerFixture(kafka, "corrupt");
+    f.produceImages(0, 32 * 50, Set.of());
+    assertThat(TrainerFixture.runService(f.settings("", 30, 10, 1e-3), new AtomicBoolean(true)))
+        .isZero();
+    f.produceRaw(f.checkpoints, "ckpt-0".getBytes(), "garbage from elsewhere".getBytes());
+    int before = f.readAll(f.checkpoints).size();
+
+    assertThat(TrainerFixture.runService(f.settings("", 40, 10, 1e-3), new AtomicBoolean(true)))
+        .isZero();
+    List<ConsumerRecord<byte[], byte[]>> after = f.readAll(f.checkpoints);
+    List<Checkpoint> all = f.checkpoints();
+    Checkpoint last = all.get(all.size() - 1);
+    // Resumed at step 30 (not from scratch, not from garbage): one new checkpoint at step 40.
+    assertThat(after.size() - before).isEqualTo(1);
+    assertThat(last.step()).isEqualTo(40);
+    assertThat(last.imagesSeen()).isEqualTo(40 * 32);
+    assertThat(last.offsets().get(0).offset()).isEqualTo(40 * 32);
+  }
+}
