@@ -53,6 +53,9 @@ final class TrainerClients {
   Consumer<byte[], byte[]> inputConsumer() {
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    // Static membership: a restarted trainer takes its partitions back at once instead of
+    // waiting for the killed member's session to expire; a second instance is fenced.
+    c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.transactionalId());
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

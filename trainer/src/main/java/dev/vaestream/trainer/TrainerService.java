@@ -114,6 +114,10 @@ final class TrainerService {
     boolean bounded = false;
     try {
       while (running.get()) {
+        if (poller.failure()
+            instanceof org.apache.kafka.common.errors.FencedInstanceIdException e) {
+          throw fenced(e);
+        }
         if (poller.failure() != null) {
           throw new UserException(
               "input consumer failed: " + poller.failure().getMessage(), ExitCodes.FAILURE);
@@ -281,6 +285,9 @@ final class TrainerService {
     } catch (ProducerFencedException | InvalidProducerEpochException e) {
       throw e;
     } catch (KafkaException e) {
+      if (isFencing(e)) {
+        throw fenced(e);
+      }
       abortQuietly(producer);
       throw new UserException(
           "checkpoint transaction failed ("
@@ -339,6 +346,21 @@ final class TrainerService {
     } catch (IOException e) {
       log.warn("Cannot prune old checkpoint files in {}: {}", dir, e.toString());
     }
+  }
+
+  /** Whether {@code e} or a cause says a newer instance took over. */
+  private static boolean isFencing(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException
+          || t instanceof InvalidProducerEpochException
+          || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static UserException fenced(KafkaException e) {

@@ -83,18 +83,28 @@ class OnlineLearnerTest {
   void restoredStateContinuesIdentically() {
     GuardSettings guard = new GuardSettings(true, 0.9, 64, 256);
     OnlineLearner a = new OnlineLearner(VaeModel.create(3), guard);
-    for (int g = 0; g < 12; g++) {
+    for (int g = 0; g < 60; g++) {
       a.learn(group(32 * g, g % 5 == 0 ? AnomalyKind.PATCH : null), 32);
     }
+    assertThat(a.threshold()).isFinite();
     VaeModel m = a.model();
     OnlineLearner b =
         new OnlineLearner(
             VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
             guard);
-    b.restore(a.metadata(), a.arrays());
+    // Through the real checkpoint codec, as the trainer does.
+    dev.vaestream.core.checkpoint.CheckpointCodec codec =
+        dev.vaestream.core.checkpoint.CheckpointCodec.unsigned();
+    dev.vaestream.core.checkpoint.Checkpoint c =
+        codec.decode(
+            codec.encode(
+                dev.vaestream.core.checkpoint.Checkpoint.of(
+                    m, java.util.List.of(), a.calibration(), a.metadata(), a.arrays())),
+            "test");
+    b.restore(c.metadata(), c.arrays());
     assertThat(b.threshold()).isEqualTo(a.threshold());
     assertThat(b.pendingCount()).isEqualTo(a.pendingCount());
-    for (int g = 12; g < 20; g++) {
+    for (int g = 60; g < 110; g++) {
       float[] x = group(32 * g, g % 3 == 0 ? AnomalyKind.SALT_PEPPER : null);
       assertThat(b.learn(x, 32).skipped()).isEqualTo(a.learn(x, 32).skipped());
     }

@@ -88,6 +88,11 @@ final class TrainerFixture {
   }
 
   TrainerSettings settings(String suffix, long maxSteps, int every, double lr) {
+    return settings(suffix, maxSteps, every, lr, checkpoints);
+  }
+
+  TrainerSettings settings(
+      String suffix, long maxSteps, int every, double lr, String checkpointTopic) {
     KafkaClientConfig config =
         KafkaClientConfig.builder()
             .flag(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())
@@ -95,7 +100,7 @@ final class TrainerFixture {
     return new TrainerSettings(
         config,
         input,
-        checkpoints,
+        checkpointTopic,
         dlq,
         name + "-group" + suffix,
         name + "-tx" + suffix,
@@ -104,7 +109,7 @@ final class TrainerFixture {
         every,
         Duration.ofSeconds(30),
         null,
-        new GuardSettings(true, 0.99, 500, 2000),
+        new GuardSettings(true, 0.99, 500, 2000), // as in flags()
         42,
         null,
         lr,
@@ -132,6 +137,10 @@ final class TrainerFixture {
         Long.toString(maxSteps),
         "--checkpoint-every",
         Integer.toString(every),
+        "--guard-warmup",
+        "500",
+        "--guard-window",
+        "2000",
         "--http-port",
         "-1");
   }

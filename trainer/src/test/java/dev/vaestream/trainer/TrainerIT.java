@@ -139,4 +139,31 @@ class TrainerIT {
     assertThat(last.imagesSeen()).isEqualTo(40 * 32);
     assertThat(last.offsets().get(0).offset()).isEqualTo(40 * 32);
   }
+
+  @Test
+  void aStoppedAndRestartedTrainerMatchesAnUninterruptedOne(EmbeddedKafka kafka) {
+    TrainerFixture f = new TrainerFixture(kafka, "restart");
+    f.produceImages(0, 32 * 140, Set.of(5));
+    String reference = f.name + ".reference";
+    kafka.createTopic(reference, 1, dev.vaestream.core.kafka.CheckpointTopic.topicConfigs());
+    assertThat(
+            TrainerFixture.runService(
+                f.settings("-ref", 120, 25, 1e-3, reference), new AtomicBoolean(true)))
+        .isZero();
+    for (long stop : new long[] {26, 55, 120}) {
+      assertThat(TrainerFixture.runService(f.settings("", stop, 25, 1e-3), new AtomicBoolean(true)))
+          .isZero();
+    }
+    List<Checkpoint> restarted = f.checkpoints();
+    Checkpoint a = restarted.get(restarted.size() - 1);
+    List<Checkpoint> refs = new java.util.ArrayList<>();
+    for (var r : f.readAll(reference)) {
+      refs.add(dev.vaestream.core.checkpoint.CheckpointCodec.unsigned().decode(r.value(), "t"));
+    }
+    Checkpoint b = refs.get(refs.size() - 1);
+    assertThat(a.step()).isEqualTo(b.step());
+    assertThat(a.metadata().get("guard.threshold")).isEqualTo(b.metadata().get("guard.threshold"));
+    assertThat(a.offsets()).isEqualTo(b.offsets());
+    assertThat(a.parameters()).isEqualTo(b.parameters());
+  }
 }
