@@ -1,0 +1,401 @@
+package dev.vaestream.producer;
+
+import dev.vaestream.core.cli.ErrorReporting;
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.JsonLine;
+import dev.vaestream.core.cli.KafkaOptions;
+import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.data.AnomalyKind;
+import dev.vaestream.core.data.IdxFormatException;
+import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.metrics.MetricsServer;
+import dev.vaestream.core.metrics.ServiceMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vae-stream producer}: streams MNIST images into Kafka, optionally replacing a fraction
+ * with labelled synthetic anomalies.
+ *
+ * <p>Flow: parse the flags into one {@link ProducerSettings}, load the data (a bad {@code
+ * --mnist-dir} fails before any connection), start the metrics endpoint, create or check the topic,
+ * run the {@link ImageProducerService} until the plan ends or a signal stops it, close everything
+ * in reverse order, and print the {@link RunResult} as the last line of standard output. Everything
+ * else goes to standard error through the log.
+ */
+@Command(
+    name = "producer",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Stream MNIST images into Kafka, optionally replacing a fraction with labelled anomalies.",
+      "A bounded run (--epochs, --limit) prints {\"sent\",\"seconds\",\"images_per_sec\","
+          + "\"errors\"} as its last line and exits 0 when every image was acknowledged."
+    })
+public final class ProducerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ProducerCommand.class);
+
+  /** How long closing the producer may wait for in-flight sends. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  @Spec CommandSpec spec;
+
+  @Mixin KafkaOptions kafka = new KafkaOptions();
+
+  @Option(
+      names = "--topic",
+      paramLabel = "NAME",
+      defaultValue = Topics.IMAGES,
+      description = "Topic to write to (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--split",
+      paramLabel = "train|test",
+      defaultValue = "train",
+      description = "MNIST split to stream (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "IMAGES_PER_SEC",
+      defaultValue = "0",
+      description = "Images per second; 0 sends as fast as possible (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "Passes over the split (default: 1).")
+  Long epochs;
+
+  @Option(names = "--loop", description = "Pass over the split again and again until stopped.")
+  boolean loop;
+
+  @Option(names = "--shuffle", description = "A new reproducible order on every pass (--seed).")
+  boolean shuffle;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "42",
+      description = "Seed of the shuffles and anomaly draws (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description = "Send at most N images in total, over all passes.")
+  Long limit;
+
+  @Option(
+      names = "--mnist-dir",
+      paramLabel = "DIR",
+      description = "Read the split's IDX files from DIR (default: the bundled MNIST).")
+  Path mnistDir;
+
+  @Option(
+      names = "--anomaly-rate",
+      paramLabel = "P",
+      defaultValue = "0",
+      description = "Fraction of images replaced by anomalies, 0-1 (default: ${DEFAULT-VALUE}).")
+  double anomalyRate;
+
+  @Option(
+      names = "--anomaly-kinds",
+      paramLabel = "KIND[,KIND...]",
+      description =
+          "Anomaly kinds to inject: noise, inverted, rotated, flipped, salt_pepper, patch"
+              + " (default: all).")
+  String anomalyKinds;
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "Partitions when creating the topic (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--replication-factor",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Replicas when creating the topic (default: ${DEFAULT-VALUE}).")
+  short replicationFactor;
+
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Give up if Kafka does not answer within this time (default: ${DEFAULT-VALUE}).")
+  double connectTimeoutSeconds;
+
+  @Mixin HttpOptions http = new HttpOptions();
+
+  /** The process environment; tests substitute their own {@code KAFKA_*} variables. */
+  Map<String, String> environment = System.getenv();
+
+  /** Runs the producer as a program of its own (the app's {@code vae-stream producer} is usual). */
+  public static void main(String[] args) {
+    System.exit(ErrorReporting.commandLine(new ProducerCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    ProducerSettings settings = settings();
+    log.info("Kafka client config: {}", settings.kafka().redacted());
+    warnAboutIgnoredProperties(settings.kafka());
+    warnIfAnomalyKindsUnused();
+    MnistDataset data = loadData(settings);
+    warnIfLimitExceedsOnePass(data);
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    Duration grace = settings.connectTimeout().plus(CLOSE_TIMEOUT);
+    try (GracefulShutdown shutdown = GracefulShutdown.install(running, grace)) {
+      int code = ExitCodes.FAILURE;
+      try {
+        RunResult result = produce(settings, data, running);
+        code = result.errors() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(JsonLine.of(result.toJson()));
+        out.flush();
+        return code;
+      } catch (RuntimeException e) {
+        code = e instanceof UserException u ? u.exitCode() : ExitCodes.FAILURE;
+        if (shutdown.signalled()) {
+          // The shutdown hook ends the JVM as soon as we finish: report the error here.
+          PrintWriter err = spec.commandLine().getErr();
+          err.println(spec.name() + ": error: " + e.getMessage());
+          err.flush();
+        }
+        throw e;
+      } finally {
+        shutdown.finished(code);
+      }
+    }
+  }
+
+  /** The flags as one validated, immutable settings object. */
+  ProducerSettings settings() {
+    if (loop && epochs != null) {
+      throw new UserException("--epochs and --loop are mutually exclusive: use one of them");
+    }
+    try {
+      StreamPlan plan =
+          new StreamPlan(
+              epochs == null ? 1 : epochs,
+              loop,
+              shuffle,
+              seed,
+              limit == null ? OptionalLong.empty() : OptionalLong.of(limit),
+              anomalyRate,
+              parseKinds(anomalyKinds));
+      KafkaClientConfig config = kafka.clientConfig(ProducerSettings.clientDefaults(), environment);
+      if (!(connectTimeoutSeconds > 0) || Double.isInfinite(connectTimeoutSeconds)) {
+        throw new IllegalArgumentException(
+            "--connect-timeout must be a positive number of seconds, got " + connectTimeoutSeconds);
+      }
+      return new ProducerSettings(
+          config,
+          topic,
+          partitions,
+          replicationFactor,
+          parseSplit(split),
+          mnistDir,
+          rate,
+          plan,
+          Duration.ofMillis(Math.max(1, Math.round(connectTimeoutSeconds * 1000))),
+          http.host(),
+          http.port(ProducerSettings.DEFAULT_HTTP_PORT));
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
+  }
+
+  @SuppressWarnings("try") // the metrics server only has to live as long as the run
+  private RunResult produce(ProducerSettings settings, MnistDataset data, AtomicBoolean running) {
+    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    try {
+      ProducerHealth health = new ProducerHealth(settings.topic());
+      try (MetricsServer server = startMetricsServer(settings, registry, health)) {
+        setUpTopic(settings);
+        if (!running.get()) {
+          return new RunResult(0, 0, 0);
+        }
+        ImageSource source = new ImageSource(data, settings.plan(), System::currentTimeMillis);
+        // The service closes the producer when its loop ends; closing twice is harmless and
+        // covers a failure in between.
+        try (KafkaProducer<byte[], byte[]> producer = newKafkaProducer(settings);
+            ImageProducerService service =
+                new ImageProducerService(
+                    settings.topic(),
+                    producer,
+                    source,
+                    RatePacer.perSecond(settings.rate()),
+                    registry,
+                    health,
+                    running,
+                    CLOSE_TIMEOUT)) {
+          log.info(
+              "Producing {} {} images of {} to {}{}{}{}",
+              source.total().isPresent() ? source.total().getAsLong() : "an endless loop of",
+              settings.split().wireName(),
+              settings.mnistDir() == null ? "the bundled MNIST" : settings.mnistDir(),
+              settings.topic(),
+              settings.plan().shuffle() ? ", shuffled (seed " + settings.plan().seed() + ")" : "",
+              settings.rate() > 0 ? ", " + settings.rate() + " images/s" : ", as fast as possible",
+              settings.plan().anomalyRate() > 0
+                  ? ", anomaly rate " + settings.plan().anomalyRate() + " " + kindNames(settings)
+                  : "");
+          return service.run();
+        }
+      }
+    } finally {
+      registry.close();
+    }
+  }
+
+  private static MetricsServer startMetricsServer(
+      ProducerSettings settings, PrometheusMeterRegistry registry, ProducerHealth health) {
+    if (settings.httpPort() < 0) {
+      return null;
+    }
+    try {
+      return MetricsServer.start(
+          settings.httpHost(), settings.httpPort(), registry, health::health);
+    } catch (UncheckedIOException e) {
+      throw new UserException(
+          e.getMessage() + ": " + e.getCause().getMessage() + " (choose another --http-port)");
+    }
+  }
+
+  private static void setUpTopic(ProducerSettings settings) {
+    Admin admin;
+    try {
+      admin = Admin.create(settings.adminProperties());
+    } catch (KafkaException e) {
+      throw new UserException("invalid Kafka client configuration: " + rootMessage(e));
+    }
+    try {
+      TopicSetup setup =
+          new TopicSetup(admin, settings.kafka().bootstrapServers(), settings.connectTimeout());
+      setup.checkConnection();
+      setup.ensureTopic(settings.topic(), settings.partitions(), settings.replicationFactor());
+    } finally {
+      admin.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static KafkaProducer<byte[], byte[]> newKafkaProducer(ProducerSettings settings) {
+    try {
+      return new KafkaProducer<>(settings.producerProperties());
+    } catch (KafkaException e) {
+      throw new UserException("invalid Kafka producer configuration: " + rootMessage(e));
+    }
+  }
+
+  private static MnistDataset loadData(ProducerSettings settings) {
+    if (settings.mnistDir() == null) {
+      return MnistDataset.bundled(settings.split());
+    }
+    try {
+      MnistDataset data = MnistDataset.load(settings.mnistDir(), settings.split());
+      log.info(
+          "Loaded {} {} images from {}",
+          data.size(),
+          settings.split().wireName(),
+          settings.mnistDir());
+      return data;
+    } catch (IdxFormatException e) {
+      throw new UserException("bad --mnist-dir: " + e.getMessage());
+    }
+  }
+
+  private void warnAboutIgnoredProperties(KafkaClientConfig config) {
+    ProducerSettings.REQUIRED_PRODUCER_PROPERTIES.forEach(
+        (key, required) -> {
+          String given = config.get(key);
+          if (given != null && !given.equalsIgnoreCase(String.valueOf(required))) {
+            log.warn(
+                "Ignoring {}={} from the Kafka config: the producer always uses {}={}",
+                key,
+                given,
+                key,
+                required);
+          }
+        });
+  }
+
+  private void warnIfAnomalyKindsUnused() {
+    if (anomalyKinds != null && anomalyRate == 0) {
+      log.warn("--anomaly-kinds has no effect without --anomaly-rate: no anomalies are injected");
+    }
+  }
+
+  private void warnIfLimitExceedsOnePass(MnistDataset data) {
+    if (!loop && epochs == null && limit != null && limit > data.size()) {
+      log.warn(
+          "--limit {} exceeds the {} images of one pass: add --epochs N or --loop for more",
+          limit,
+          data.size());
+    }
+  }
+
+  private static MnistSplit parseSplit(String name) {
+    return MnistSplit.fromWireName(name.trim());
+  }
+
+  private static Set<AnomalyKind> parseKinds(String names) {
+    if (names == null) {
+      return EnumSet.allOf(AnomalyKind.class);
+    }
+    Set<AnomalyKind> kinds = EnumSet.noneOf(AnomalyKind.class);
+    for (String name : names.split(",")) {
+      if (!name.isBlank()) {
+        try {
+          kinds.add(AnomalyKind.fromWireName(name));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--anomaly-kinds: " + e.getMessage(), e);
+        }
+      }
+    }
+    return kinds;
+  }
+
+  private static String kindNames(ProducerSettings settings) {
+    StringBuilder sb = new StringBuilder("(");
+    for (AnomalyKind kind : settings.plan().anomalyKinds()) {
+      sb.append(sb.length() > 1 ? "," : "").append(kind.wireName());
+    }
+    return sb.append(')').toString();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
+  }
+}
