@@ -146,7 +146,12 @@ final class TrainerFixture {
   }
 
   static int runService(TrainerSettings s, AtomicBoolean running) {
-    TrainerMetrics metrics = new TrainerMetrics(new SimpleMeterRegistry(), "cpu", "test");
+    return runService(s, running, new SimpleMeterRegistry());
+  }
+
+  static int runService(
+      TrainerSettings s, AtomicBoolean running, io.micrometer.core.instrument.MeterRegistry r) {
+    TrainerMetrics metrics = new TrainerMetrics(r, "cpu", "test");
     return new TrainerService(s, new TrainerClients(s, new SimpleMeterRegistry()), metrics)
         .run(running);
   }

@@ -9,6 +9,12 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.MirroringPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.AdamUpdater;
@@ -34,6 +40,22 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class VaeModel {
   private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
+
+  /**
+   * Scratch memory reused across steps: without it every intermediate array is a fresh off-heap
+   * allocation, which cost as much as the arithmetic at batch 32.
+   */
+  private static final WorkspaceConfiguration SCRATCH =
+      WorkspaceConfiguration.builder()
+          .initialSize(0)
+          .policyAllocation(AllocationPolicy.STRICT)
+          .policyLearning(LearningPolicy.FIRST_LOOP)
+          .policyMirroring(MirroringPolicy.FULL)
+          .policySpill(SpillPolicy.REALLOCATE)
+          .build();
+
+  private final String trainWorkspace = "vae-train-" + System.identityHashCode(this);
+  private final String scoreWorkspace = "vae-score-" + System.identityHashCode(this);
 
   private final long seed;
   private final VariationalAutoencoder layer;
@@ -135,17 +157,23 @@ public final class VaeModel {
     paramsBackup.assign(params);
     adamStateBackup.assign(adamState);
 
-    layer.setInput(batch, NO_WORKSPACES);
-    layer.computeGradientAndScore(NO_WORKSPACES);
-    double loss = layer.score();
-    INDArray grads = layer.getGradientsViewArray();
-    // The layer sums gradients over the batch; DL4J's updater divides by the batch size.
-    grads.divi(batch.rows());
-    adam.applyUpdater(grads, (int) step, 0);
-    params.subi(grads);
-    layer.clear();
+    double loss;
+    boolean finite;
+    try (MemoryWorkspace ws =
+        Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, trainWorkspace)) {
+      layer.setInput(batch, NO_WORKSPACES);
+      layer.computeGradientAndScore(NO_WORKSPACES);
+      loss = layer.score();
+      INDArray grads = layer.getGradientsViewArray();
+      // The layer sums gradients over the batch; DL4J's updater divides by the batch size.
+      grads.divi(batch.rows());
+      adam.applyUpdater(grads, (int) step, 0);
+      params.subi(grads);
+      layer.clear();
+      finite = Double.isFinite(loss) && isFinite(params);
+    }
 
-    if (!Double.isFinite(loss) || !isFinite(params)) {
+    if (!finite) {
       params.assign(paramsBackup);
       adamState.assign(adamStateBackup);
       rollbacks++;
@@ -159,6 +187,13 @@ public final class VaeModel {
   /** Scores {@code batch} at the posterior mean: no sampling, deterministic. */
   public BatchScores score(INDArray batch) {
     checkBatch(batch);
+    try (MemoryWorkspace ws =
+        Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, scoreWorkspace)) {
+      return scoreInScratch(batch);
+    }
+  }
+
+  private BatchScores scoreInScratch(INDArray batch) {
     INDArray h = batch;
     for (int i = 0; i < VaeArchitecture.ENCODER.length; i++) {
       h = Transforms.relu(dense(h, "e" + i), false);
