@@ -1,5 +1,6 @@
 package dev.vaestream.app;
 
+import dev.vaestream.app.demo.DemoCommand;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       ProducerCommand.class,
       TrainerCommand.class,
-      ScorerCommand.class
+      ScorerCommand.class,
+      DemoCommand.class
     })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,240 @@
+package dev.vaestream.app.demo;
+
+import dev.vaestream.core.cli.GracefulShutdown;
+import dev.vaestream.core.cli.Progress;
+import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.testsupport.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/vae-stream demo}: the whole pipeline on one machine with no Docker. Starts a real
+ * Kafka broker in this JVM (KRaft), creates the topics, runs producer, trainer and scorer as child
+ * processes on their documented ports, and prints a live status line until Ctrl-C.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole pipeline locally: an in-process Kafka broker, then producer (9401),"
+          + " trainer (9402) and scorer (9403), each serving /metrics and /health.",
+      "Ctrl-C stops everything cleanly."
+    })
+public final class DemoCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Use this Kafka cluster instead of starting a broker in-process.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--only",
+      paramLabel = "producer|trainer|scorer",
+      split = ",",
+      description = "Run only these services (default: all three).")
+  List<String> only;
+
+  @Option(
+      names = "--producer-port",
+      defaultValue = "9401",
+      description = "Default ${DEFAULT-VALUE}.")
+  int producerPort;
+
+  @Option(
+      names = "--trainer-port",
+      defaultValue = "9402",
+      description = "Default ${DEFAULT-VALUE}.")
+  int trainerPort;
+
+  @Option(names = "--scorer-port", defaultValue = "9403", description = "Default ${DEFAULT-VALUE}.")
+  int scorerPort;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "1000",
+      description = "Images/s the producer offers (default ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(
+      names = "--anomaly-rate",
+      defaultValue = "0.01",
+      description = "Fraction of injected anomalies (default ${DEFAULT-VALUE}).")
+  double anomalyRate;
+
+  @Option(
+      names = "--var-dir",
+      defaultValue = "var/demo",
+      description = "Logs and checkpoint files (default ${DEFAULT-VALUE}).")
+  Path varDir;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "0",
+      paramLabel = "SECONDS",
+      description = "Stop by itself after this long (default: run until Ctrl-C).")
+  long durationSeconds;
+
+  @Option(
+      names = "--heap",
+      defaultValue = "512m",
+      description = "Heap of each service JVM (default ${DEFAULT-VALUE}).")
+  String heap;
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> services = only == null ? List.of("producer", "trainer", "scorer") : only;
+    for (String s : services) {
+      if (!List.of("producer", "trainer", "scorer").contains(s)) {
+        throw new UserException("--only: unknown service '" + s + "'");
+      }
+    }
+    GracefulShutdown shutdown = GracefulShutdown.install("demo", () -> {}, 120_000);
+    EmbeddedKafka broker = null;
+    List<ChildService> children = new ArrayList<>();
+    ScoreTally tally = null;
+    Thread tallyThread = null;
+    int code = 0;
+    try {
+      String bootstrap = bootstrapServers;
+      if (bootstrap == null) {
+        log.info("Starting an in-process Kafka broker (KRaft)...");
+        broker = EmbeddedKafka.start();
+        bootstrap = broker.bootstrapServers();
+        broker.createTopic(Topics.IMAGES, 1, Map.of());
+        broker.createTopic(Topics.IMAGES_DLQ, 1, Map.of());
+        broker.createTopic(Topics.CHECKPOINTS, 1, CheckpointTopic.topicConfigs());
+        broker.createTopic(Topics.SCORES, 1, Map.of());
+        broker.createTopic(Topics.STATS, 1, Map.of());
+      }
+      System.err.println("Kafka at " + bootstrap);
+      Path logs = varDir.resolve("logs");
+      for (String s : services) {
+        children.add(ChildService.start(s, args(s, bootstrap), logs, heap));
+      }
+      System.err.printf(
+          Locale.ROOT,
+          "Services: producer http://localhost:%d  trainer http://localhost:%d  scorer"
+              + " http://localhost:%d  (logs in %s)%n",
+          producerPort,
+          trainerPort,
+          scorerPort,
+          logs);
+      tally =
+          new ScoreTally(
+              Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap), Topics.SCORES);
+      tallyThread = new Thread(tally, "demo-score-tally");
+      tallyThread.setDaemon(true);
+      tallyThread.start();
+      long deadline =
+          durationSeconds > 0
+              ? System.nanoTime() + durationSeconds * 1_000_000_000L
+              : Long.MAX_VALUE;
+      try (Progress progress = Progress.forConsole()) {
+        while (shutdown.running() && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+          for (ChildService c : children) {
+            if (!c.alive() && !(c.name().equals("producer") && c.exitValue() == 0)) {
+              throw new UserException(
+                  c.name() + " exited with code " + c.exitValue() + "; see " + c.logFile(), 1);
+            }
+          }
+          final ScoreTally t = tally;
+          progress.update(() -> status(t));
+        }
+      }
+      System.err.println(status(tally));
+    } catch (UserException e) {
+      code = e.exitCode();
+      throw e;
+    } finally {
+      for (int i = children.size() - 1; i >= 0; i--) {
+        ChildService c = children.get(i);
+        int exit = c.stop(60);
+        log.info("{} stopped (exit {})", c.name(), exit);
+      }
+      if (tally != null) {
+        tally.stop();
+        tallyThread.join(5_000);
+      }
+      if (broker != null) {
+        broker.close();
+      }
+      shutdown.finished(code);
+    }
+    return code;
+  }
+
+  private String status(ScoreTally t) {
+    Map<String, Double> p = MetricsScrape.scrape("127.0.0.1", producerPort);
+    Map<String, Double> tr = MetricsScrape.scrape("127.0.0.1", trainerPort);
+    return String.format(
+        Locale.ROOT,
+        "produced %.0f | trainer step %.0f, prequential loss %.1f | scored %d | flagged %d,"
+            + " precision %.2f recall %.2f | model step in use %d",
+        first(p, "vae_producer_images"),
+        first(tr, "vae_trainer_model_step"),
+        first(tr, "vae_trainer_prequential_loss{part=\"total\""),
+        t.scored.get(),
+        t.flagged.get(),
+        t.precision(),
+        t.recall(),
+        t.modelStep.get());
+  }
+
+  /** The first metric whose name starts with {@code prefix}, summed over its tags. */
+  private static double first(Map<String, Double> metrics, String prefix) {
+    return metrics.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .mapToDouble(Map.Entry::getValue)
+        .findFirst()
+        .orElse(Double.NaN);
+  }
+
+  private List<String> args(String service, String bootstrap) {
+    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
+    switch (service) {
+      case "producer" -> {
+        a.addAll(
+            List.of(
+                "--loop",
+                "--shuffle",
+                "--rate",
+                Integer.toString(rate),
+                "--anomaly-rate",
+                Double.toString(anomalyRate),
+                "--partitions",
+                "1",
+                "--http-port",
+                Integer.toString(producerPort)));
+      }
+      case "trainer" -> {
+        a.addAll(
+            List.of(
+                "--checkpoint-every",
+                "100",
+                "--checkpoint-interval",
+                "10",
+                "--checkpoint-dir",
+                varDir.resolve("checkpoints").toString(),
+                "--http-port",
+                Integer.toString(trainerPort)));
+      }
+      default -> {
+        a.addAll(List.of("--http-port", Integer.toString(scorerPort)));
+      }
+    }
+    return a;
+  }
+}

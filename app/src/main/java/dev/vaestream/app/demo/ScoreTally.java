@@ -1,0 +1,95 @@
+package dev.vaestream.app.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Follows {@code anomaly.scores} like a downstream user would (read_committed) and keeps running
+ * totals: images scored, anomalies flagged, and precision and recall of the flag against the
+ * injected ground truth ({@code anomaly_kind}).
+ */
+final class ScoreTally implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  final AtomicLong scored = new AtomicLong();
+  final AtomicLong flagged = new AtomicLong();
+  final AtomicLong truePositives = new AtomicLong();
+  final AtomicLong injected = new AtomicLong();
+  final AtomicLong modelStep = new AtomicLong(-1);
+
+  ScoreTally(Map<String, Object> kafka, String topic) {
+    Map<String, Object> c = new java.util.HashMap<>(kafka);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "vae-demo-status-" + System.nanoTime());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    this.consumer = new KafkaConsumer<>(c);
+    this.topic = topic;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(topic));
+      while (running.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          count(r.value());
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } finally {
+      consumer.close(Duration.ofSeconds(2));
+    }
+  }
+
+  private void count(byte[] value) {
+    try {
+      JsonNode n = JSON.readTree(value);
+      boolean flag = n.path("anomaly").asBoolean(false);
+      boolean truth = n.hasNonNull("anomaly_kind");
+      scored.incrementAndGet();
+      if (flag) {
+        flagged.incrementAndGet();
+      }
+      if (truth) {
+        injected.incrementAndGet();
+      }
+      if (flag && truth) {
+        truePositives.incrementAndGet();
+      }
+      modelStep.set(n.path("model_step").asLong(-1));
+    } catch (java.io.IOException e) {
+      // not a score record; the schema is the scorer's business
+    }
+  }
+
+  double precision() {
+    long f = flagged.get();
+    return f == 0 ? Double.NaN : (double) truePositives.get() / f;
+  }
+
+  double recall() {
+    long i = injected.get();
+    return i == 0 ? Double.NaN : (double) truePositives.get() / i;
+  }
+
+  void stop() {
+    running.set(false);
+    consumer.wakeup();
+  }
+}
