@@ -1,6 +1,7 @@
 package dev.vaestream.app;
 
 import dev.vaestream.app.demo.DemoCommand;
+import dev.vaestream.bench.BenchCommand;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerCommand;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
       ProducerCommand.class,
       TrainerCommand.class,
       ScorerCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      BenchCommand.class
     })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,129 @@
+package dev.vaestream.app;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code vae-stream demo} as a child process, launched from the packaged application ({@code
+ * app/target/vae-stream.jar} and {@code app/target/lib/}) exactly as {@code bin/vae-stream} does,
+ * on ports of the test's choosing.
+ */
+final class DemoStack implements AutoCloseable {
+  private final Process process;
+  private final Thread killOnExit;
+  private final Path log;
+  private final Map<String, Integer> ports;
+  private final long startedNanos = System.nanoTime();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private DemoStack(Process process, Path log, Map<String, Integer> ports) {
+    this.process = process;
+    this.killOnExit = ExternalTools.killOnExit(process);
+    this.log = log;
+    this.ports = ports;
+  }
+
+  /**
+   * Starts the demo for at most {@code maxSeconds} (a safety net: it stops by itself even if this
+   * JVM dies) with its logs and checkpoints under {@code workDir}.
+   */
+  static DemoStack start(
+      Path repoRoot, Path workDir, int producerPort, int trainerPort, int scorerPort, long maxSeconds)
+      throws IOException {
+    Path jar = repoRoot.resolve("app/target/vae-stream.jar");
+    Path lib = repoRoot.resolve("app/target/lib");
+    if (!Files.isRegularFile(jar) || !Files.isDirectory(lib)) {
+      throw new IllegalStateException(
+          "package the application first (" + jar + " and " + lib + " must exist)");
+    }
+    Path log = workDir.resolve("demo.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                jar + ":" + lib + "/*",
+                "dev.vaestream.app.VaeStream",
+                "demo",
+                "--duration",
+                Long.toString(maxSeconds),
+                "--producer-port",
+                Integer.toString(producerPort),
+                "--trainer-port",
+                Integer.toString(trainerPort),
+                "--scorer-port",
+                Integer.toString(scorerPort),
+                "--var-dir",
+                workDir.resolve("demo").toString())
+            .directory(repoRoot.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    return new DemoStack(
+        p, log, Map.of("producer", producerPort, "trainer", trainerPort, "scorer", scorerPort));
+  }
+
+  Path log() {
+    return log;
+  }
+
+  Duration uptime() {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+
+  /** Waits until every service's {@code /health} answers 200. */
+  void awaitHealthy(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (String service : List.of("producer", "trainer", "scorer")) {
+      while (status(service, "/health") != 200) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(
+              "demo exited with " + process.exitValue() + "; see " + log);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              service + " not healthy within " + timeout + "; see " + log);
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** HTTP status of {@code GET path} on a service, or -1 when it does not answer. */
+  int status(String service, String path) throws InterruptedException {
+    try {
+      return get(service, path).statusCode();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** {@code GET path} on a service's HTTP port. */
+  HttpResponse<byte[]> get(String service, String path) throws IOException, InterruptedException {
+    URI uri = URI.create("http://127.0.0.1:" + ports.get(service) + path);
+    return http.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** SIGTERM (the demo stops its services cleanly), then SIGKILL for anything left. */
+  @Override
+  public void close() throws InterruptedException {
+    ExternalTools.stop(process, 90);
+    ExternalTools.forget(killOnExit);
+  }
+}

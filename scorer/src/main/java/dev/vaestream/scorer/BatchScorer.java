@@ -1,0 +1,97 @@
+package dev.vaestream.scorer;
+
+import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.model.BatchScores;
+import dev.vaestream.core.record.ImageRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Scores decoded images in one forward pass and turns the results into {@link ScoreRecord}s.
+ *
+ * <p>Why one pass per batch: DL4J took about 570 µs for a single image but about 25 µs per image in
+ * batches of 512, so the scoring loop hands over whatever one poll returned. No Kafka here, so the
+ * scoring and thresholding rules are unit-testable.
+ */
+final class BatchScorer {
+  private static final int PIXELS = MnistDataset.PIXELS;
+
+  private BatchScorer() {}
+
+  /**
+   * An image to score and where it came from.
+   *
+   * @param key the input record's key (the image id), reused as the score's key
+   * @param image the decoded record
+   * @param partition source partition
+   * @param offset source offset
+   */
+  record Input(byte[] key, ImageRecord image, int partition, long offset) {}
+
+  /**
+   * The scores of one batch, in input order, with the arrays behind them.
+   *
+   * @param records one score record per input
+   * @param pixels the inputs scaled to [0, 1], 784 per image
+   * @param reconstructions the decoder's output, 784 per image
+   */
+  record Result(List<ScoreRecord> records, float[] pixels, float[] reconstructions) {}
+
+  /**
+   * Scores {@code inputs} with {@code model} in one forward pass.
+   *
+   * @param nowMs the clock; read once, after the forward pass, for every record's {@code scored_at}
+   */
+  static Result score(
+      LoadedModel model, List<Input> inputs, java.util.function.LongSupplier nowMs) {
+    int n = inputs.size();
+    float[] pixels = new float[n * PIXELS];
+    for (int i = 0; i < n; i++) {
+      byte[] px = inputs.get(i).image().pixels();
+      int base = i * PIXELS;
+      for (int p = 0; p < PIXELS; p++) {
+        pixels[base + p] = (px[p] & 0xff) / 255f;
+      }
+    }
+    BatchScores scores = model.model().score(batch(pixels, n));
+    long scoredAt = nowMs.getAsLong();
+    long modelAge = model.ageMs(scoredAt);
+    ThresholdPolicy.Threshold threshold = model.threshold();
+    Double thresholdValue = threshold.value().isPresent() ? threshold.value().getAsDouble() : null;
+    List<ScoreRecord> records = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Input in = inputs.get(i);
+      ImageRecord image = in.image();
+      double score = scores.mse(i);
+      records.add(
+          new ScoreRecord(
+              image.id(),
+              in.partition(),
+              in.offset(),
+              score,
+              thresholdValue,
+              threshold.flags(score),
+              model.step(),
+              modelAge,
+              image.hasLabel() ? image.label() : null,
+              image.anomaly() == null ? null : image.anomaly().wireName(),
+              image.producedAtMs(),
+              scoredAt,
+              Math.max(0, scoredAt - image.producedAtMs())));
+    }
+    return new Result(records, pixels, scores.reconstructions());
+  }
+
+  /**
+   * The same array as {@code VaeModel.batch}, filled with one bulk copy into native memory: about
+   * 8x faster for 512 images, which is a tenth of the forward pass saved.
+   */
+  static INDArray batch(float[] pixels, int rows) {
+    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, rows, PIXELS);
+    x.data().asNioFloat().put(pixels, 0, rows * PIXELS);
+    return x;
+  }
+}

@@ -1,0 +1,326 @@
+package dev.vaestream.scorer;
+
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.GracefulShutdown;
+import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.KafkaOptions;
+import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.kafka.Topics;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/vae-stream scorer}: scores every image on the input topic exactly once with the newest
+ * valid checkpoint and writes one score record per image; runs the windowed statistics alongside.
+ * Parses the flags into {@link ScorerSettings}, starts a {@link ScorerService}, waits, and turns
+ * SIGTERM or Ctrl-C into a clean stop with exit code 0.
+ */
+@Command(
+    name = "scorer",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Score every image exactly once with the newest valid checkpoint: one record per image on"
+          + " the scores topic (JSON; see schema/anomaly-score.schema.json), written in the same"
+          + " Kafka transaction as the consumed offsets. Follows the checkpoint topic and swaps"
+          + " newer models in without pausing. Also publishes per-window statistics (Kafka"
+          + " Streams) unless --no-stats.",
+      "Serves /metrics, /health, /ready and /anomalies.png (default port 9403)."
+    })
+public final class ScorerCommand implements Callable<Integer> {
+  /** How long a SIGTERM may take to finish the open transaction and close. */
+  private static final long SHUTDOWN_GRACE_MS = 30_000;
+
+  @Mixin KafkaOptions kafka = new KafkaOptions();
+  @Mixin HttpOptions httpOptions = new HttpOptions();
+
+  @Option(
+      names = "--instance-id",
+      paramLabel = "ID",
+      description =
+          "This instance's stable name (default: the hostname). Derives the transactional id"
+              + " <group-id>-<instance-id>: give every concurrent instance its own, and a restarted"
+              + " instance the same one.")
+  String instanceId;
+
+  @Option(
+      names = "--group-id",
+      paramLabel = "GROUP",
+      defaultValue = ScorerSettings.DEFAULT_GROUP_ID,
+      description = "Consumer group shared by all scorer instances (default ${DEFAULT-VALUE}).")
+  String groupId;
+
+  @Option(
+      names = "--input-topic",
+      paramLabel = "TOPIC",
+      defaultValue = Topics.IMAGES,
+      description = "Images to score (default ${DEFAULT-VALUE}).")
+  String inputTopic;
+
+  @Option(
+      names = "--scores-topic",
+      paramLabel = "TOPIC",
+      defaultValue = Topics.SCORES,
+      description = "Where the scores go (default ${DEFAULT-VALUE}).")
+  String scoresTopic;
+
+  @Option(
+      names = "--dlq-topic",
+      paramLabel = "TOPIC",
+      defaultValue = Topics.IMAGES_DLQ,
+      description = "Where invalid input records go (default ${DEFAULT-VALUE}).")
+  String dlqTopic;
+
+  @Option(
+      names = "--checkpoint-topic",
+      paramLabel = "TOPIC",
+      defaultValue = Topics.CHECKPOINTS,
+      description = "Checkpoints to follow (default ${DEFAULT-VALUE}).")
+  String checkpointTopic;
+
+  @Option(
+      names = "--stats-topic",
+      paramLabel = "TOPIC",
+      defaultValue = Topics.STATS,
+      description = "Where the windowed statistics go (default ${DEFAULT-VALUE}).")
+  String statsTopic;
+
+  @Option(
+      names = "--checkpoint-hmac-key",
+      paramLabel = "KEY",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY}",
+      description =
+          "Shared HMAC-SHA256 key: only checkpoints signed with it are loaded"
+              + " (or VAE_CHECKPOINT_HMAC_KEY).")
+  String checkpointKey;
+
+  @Option(
+      names = "--threshold",
+      paramLabel = "SCORE",
+      description =
+          "Fixed anomaly threshold: flag scores above it, whatever the checkpoint's calibration."
+              + " Excludes --threshold-quantile.")
+  Double threshold;
+
+  @Option(
+      names = "--threshold-quantile",
+      paramLabel = "Q",
+      description =
+          "Flag scores above this quantile of the checkpoint's calibration: 0.5, 0.9, 0.95, 0.99"
+              + " or 0.999 (default 0.99). Without calibration nothing is flagged.")
+  Double thresholdQuantile;
+
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      defaultValue = "512",
+      description = "Most images per poll and forward pass (default ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  @Option(
+      names = "--commit-interval-ms",
+      paramLabel = "MS",
+      defaultValue = "100",
+      description =
+          "Longest a transaction stays open while a backlog is read; when caught up, every poll"
+              + " commits (default ${DEFAULT-VALUE}).")
+  long commitIntervalMs;
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Partitions of the output topics the scorer creates when missing (default: as many as"
+              + " the input topic, or 1 if it does not exist yet).")
+  int partitions;
+
+  @Option(
+      names = "--replication-factor",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Replication factor of output topics the scorer creates (default ${DEFAULT-VALUE}).")
+  short replicationFactor;
+
+  @Option(
+      names = "--connect-timeout-seconds",
+      paramLabel = "S",
+      defaultValue = "30",
+      description = "How long start-up may wait for the cluster (default ${DEFAULT-VALUE}).")
+  long connectTimeoutSeconds;
+
+  @Option(
+      names = "--no-stats",
+      negatable = false,
+      description = "Do not run the windowed statistics stream in this process.")
+  boolean noStats;
+
+  @Option(
+      names = "--stats-window-seconds",
+      paramLabel = "S",
+      defaultValue = "60",
+      description = "Statistics window size (tumbling; default ${DEFAULT-VALUE}).")
+  long statsWindowSeconds;
+
+  @Option(
+      names = "--stats-grace-seconds",
+      paramLabel = "S",
+      defaultValue = "10",
+      description =
+          "How long a window waits for late scores before it closes (default ${DEFAULT-VALUE}).")
+  long statsGraceSeconds;
+
+  @Option(
+      names = "--stats-application-id",
+      paramLabel = "ID",
+      description = "Kafka Streams application.id of the statistics (default: <group-id>-stats).")
+  String statsApplicationId;
+
+  @Option(
+      names = "--stats-state-dir",
+      paramLabel = "DIR",
+      description = "Kafka Streams state directory (default: <tmp>/vae-stream/<group>-<instance>).")
+  Path statsStateDir;
+
+  @Option(
+      names = "--stats-config",
+      paramLabel = "FILE",
+      description = "Kafka Streams properties for the statistics; they win over the defaults.")
+  Path statsConfig;
+
+  @Override
+  public Integer call() throws Exception {
+    ScorerSettings settings = settings(System.getenv());
+    AtomicReference<ScorerService> service = new AtomicReference<>();
+    GracefulShutdown shutdown =
+        GracefulShutdown.install(
+            "scorer",
+            () -> {
+              ScorerService s = service.get();
+              if (s != null) {
+                s.stop();
+              }
+            },
+            SHUTDOWN_GRACE_MS);
+    int code;
+    try (ScorerService s = ScorerService.start(settings)) {
+      service.set(s);
+      if (!shutdown.running()) {
+        s.stop();
+      }
+      code = s.await();
+    } catch (UserException e) {
+      shutdown.finished(e.exitCode());
+      throw e;
+    } catch (Exception e) {
+      shutdown.finished(ExitCodes.FAILURE);
+      throw e;
+    }
+    return shutdown.finished(code);
+  }
+
+  /**
+   * The settings these flags describe.
+   *
+   * @param env the environment ({@code KAFKA_*} client properties)
+   * @throws UserException with {@link ExitCodes#USAGE} for invalid flags
+   */
+  ScorerSettings settings(Map<String, String> env) {
+    if (threshold != null && thresholdQuantile != null) {
+      throw new UserException("--threshold and --threshold-quantile exclude each other");
+    }
+    KafkaClientConfig config = kafka.clientConfig(Map.of(), env);
+    String instance = instanceId != null ? instanceId : defaultInstanceId(env);
+    try {
+      ThresholdPolicy policy =
+          threshold != null
+              ? ThresholdPolicy.fixed(threshold)
+              : thresholdQuantile != null
+                  ? ThresholdPolicy.quantile(thresholdQuantile)
+                  : ThresholdPolicy.defaults();
+      ScorerSettings.Stats stats = null;
+      if (!noStats) {
+        String appId = statsApplicationId != null ? statsApplicationId : groupId + "-stats";
+        Path stateDir =
+            statsStateDir != null
+                ? statsStateDir
+                : Path.of(
+                    System.getProperty("java.io.tmpdir"), "vae-stream", groupId + "-" + instance);
+        stats =
+            new ScorerSettings.Stats(
+                appId,
+                Duration.ofSeconds(statsWindowSeconds),
+                Duration.ofSeconds(statsGraceSeconds),
+                stateDir,
+                readProperties(statsConfig));
+      }
+      return new ScorerSettings(
+          config,
+          instance,
+          groupId,
+          inputTopic,
+          scoresTopic,
+          dlqTopic,
+          checkpointTopic,
+          statsTopic,
+          checkpointKey == null || checkpointKey.isEmpty() ? null : checkpointKey,
+          policy,
+          maxBatch,
+          Duration.ofMillis(commitIntervalMs),
+          partitions,
+          replicationFactor,
+          Duration.ofSeconds(connectTimeoutSeconds),
+          stats,
+          httpOptions.host(),
+          httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT));
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
+  }
+
+  /** The hostname, made safe for a transactional id; {@code HOSTNAME} or "scorer" as fallbacks. */
+  static String defaultInstanceId(Map<String, String> env) {
+    String host = env.get("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        host = null;
+      }
+    }
+    if (host == null || host.isBlank()) {
+      return "scorer";
+    }
+    return host.replaceAll("[^A-Za-z0-9._-]", "-");
+  }
+
+  private static Map<String, String> readProperties(Path file) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (file == null) {
+      return out;
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UserException("--stats-config " + file + ": " + e.getMessage());
+    }
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
+  }
+}

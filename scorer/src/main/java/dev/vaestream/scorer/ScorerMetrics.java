@@ -1,0 +1,224 @@
+package dev.vaestream.scorer;
+
+import dev.vaestream.core.checkpoint.CheckpointFormatException;
+import dev.vaestream.core.record.InvalidRecordException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The scorer's own meters (the Kafka clients' and Streams' metrics are bound separately with
+ * Micrometer's Kafka binders). Counts of output records ({@code images}, {@code anomalies}, {@code
+ * dlq}) move only when their transaction commits, so they match what read_committed consumers see;
+ * the score and latency distributions record every scoring attempt. Thread-safe.
+ */
+public final class ScorerMetrics {
+  /** Rejection reasons beyond the checkpoint format's own. */
+  public static final String REJECT_UNTRAINED = "untrained";
+
+  public static final String REJECT_NON_FINITE = "non_finite";
+  public static final String REJECT_BUILD_FAILED = "build_failed";
+
+  /** Score buckets that resolve MNIST's per-pixel MSE range (about 0.002 to 0.3). */
+  static final double[] SCORE_SLOS = {
+    0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3
+  };
+
+  private static final double[] LATENCY_PERCENTILES = {0.5, 0.99, 0.999};
+
+  private final MeterRegistry registry;
+  private final Counter images;
+  private final Counter anomalies;
+  private final DistributionSummary score;
+  private final Timer latency;
+  private final DistributionSummary batchSize;
+  private final Counter swaps;
+  private final Counter committed;
+  private final Timer commitTime;
+  private final Counter aborted;
+  private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
+  private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
+
+  /**
+   * @param model the model in use, or null before the first; read by the gauges
+   */
+  public ScorerMetrics(MeterRegistry registry, Supplier<LoadedModel> model) {
+    this.registry = registry;
+    images =
+        Counter.builder("vae.scorer.images")
+            .description("Images scored (one score record each), counted when committed")
+            .baseUnit("images")
+            .register(registry);
+    anomalies =
+        Counter.builder("vae.scorer.anomalies")
+            .description(
+                "Images flagged as anomalies (score above threshold), counted when committed")
+            .baseUnit("anomalies")
+            .register(registry);
+    score =
+        DistributionSummary.builder("vae.scorer.score")
+            .description("Anomaly score: per-pixel MSE of the reconstruction at the posterior mean")
+            .baseUnit("score")
+            .serviceLevelObjectives(SCORE_SLOS)
+            .register(registry);
+    latency =
+        Timer.builder("vae.scorer.latency")
+            .description("Time from the image's produced_at to its scoring")
+            .publishPercentiles(LATENCY_PERCENTILES)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry);
+    // Prometheus exposes a timer with a histogram as a histogram only, dropping the client-side
+    // percentiles; these gauges publish them anyway (recent values, Micrometer's decaying window).
+    for (double q : LATENCY_PERCENTILES) {
+      TimeGauge.builder(
+              "vae.scorer.latency.percentile",
+              latency,
+              TimeUnit.MILLISECONDS,
+              t -> percentile(t, q))
+          .description("Recent percentile of the time from produced_at to scoring")
+          .tag("quantile", Double.toString(q))
+          .register(registry);
+    }
+    batchSize =
+        DistributionSummary.builder("vae.scorer.batch.size")
+            .description("Images per forward pass (what one poll returned)")
+            .baseUnit("images")
+            .serviceLevelObjectives(1, 8, 32, 128, 256, 512)
+            .register(registry);
+    Gauge.builder("vae.scorer.model.step", model, m -> stepOf(m.get()))
+        .description("Training step of the model in use (NaN before the first)")
+        .baseUnit("step")
+        .register(registry);
+    TimeGauge.builder(
+            "vae.scorer.model.age",
+            model,
+            TimeUnit.MILLISECONDS,
+            m -> {
+              LoadedModel lm = m.get();
+              return lm == null ? Double.NaN : lm.ageMs(System.currentTimeMillis());
+            })
+        .description("Age of the model in use: now minus its checkpoint's creation time")
+        .register(registry);
+    Gauge.builder("vae.scorer.threshold", model, m -> thresholdOf(m.get()))
+        .description("Anomaly threshold in use (NaN when none: nothing is flagged)")
+        .baseUnit("score")
+        .register(registry);
+    swaps =
+        Counter.builder("vae.scorer.checkpoint.swaps")
+            .description("Checkpoints loaded and swapped in")
+            .baseUnit("swaps")
+            .register(registry);
+    commitTime =
+        Timer.builder("vae.scorer.commit")
+            .description("Time to commit one transaction: offsets, then the commit itself")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    committed = transactions("committed");
+    aborted = transactions("aborted");
+    for (CheckpointFormatException.Reason r : CheckpointFormatException.Reason.values()) {
+      rejection(r.code());
+    }
+    rejection(REJECT_UNTRAINED);
+    rejection(REJECT_NON_FINITE);
+    rejection(REJECT_BUILD_FAILED);
+    for (InvalidRecordException.Reason r : InvalidRecordException.Reason.values()) {
+      dlqCounter(r.code());
+    }
+  }
+
+  private Counter transactions(String outcome) {
+    return Counter.builder("vae.scorer.transactions")
+        .description("Score transactions by outcome (aborted ones are re-scored)")
+        .baseUnit("transactions")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  private Counter rejection(String reason) {
+    return rejections.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder("vae.scorer.checkpoint.rejections")
+                .description("Checkpoints rejected; the model in use stays")
+                .baseUnit("rejections")
+                .tag("reason", r)
+                .register(registry));
+  }
+
+  private Counter dlqCounter(String reason) {
+    return dlq.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder("vae.scorer.dlq")
+                .description("Invalid input records sent to the dead-letter topic, when committed")
+                .baseUnit("records")
+                .tag("reason", r)
+                .register(registry));
+  }
+
+  private static double percentile(Timer timer, double q) {
+    for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+      if (v.percentile() == q) {
+        return v.value(TimeUnit.MILLISECONDS);
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static double stepOf(LoadedModel m) {
+    return m == null ? Double.NaN : m.step();
+  }
+
+  private static double thresholdOf(LoadedModel m) {
+    return m == null || m.threshold().value().isEmpty()
+        ? Double.NaN
+        : m.threshold().value().getAsDouble();
+  }
+
+  /** One image scored (recorded at scoring time, committed or not). */
+  void scored(double value, long latencyMs) {
+    score.record(value);
+    latency.record(latencyMs, TimeUnit.MILLISECONDS);
+  }
+
+  void batch(int size) {
+    batchSize.record(size);
+  }
+
+  /** A transaction committed with these outputs, taking {@code nanos}. */
+  void committed(long scoredImages, long flagged, Map<String, Long> dlqByReason, long nanos) {
+    committed.increment();
+    commitTime.record(nanos, TimeUnit.NANOSECONDS);
+    images.increment(scoredImages);
+    anomalies.increment(flagged);
+    dlqByReason.forEach((reason, n) -> dlqCounter(reason).increment(n));
+  }
+
+  void aborted() {
+    aborted.increment();
+  }
+
+  void swapped() {
+    swaps.increment();
+  }
+
+  void rejected(String reason) {
+    rejection(reason).increment();
+  }
+
+  /** Images committed so far (for health and progress lines). */
+  long imagesScored() {
+    return (long) images.count();
+  }
+}

@@ -1,0 +1,296 @@
+package dev.vaestream.scorer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vaestream.core.checkpoint.CheckpointCodec;
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.kafka.TopicAdmin;
+import dev.vaestream.core.metrics.Health;
+import dev.vaestream.core.metrics.MetricsServer;
+import dev.vaestream.core.metrics.ServiceMetrics;
+import dev.vaestream.scorer.stats.StatsMetrics;
+import dev.vaestream.scorer.stats.StatsStream;
+import dev.vaestream.scorer.stats.StatsTopology;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scorer process, assembled: the metrics registry and HTTP endpoint, the output topics, the
+ * {@link ModelFollower} thread, the {@link ScoringLoop} thread and, unless disabled, the in-process
+ * statistics stream. {@link #start} returns once everything runs; {@link #await} blocks until the
+ * scoring loop ends; {@link #close} stops everything in reverse order of creation.
+ */
+public final class ScorerService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ScorerService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long JOIN_MS = 30_000;
+  private static final int GALLERY_SIZE = 8;
+
+  private final ScorerSettings settings;
+  private final ScorerClients clients;
+  private final PrometheusMeterRegistry registry;
+  private final AtomicReference<LoadedModel> model = new AtomicReference<>();
+  private final ScorerMetrics metrics;
+  private final ScorerHealth health;
+  private final AnomalyGallery gallery = new AnomalyGallery(GALLERY_SIZE);
+  private final StatsMetrics statsMetrics;
+  private final AtomicInteger fatalExitCode = new AtomicInteger(ExitCodes.OK);
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private MetricsServer http;
+  private ModelFollower follower;
+  private Thread followerThread;
+  private ScoringLoop loop;
+  private Thread loopThread;
+  private boolean closed;
+
+  private ScorerService(ScorerSettings settings) {
+    this.settings = settings;
+    this.clients = new ScorerClients(settings);
+    this.registry = ServiceMetrics.registry(ScorerSettings.SERVICE);
+    this.metrics = new ScorerMetrics(registry, model::get);
+    this.health = new ScorerHealth(model::get, metrics::imagesScored);
+    this.statsMetrics = settings.stats() == null ? null : new StatsMetrics(registry);
+  }
+
+  /**
+   * Starts a scorer and returns once its threads run.
+   *
+   * @throws UserException when the cluster cannot be reached or the topics cannot be set up
+   */
+  public static ScorerService start(ScorerSettings settings) {
+    ScorerService service = new ScorerService(settings);
+    try {
+      service.startComponents();
+    } catch (RuntimeException e) {
+      service.close();
+      throw e;
+    }
+    return service;
+  }
+
+  private void startComponents() {
+    log.info(
+        "Starting scorer {} on {} (Kafka config {})",
+        settings.instanceId(),
+        settings.inputTopic(),
+        settings.kafka().redacted());
+    resources.push(registry::close);
+    if (settings.httpPort() >= 0) {
+      http =
+          MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);
+      http.route(
+          "/ready",
+          ex -> {
+            Health h = health.readiness();
+            MetricsServer.respond(
+                ex, h.healthy() ? 200 : 503, "application/json", JSON.writeValueAsBytes(h));
+          });
+      http.routePng("/anomalies.png", gallery::png);
+      resources.push(http);
+    }
+    setUpTopics();
+
+    KafkaConsumer<byte[], byte[]> checkpointConsumer =
+        new KafkaConsumer<>(clients.checkpointConsumer());
+    bind(new KafkaClientMetrics(checkpointConsumer));
+    follower =
+        new ModelFollower(
+            checkpointConsumer,
+            settings.checkpointTopic(),
+            CheckpointCodec.withKey(settings.checkpointKey()),
+            settings.threshold(),
+            model,
+            metrics,
+            health,
+            this::followerFailed);
+    followerThread = new Thread(follower, "scorer-checkpoints");
+    followerThread.start();
+    resources.push(this::stopFollower);
+
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clients.inputConsumer());
+    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(clients.producer());
+    bind(new KafkaClientMetrics(consumer));
+    bind(new KafkaClientMetrics(producer));
+    loop = new ScoringLoop(consumer, producer, settings, model, follower, metrics, health, gallery);
+    loopThread = new Thread(loop, "scorer-loop");
+    loopThread.start();
+    resources.push(this::stopLoop);
+
+    if (settings.stats() != null) {
+      ScorerSettings.Stats s = settings.stats();
+      health.stats("starting");
+      StatsStream stats =
+          new StatsStream(
+              StatsTopology.buildTopology(
+                  settings.scoresTopic(),
+                  settings.statsTopic(),
+                  s.window(),
+                  s.grace(),
+                  statsMetrics),
+              StatsTopology.streamsConfig(
+                  s.applicationId(),
+                  s.stateDir(),
+                  clients.streamsClientProperties(),
+                  s.overrides()),
+              registry,
+              health::stats);
+      resources.push(stats);
+    }
+  }
+
+  private void bind(KafkaClientMetrics binder) {
+    binder.bindTo(registry);
+    resources.push(binder);
+  }
+
+  /** Creates the output topics when missing, with the input topic's partition count. */
+  private void setUpTopics() {
+    long timeoutMs = settings.connectTimeout().toMillis();
+    try (Admin admin = Admin.create(clients.admin())) {
+      int partitions = settings.partitions();
+      if (partitions == 0) {
+        partitions = inputPartitions(admin, timeoutMs);
+      }
+      short rf = settings.replicationFactor();
+      TopicAdmin.ensure(admin, settings.scoresTopic(), partitions, rf, Map.of(), timeoutMs);
+      TopicAdmin.ensure(admin, settings.dlqTopic(), partitions, rf, Map.of(), timeoutMs);
+      if (settings.stats() != null) {
+        TopicAdmin.ensure(admin, settings.statsTopic(), 1, rf, Map.of(), timeoutMs);
+      }
+    }
+  }
+
+  /** The input topic's partitions, or 1 when it does not exist yet. */
+  private int inputPartitions(Admin admin, long timeoutMs) {
+    try {
+      return admin
+          .describeTopics(List.of(settings.inputTopic()))
+          .allTopicNames()
+          .get(timeoutMs, TimeUnit.MILLISECONDS)
+          .get(settings.inputTopic())
+          .partitions()
+          .size();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        log.info(
+            "Input topic {} does not exist yet; output topics get 1 partition (see --partitions)",
+            settings.inputTopic());
+        return 1;
+      }
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw unreachable(timeoutMs);
+      }
+      throw new UserException(
+          "cannot describe topic " + settings.inputTopic() + ": " + e.getCause().getMessage(),
+          ExitCodes.FAILURE,
+          e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw unreachable(timeoutMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserException("interrupted while connecting to Kafka", ExitCodes.FAILURE);
+    }
+  }
+
+  private UserException unreachable(long timeoutMs) {
+    return new UserException(
+        "cannot reach Kafka at "
+            + settings.kafka().bootstrapServers()
+            + " within "
+            + timeoutMs
+            + " ms (is the broker running and --bootstrap-servers right?)",
+        ExitCodes.FAILURE);
+  }
+
+  private void followerFailed(Exception e) {
+    fatalExitCode.compareAndSet(ExitCodes.OK, ExitCodes.FAILURE);
+    health.failed("checkpoint follower: " + e.getMessage());
+    stop();
+  }
+
+  /** Blocks until the scoring loop ends; returns the process exit code. */
+  public int await() throws InterruptedException {
+    loopThread.join();
+    int fatal = fatalExitCode.get();
+    return fatal != ExitCodes.OK ? fatal : loop.exitCode();
+  }
+
+  /** Asks the scoring loop to stop after its current batch; safe from any thread. */
+  public void stop() {
+    if (loop != null) {
+      loop.stop();
+    }
+  }
+
+  private void stopLoop() throws InterruptedException {
+    loop.stop();
+    loopThread.join(JOIN_MS);
+  }
+
+  private void stopFollower() throws InterruptedException {
+    follower.stop();
+    followerThread.join(JOIN_MS);
+  }
+
+  /** The model in use, or null before the first. */
+  public LoadedModel model() {
+    return model.get();
+  }
+
+  public ScorerHealth health() {
+    return health;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public AnomalyGallery gallery() {
+    return gallery;
+  }
+
+  /** The statistics gauges' source, or null with {@code --no-stats}. */
+  public StatsMetrics statsMetrics() {
+    return statsMetrics;
+  }
+
+  /** The HTTP port in use, or -1 when the endpoint is disabled. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  /** Stops and closes everything, newest first; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    health.state(ScorerHealth.State.STOPPING);
+    while (!resources.isEmpty()) {
+      AutoCloseable r = resources.pop();
+      try {
+        r.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.warn("Error while closing {}: {}", r, e.toString());
+      }
+    }
+    log.info("Scorer {} stopped", settings.instanceId());
+  }
+}

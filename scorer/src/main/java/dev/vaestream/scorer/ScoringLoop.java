@@ -1,0 +1,439 @@
+package dev.vaestream.scorer;
+
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.record.DeadLetters;
+import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.core.record.InvalidRecordException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scoring thread: consume images in the group, score each poll's records in one forward pass,
+ * and write the scores, dead letters and consumed offsets in one Kafka transaction.
+ *
+ * <p>Exactly once: the transactional producer's {@code sendOffsetsToTransaction} with the
+ * consumer's group metadata (EOS v2) commits the outputs and the input position atomically, and
+ * downstream reads {@code read_committed}. A transaction is committed after every poll that
+ * returned less than a full batch (the loop has caught up, so latency wins) and otherwise at least
+ * every {@code commitInterval} (throughput wins under a backlog).
+ *
+ * <p>Failures: on a rebalance the open transaction is committed in {@code onPartitionsRevoked} (the
+ * partitions are still ours then) or aborted in {@code onPartitionsLost}. Any other Kafka error
+ * inside a transaction aborts it and seeks every partition back to the first offset the transaction
+ * had consumed, so the aborted records are scored again. Errors that no retry can fix (fenced by a
+ * newer instance with the same transactional id, authorization, an unusable producer) end the loop
+ * with a non-zero exit code; a restart then resumes from the committed offsets.
+ *
+ * <p>Before the first model is loaded the loop does not even subscribe: nothing is consumed, scored
+ * or committed, and the partitions stay with instances that can score them.
+ */
+final class ScoringLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ScoringLoop.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final int COMMIT_TIMEOUT_RETRIES = 3;
+  private static final long RETRY_BACKOFF_MS = 100;
+  private static final long PROGRESS_LOG_NANOS = Duration.ofSeconds(30).toNanos();
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final Producer<byte[], byte[]> producer;
+  private final ScorerSettings settings;
+  private final AtomicReference<LoadedModel> model;
+  private final ModelFollower follower;
+  private final ScorerMetrics metrics;
+  private final ScorerHealth health;
+  private final AnomalyGallery gallery;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final long commitIntervalNanos;
+
+  // Transaction state; only the scoring thread touches it (rebalance callbacks run inside poll).
+  private boolean inTransaction;
+  private long transactionStartNanos;
+  private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+  private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+  private long pendingImages;
+  private long pendingAnomalies;
+  private final Map<String, Long> pendingDlq = new TreeMap<>();
+
+  private volatile int exitCode = ExitCodes.OK;
+  private long progressNanos = System.nanoTime();
+  private long progressImages;
+
+  ScoringLoop(
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      ScorerSettings settings,
+      AtomicReference<LoadedModel> model,
+      ModelFollower follower,
+      ScorerMetrics metrics,
+      ScorerHealth health,
+      AnomalyGallery gallery) {
+    this.consumer = consumer;
+    this.producer = producer;
+    this.settings = settings;
+    this.model = model;
+    this.follower = follower;
+    this.metrics = metrics;
+    this.health = health;
+    this.gallery = gallery;
+    this.commitIntervalNanos = settings.commitInterval().toNanos();
+  }
+
+  /** Asks the loop to stop after the current batch; safe from any thread. */
+  void stop() {
+    running.set(false);
+    consumer.wakeup();
+  }
+
+  /** {@link ExitCodes#OK} after a requested stop, otherwise why the loop ended. */
+  int exitCode() {
+    return exitCode;
+  }
+
+  @Override
+  public void run() {
+    try {
+      producer.initTransactions();
+      if (!awaitFirstModel()) {
+        return;
+      }
+      consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
+      health.state(ScorerHealth.State.CONSUMING);
+      log.info(
+          "Scoring {} into {} as {} (group {}, batches of up to {}, commits at least every {} ms)",
+          settings.inputTopic(),
+          settings.scoresTopic(),
+          settings.transactionalId(),
+          settings.groupId(),
+          settings.maxBatch(),
+          settings.commitInterval().toMillis());
+      while (running.get()) {
+        try {
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+          if (!records.isEmpty()) {
+            process(records);
+          }
+          if (inTransaction
+              && (records.count() < settings.maxBatch()
+                  || System.nanoTime() - transactionStartNanos >= commitIntervalNanos)) {
+            commit();
+          }
+          logProgress();
+        } catch (WakeupException e) {
+          // stop() was called: leave the loop and finish the open transaction below.
+          break;
+        } catch (KafkaException e) {
+          if (isFatal(e)) {
+            throw e;
+          }
+          log.warn("Transaction failed, aborting and re-scoring its records: {}", describe(e));
+          abortAndRewind();
+          // A persistent error (e.g. the broker is away) must not become a hot loop.
+          pause(RETRY_BACKOFF_MS);
+        }
+      }
+      finishOpenTransaction();
+    } catch (KafkaException e) {
+      exitCode = isFenced(e) ? ExitCodes.FENCED : ExitCodes.FAILURE;
+      health.failed(describe(e));
+      log.error(
+          "Scoring stopped: {} (exit code {}); a restart resumes from the committed offsets",
+          describe(e),
+          exitCode);
+    } catch (RuntimeException e) {
+      exitCode = ExitCodes.FAILURE;
+      health.failed(e.toString());
+      log.error("Scoring stopped by an unexpected error", e);
+    } finally {
+      close();
+    }
+  }
+
+  /** Waits without consuming until a model is loaded; false if stopped first. */
+  private boolean awaitFirstModel() {
+    if (model.get() == null) {
+      health.state(ScorerHealth.State.WAITING_FOR_MODEL);
+      log.info("Waiting for the first valid checkpoint on {}", settings.checkpointTopic());
+    }
+    try {
+      while (running.get()) {
+        if (follower.awaitModel(Duration.ofMillis(100))) {
+          return true;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  private void process(ConsumerRecords<byte[], byte[]> records) {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+      transactionStartNanos = System.nanoTime();
+    }
+    List<BatchScorer.Input> inputs = new ArrayList<>(records.count());
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      firstOffsets.putIfAbsent(tp, list.get(0).offset());
+      nextOffsets.put(tp, list.get(list.size() - 1).offset() + 1);
+      for (ConsumerRecord<byte[], byte[]> r : list) {
+        try {
+          inputs.add(
+              new BatchScorer.Input(
+                  r.key(), ImageRecordCodec.decode(r), r.partition(), r.offset()));
+        } catch (InvalidRecordException e) {
+          deadLetter(r, e);
+        }
+      }
+    }
+    if (inputs.isEmpty()) {
+      return;
+    }
+    // One read of the reference per batch: the whole batch is scored by one model.
+    BatchScorer.Result result = BatchScorer.score(model.get(), inputs, System::currentTimeMillis);
+    List<ScoreRecord> scores = result.records();
+    for (int i = 0; i < scores.size(); i++) {
+      ScoreRecord s = scores.get(i);
+      producer.send(
+          new ProducerRecord<>(
+              settings.scoresTopic(), null, s.scoredAt(), inputs.get(i).key(), s.toJson()));
+      metrics.scored(s.score(), s.latencyMs());
+      if (s.anomaly()) {
+        pendingAnomalies++;
+      }
+    }
+    pendingImages += scores.size();
+    metrics.batch(scores.size());
+    gallery.offer(result);
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, InvalidRecordException e) {
+    ProducerRecord<byte[], byte[]> d = DeadLetters.of(r, e, ScorerSettings.SERVICE);
+    producer.send(new ProducerRecord<>(settings.dlqTopic(), null, d.key(), d.value(), d.headers()));
+    pendingDlq.merge(e.reason().code(), 1L, Long::sum);
+    log.debug(
+        "Dead-lettered {}-{}@{} ({}): {}",
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        e.reason().code(),
+        e.getMessage());
+  }
+
+  private void commit() {
+    long startNanos = System.nanoTime();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.commitTransaction();
+        break;
+      } catch (TimeoutException e) {
+        // The outcome is unknown: the only safe moves are to retry the commit or to exit.
+        if (attempt >= COMMIT_TIMEOUT_RETRIES) {
+          throw new KafkaException(
+              "commit timed out " + attempt + " times; exiting so a restart resolves it", e);
+        }
+        log.warn("Commit timed out (attempt {}), retrying: {}", attempt, e.getMessage());
+      }
+    }
+    metrics.committed(pendingImages, pendingAnomalies, pendingDlq, System.nanoTime() - startNanos);
+    clearTransaction();
+  }
+
+  private void abortAndRewind() {
+    if (!inTransaction) {
+      return;
+    }
+    producer.abortTransaction();
+    metrics.aborted();
+    Set<TopicPartition> assigned = consumer.assignment();
+    firstOffsets.forEach(
+        (tp, first) -> {
+          if (assigned.contains(tp)) {
+            consumer.seek(tp, first);
+          }
+        });
+    log.info("Aborted a transaction of {} record(s); rewound {}", pendingImages, firstOffsets);
+    clearTransaction();
+  }
+
+  private void finishOpenTransaction() {
+    if (!inTransaction) {
+      return;
+    }
+    try {
+      commit();
+    } catch (KafkaException e) {
+      if (isFatal(e)) {
+        throw e;
+      }
+      log.warn("Final commit failed, aborting; the records will be scored again: {}", describe(e));
+      producer.abortTransaction();
+      clearTransaction();
+    }
+  }
+
+  private void clearTransaction() {
+    inTransaction = false;
+    firstOffsets.clear();
+    nextOffsets.clear();
+    pendingImages = 0;
+    pendingAnomalies = 0;
+    pendingDlq.clear();
+  }
+
+  private void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running.set(false);
+    }
+  }
+
+  private void logProgress() {
+    long now = System.nanoTime();
+    if (now - progressNanos < PROGRESS_LOG_NANOS) {
+      return;
+    }
+    long scored = metrics.imagesScored();
+    double rate = (scored - progressImages) / ((now - progressNanos) / 1e9);
+    LoadedModel m = model.get();
+    log.info(
+        "Scored {} image(s) so far ({} images/s), model step {}, {} partition(s)",
+        scored,
+        String.format("%.0f", rate),
+        m == null ? "none" : m.step(),
+        consumer.assignment().size());
+    progressNanos = now;
+    progressImages = scored;
+  }
+
+  private void close() {
+    health.state(ScorerHealth.State.STOPPING);
+    // Whatever is still open failed to commit; the coordinator aborts it (or the next incarnation's
+    // initTransactions does), so the rebalance callbacks run by close() must not touch it.
+    clearTransaction();
+    try {
+      // Leave the group at once so the other instances take over now, not after the session
+      // timeout (the member is static, which otherwise keeps its partitions until then).
+      consumer.close(
+          CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+              .withTimeout(CLOSE_TIMEOUT));
+    } catch (KafkaException e) {
+      log.warn("Input consumer did not close cleanly: {}", e.toString());
+    }
+    try {
+      producer.close(CLOSE_TIMEOUT);
+    } catch (KafkaException e) {
+      log.warn("Score producer did not close cleanly: {}", e.toString());
+    }
+    health.state(exitCode == ExitCodes.OK ? ScorerHealth.State.STOPPED : ScorerHealth.State.FAILED);
+  }
+
+  /** Errors that no abort-and-retry can fix: the process must exit. */
+  static boolean isFatal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException
+          || t instanceof FencedInstanceIdException
+          || t instanceof OutOfOrderSequenceException
+          || t instanceof UnsupportedVersionException
+          || t instanceof AuthorizationException
+          || t instanceof AuthenticationException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isFenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException || t instanceof FencedInstanceIdException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? e.toString() : e + " (cause: " + root + ")";
+  }
+
+  /** Commits on revocation (the partitions are still ours), aborts when they were lost. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (inTransaction) {
+        log.info("Partitions {} revoked: committing the open transaction first", partitions);
+        try {
+          commit();
+        } catch (KafkaException e) {
+          if (isFatal(e)) {
+            throw e;
+          }
+          log.warn("Commit on revocation failed, aborting: {}", describe(e));
+          abortAndRewind();
+        }
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      if (inTransaction) {
+        log.warn("Partitions {} lost: aborting the open transaction", partitions);
+        producer.abortTransaction();
+        metrics.aborted();
+        clearTransaction();
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      int n = consumer.assignment().size();
+      health.assignedPartitions(n);
+      log.info("Assigned {} (now {} partition(s))", partitions, n);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.vaestream.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vaestream.core.checkpoint.Checkpoint;
+import dev.vaestream.core.checkpoint.CheckpointCodec;
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.testsupport.KafkaBrokerExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exactly one score per image although the scorer, a separate JVM, is killed with SIGKILL three
+ * times at random moments while images keep arriving, and restarted each time. A final run drains
+ * the input and stops on SIGTERM with exit code 0; a read_committed consumer then finds every image
+ * id exactly once.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class ScorerKillIT {
+  private static final Logger log = LoggerFactory.getLogger(ScorerKillIT.class);
+  private static final int TOTAL = 30_000;
+  private static final int PER_TICK = 150;
+  private static final int KILLS = 3;
+
+  @Test
+  void everyImageIsScoredExactlyOnceAcrossRepeatedSigkills(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
+    ScorerServiceIT.Names n = ScorerServiceIT.Names.unique(kafka, 3);
+    Checkpoint first = TestCheckpoints.first();
+    try (Producer<byte[], byte[]> checkpoints =
+        TestCheckpoints.producer(kafka.bootstrapServers())) {
+      TestCheckpoints.publish(
+          checkpoints, n.checkpoints(), 0, first, CheckpointCodec.unsigned().encode(first));
+    }
+    // About 1,500 images/s for 20 s: the kills all land while input is still arriving.
+    AtomicReference<Throwable> producerError = new AtomicReference<>();
+    Thread feeder =
+        new Thread(
+            () -> {
+              try (Producer<byte[], byte[]> images =
+                  TestStreams.producer(kafka.bootstrapServers())) {
+                for (int i = 0; i < TOTAL; i += PER_TICK) {
+                  TestStreams.produce(images, n.input(), i, i + PER_TICK);
+                  Thread.sleep(100);
+                }
+              } catch (Throwable e) {
+                producerError.set(e);
+              }
+            },
+            "feeder");
+    feeder.start();
+
+    SplittableRandom random = new SplittableRandom();
+    try (Admin admin = ScorerServiceIT.admin(kafka)) {
+      for (int k = 1; k <= KILLS; k++) {
+        long before = ScorerServiceIT.committedOffsets(admin, n.group());
+        Process p = startScorer(kafka, n, dir.resolve("scorer-" + k + ".log"));
+        // Kill once this incarnation has committed something, at a random moment after that.
+        awaitProgress(admin, n.group(), before + 1, p, dir.resolve("scorer-" + k + ".log"));
+        Thread.sleep(random.nextInt(20, 400));
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        log.info(
+            "SIGKILLed scorer run {} with {} offsets committed",
+            k,
+            ScorerServiceIT.committedOffsets(admin, n.group()));
+      }
+      feeder.join();
+      assertThat(producerError.get()).isNull();
+
+      Path lastLog = dir.resolve("scorer-final.log");
+      Process last = startScorer(kafka, n, lastLog);
+      awaitProgress(admin, n.group(), TOTAL, last, lastLog);
+      last.destroy(); // SIGTERM: finish the open transaction and exit cleanly
+      assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(last.exitValue()).as(() -> read(lastLog)).isEqualTo(ExitCodes.OK);
+    }
+
+    List<ScoreRecord> scores = ScorerServiceIT.readScores(kafka, n.scores(), TOTAL);
+    ScorerServiceIT.assertExactlyOnce(scores, 0, TOTAL);
+    assertThat(scores).hasSize(TOTAL);
+  }
+
+  private static Process startScorer(EmbeddedKafka kafka, ScorerServiceIT.Names n, Path logFile)
+      throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ScorerProcessMain.class.getName(),
+                "--bootstrap-servers",
+                kafka.bootstrapServers()));
+    List<String> args = n.args("--no-stats");
+    // The kill test needs no HTTP endpoint; -1 also avoids port clashes between runs.
+    int port = args.indexOf("--http-port");
+    args.set(port + 1, "-1");
+    command.addAll(args);
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    return p;
+  }
+
+  private static void awaitProgress(Admin admin, String group, long target, Process p, Path logFile)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (ScorerServiceIT.committedOffsets(admin, group) < target) {
+      if (!p.isAlive()) {
+        throw new AssertionError("scorer exited with " + p.exitValue() + ":\n" + read(logFile));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no progress to " + target + ":\n" + read(logFile));
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
