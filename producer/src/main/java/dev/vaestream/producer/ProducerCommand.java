@@ -2,6 +2,7 @@ package dev.vaestream.producer;
 
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
@@ -170,9 +171,10 @@ public final class ProducerCommand implements Callable<Integer> {
     MnistDataset data = loadData(settings);
     warnIfLimitExceedsOnePass(data);
 
-    AtomicBoolean running = new AtomicBoolean(true);
     Duration grace = settings.connectTimeout().plus(CLOSE_TIMEOUT);
-    try (GracefulShutdown shutdown = GracefulShutdown.install(running, grace)) {
+    try (GracefulShutdown shutdown =
+        GracefulShutdown.install("producer", () -> {}, grace.toMillis())) {
+      AtomicBoolean running = shutdown.flag();
       int code = ExitCodes.FAILURE;
       try {
         RunResult result = produce(settings, data, running);
