@@ -37,7 +37,12 @@ final class DemoStack implements AutoCloseable {
    * JVM dies) with its logs and checkpoints under {@code workDir}.
    */
   static DemoStack start(
-      Path repoRoot, Path workDir, int producerPort, int trainerPort, int scorerPort, long maxSeconds)
+      Path repoRoot,
+      Path workDir,
+      int producerPort,
+      int trainerPort,
+      int scorerPort,
+      long maxSeconds)
       throws IOException {
     Path jar = repoRoot.resolve("app/target/vae-stream.jar");
     Path lib = repoRoot.resolve("app/target/lib");

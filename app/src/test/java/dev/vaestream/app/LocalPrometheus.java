@@ -112,7 +112,8 @@ final class LocalPrometheus implements AutoCloseable {
           out.add(new Sample(s.path("metric"), s.path("value").path(1).asText()));
         }
       }
-      case "scalar" -> out.add(new Sample(JSON.createObjectNode(), data.path("result").path(1).asText()));
+      case "scalar" ->
+          out.add(new Sample(JSON.createObjectNode(), data.path("result").path(1).asText()));
       default ->
           throw new IllegalArgumentException(
               "unexpected result type " + data.path("resultType") + " for " + promql);

@@ -4,7 +4,7 @@ import dev.vaestream.core.checkpoint.Calibration;
 import java.util.Arrays;
 
 /**
- * A ring of the most recent prequential scores (per-pixel MSE) of learned images. It calibrates the
+ * A ring of the most recent prequential scores (per-pixel MSE) of valid images. It calibrates the
  * anomaly threshold that checkpoints carry and that the poisoning guard applies. Its contents are
  * checkpointed, so a restored trainer guards exactly as an uninterrupted one would.
  */

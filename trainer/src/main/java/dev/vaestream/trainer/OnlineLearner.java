@@ -15,10 +15,11 @@ import java.util.Map;
  *
  * <p>Each group is first scored with the current model (the prequential loss: an honest learning
  * curve, since no image has been learned from yet). The poisoning guard then leaves out images
- * whose score exceeds the current threshold; accepted images join a pending buffer, and every 32
- * pending images make one Adam step. Groups are always 32 valid images in stream order, so the
- * sequence of steps depends only on the input order, never on poll timing: that, plus the
- * checkpointed pending buffer and guard window, makes recovery bit-exact.
+ * whose score exceeds the current threshold (a quantile of the recent prequential scores of every
+ * valid image); accepted images join a pending buffer, and every 32 pending images make one Adam
+ * step. Groups are always 32 valid images in stream order, so the sequence of steps depends only on
+ * the input order, never on poll timing: that, plus the checkpointed pending buffer and guard
+ * window, makes recovery bit-exact.
  */
 final class OnlineLearner {
   static final int GROUP = VaeArchitecture.BATCH;
@@ -90,13 +91,16 @@ final class OnlineLearner {
       recon += scores.reconstructionError()[i];
       kl += scores.kl()[i];
       float score = (float) scores.mse(i);
+      // Every scored image enters the window, skipped ones too: a window of learned images only is
+      // truncated at the threshold, so its p99 sits below the threshold and the guard ratchets down
+      // (measured: 0.031 to 0.021 in five minutes, skipping 44% of the stream).
+      window.add(score);
       if (guard.enabled() && score > threshold) {
         skipped++;
         continue;
       }
       System.arraycopy(images, i * PX, pending, pendingCount * PX, PX);
       pendingCount++;
-      window.add(score);
     }
     int steps = 0;
     int rollbacks = 0;

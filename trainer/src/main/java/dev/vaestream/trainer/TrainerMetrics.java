@@ -1,5 +1,6 @@
 package dev.vaestream.trainer;
 
+import dev.vaestream.core.record.InvalidRecordException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -89,6 +90,10 @@ final class TrainerMetrics {
         .description("Training loss of the last step (sampled latent, batch mean)")
         .baseUnit("loss")
         .register(registry);
+    // Registered up front so dashboards see zeros rather than no series.
+    for (InvalidRecordException.Reason r : InvalidRecordException.Reason.values()) {
+      dlqCounter(r.code());
+    }
     Gauge.builder("vae.trainer.backend", () -> 1)
         .description("ND4J backend and device in use (value is always 1)")
         .tag("backend", backend)
@@ -124,15 +129,18 @@ final class TrainerMetrics {
   }
 
   void dlq(String reason) {
-    dlq.computeIfAbsent(
-            reason,
-            r ->
-                Counter.builder("vae.trainer.dlq")
-                    .description("Invalid input records sent to the dead-letter topic")
-                    .baseUnit("records")
-                    .tag("reason", r)
-                    .register(registry))
-        .increment();
+    dlqCounter(reason).increment();
+  }
+
+  private Counter dlqCounter(String reason) {
+    return dlq.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder("vae.trainer.dlq")
+                .description("Invalid input records sent to the dead-letter topic")
+                .baseUnit("records")
+                .tag("reason", r)
+                .register(registry));
   }
 
   void checkpointed(long sizeBytes, long nanos) {

@@ -288,7 +288,12 @@ final class TrainerService {
       if (isFencing(e)) {
         throw fenced(e);
       }
-      abortQuietly(producer);
+      KafkaException abortError = abortQuietly(producer);
+      if (abortError != null && isFencing(abortError)) {
+        // The commit failed because a newer instance bumped the epoch mid-commit (the broker may
+        // answer that with a generic error); the abort names the real cause.
+        throw fenced(abortError);
+      }
       throw new UserException(
           "checkpoint transaction failed ("
               + e.getMessage()
@@ -324,13 +329,16 @@ final class TrainerService {
     }
   }
 
-  private void abortQuietly(Producer<byte[], byte[]> producer) {
+  /** Aborts the open transaction; returns the abort's own failure, if any. */
+  private KafkaException abortQuietly(Producer<byte[], byte[]> producer) {
+    inTransaction = false;
     try {
       producer.abortTransaction();
+      return null;
     } catch (KafkaException e) {
       log.debug("Abort failed", e);
+      return e;
     }
-    inTransaction = false;
   }
 
   private void writeFile(long step, byte[] bytes) {

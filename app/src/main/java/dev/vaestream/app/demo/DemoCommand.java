@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -110,6 +111,15 @@ public final class DemoCommand implements Callable<Integer> {
       String bootstrap = bootstrapServers;
       if (bootstrap == null) {
         log.info("Starting an in-process Kafka broker (KRaft)...");
+        // Kafka's test kit deletes its directories from a JVM shutdown hook; on SIGTERM that races
+        // the graceful stop, the broker loses its log dir and halts the JVM with the services
+        // still running. broker.close() deletes the directory itself.
+        Exit.setShutdownHookAdder(
+            (name, hook) -> {
+              if (!"delete-temp-file-shutdown-hook".equals(name)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(hook, name));
+              }
+            });
         broker = EmbeddedKafka.start();
         bootstrap = broker.bootstrapServers();
         broker.createTopic(Topics.IMAGES, 1, Map.of());
