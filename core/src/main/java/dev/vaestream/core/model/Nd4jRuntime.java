@@ -1,5 +1,7 @@
 package dev.vaestream.core.model;
 
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.UserException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,10 +25,34 @@ public final class Nd4jRuntime {
     }
     synchronized (Nd4jRuntime.class) {
       if (!configured) {
+        loadBackend();
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Nd4j.getMemoryManager().togglePeriodicGc(false);
         configured = true;
       }
+    }
+  }
+
+  /**
+   * Loads the backend, failing fast with what is missing: with the {@code cuda} build and no usable
+   * GPU, ND4J otherwise dies later with a native linkage error and no hint.
+   */
+  private static void loadBackend() {
+    try {
+      Nd4j.getBackend();
+      Nd4j.getExecutioner();
+    } catch (Throwable t) {
+      boolean cuda = String.valueOf(t).toLowerCase(java.util.Locale.ROOT).contains("cuda");
+      throw new UserException(
+          "the ND4J backend could not load ("
+              + t
+              + ")"
+              + (cuda
+                  ? ": the CUDA build needs an NVIDIA GPU, its driver and the CUDA 11.6 runtime"
+                      + " libraries on the library path; or rebuild without -Pcuda for the CPU"
+                  : ": check that the natives for this platform are on the classpath"
+                      + " (-Djavacpp.platform when building)"),
+          ExitCodes.FAILURE);
     }
   }
 
