@@ -207,7 +207,7 @@ public final class ScorerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ScorerSettings settings = settings(System.getenv());
     AtomicReference<ScorerService> service = new AtomicReference<>();
-    GracefulShutdown shutdown =
+    try (GracefulShutdown shutdown =
         GracefulShutdown.install(
             "scorer",
             () -> {
@@ -216,22 +216,23 @@ public final class ScorerCommand implements Callable<Integer> {
                 s.stop();
               }
             },
-            SHUTDOWN_GRACE_MS);
-    int code;
-    try (ScorerService s = ScorerService.start(settings)) {
-      service.set(s);
-      if (!shutdown.running()) {
-        s.stop();
+            SHUTDOWN_GRACE_MS)) {
+      int code;
+      try (ScorerService s = ScorerService.start(settings)) {
+        service.set(s);
+        if (!shutdown.running()) {
+          s.stop();
+        }
+        code = s.await();
+      } catch (UserException e) {
+        shutdown.finished(e.exitCode());
+        throw e;
+      } catch (Exception e) {
+        shutdown.finished(ExitCodes.FAILURE);
+        throw e;
       }
-      code = s.await();
-    } catch (UserException e) {
-      shutdown.finished(e.exitCode());
-      throw e;
-    } catch (Exception e) {
-      shutdown.finished(ExitCodes.FAILURE);
-      throw e;
+      return shutdown.finished(code);
     }
-    return shutdown.finished(code);
   }
 
   /**

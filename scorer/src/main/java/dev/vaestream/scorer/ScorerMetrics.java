@@ -28,9 +28,13 @@ public final class ScorerMetrics {
   public static final String REJECT_NON_FINITE = "non_finite";
   public static final String REJECT_BUILD_FAILED = "build_failed";
 
-  /** Score buckets that resolve MNIST's per-pixel MSE range (about 0.002 to 0.3). */
-  static final double[] SCORE_SLOS = {
-    0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3
+  /**
+   * Score buckets in thousandths of the score, resolving MNIST's per-pixel MSE range (about 0.002
+   * to 0.3). Thousandths because Micrometer's fixed-boundary histograms count ceil(value), so
+   * boundaries below 1 never fill.
+   */
+  static final double[] SCORE_SLOS_MILLI = {
+    2, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, 200, 300
   };
 
   private static final double[] LATENCY_PERCENTILES = {0.5, 0.99, 0.999};
@@ -66,9 +70,12 @@ public final class ScorerMetrics {
             .register(registry);
     score =
         DistributionSummary.builder("vae.scorer.score")
-            .description("Anomaly score: per-pixel MSE of the reconstruction at the posterior mean")
-            .baseUnit("score")
-            .serviceLevelObjectives(SCORE_SLOS)
+            .description(
+                "Anomaly score x 1000: per-pixel MSE of the reconstruction at the posterior mean,"
+                    + " in thousandths")
+            .baseUnit("milliscore")
+            .scale(1000)
+            .serviceLevelObjectives(SCORE_SLOS_MILLI)
             .register(registry);
     latency =
         Timer.builder("vae.scorer.latency")
@@ -99,6 +106,7 @@ public final class ScorerMetrics {
     Gauge.builder("vae.scorer.model.step", model, m -> stepOf(m.get()))
         .description("Training step of the model in use (NaN before the first)")
         .baseUnit("step")
+        .strongReference(true)
         .register(registry);
     TimeGauge.builder(
             "vae.scorer.model.age",
@@ -109,10 +117,12 @@ public final class ScorerMetrics {
               return lm == null ? Double.NaN : lm.ageMs(System.currentTimeMillis());
             })
         .description("Age of the model in use: now minus its checkpoint's creation time")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("vae.scorer.threshold", model, m -> thresholdOf(m.get()))
         .description("Anomaly threshold in use (NaN when none: nothing is flagged)")
         .baseUnit("score")
+        .strongReference(true)
         .register(registry);
     swaps =
         Counter.builder("vae.scorer.checkpoint.swaps")

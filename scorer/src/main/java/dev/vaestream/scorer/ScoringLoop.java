@@ -83,6 +83,7 @@ final class ScoringLoop implements Runnable {
   private long pendingAnomalies;
   private final Map<String, Long> pendingDlq = new TreeMap<>();
 
+  private LoadedModel lastModel;
   private volatile int exitCode = ExitCodes.OK;
   private long progressNanos = System.nanoTime();
   private long progressImages;
@@ -220,7 +221,14 @@ final class ScoringLoop implements Runnable {
       return;
     }
     // One read of the reference per batch: the whole batch is scored by one model.
-    BatchScorer.Result result = BatchScorer.score(model.get(), inputs, System::currentTimeMillis);
+    LoadedModel current = model.get();
+    if (current != lastModel) {
+      if (lastModel != null) {
+        BatchScorer.releaseThreadScratch();
+      }
+      lastModel = current;
+    }
+    BatchScorer.Result result = BatchScorer.score(current, inputs, System::currentTimeMillis);
     List<ScoreRecord> scores = result.records();
     for (int i = 0; i < scores.size(); i++) {
       ScoreRecord s = scores.get(i);

@@ -104,6 +104,20 @@ class BatchScorerTest {
   }
 
   @Test
+  void switchingModelsReleasesTheThreadsScratchMemory() {
+    var workspaces = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager();
+    LoadedModel m = loaded(ThresholdPolicy.fixed(1).resolve(Calibration.none()), 0);
+    BatchScorer.score(m, inputs, System::currentTimeMillis);
+    LoadedModel other = new LoadedModel(VaeModel.create(4), 1, 0, m.threshold(), "other", 0);
+    BatchScorer.score(other, inputs, System::currentTimeMillis);
+    assertThat(workspaces.getAllWorkspacesIdsForCurrentThread()).hasSizeGreaterThanOrEqualTo(2);
+    BatchScorer.releaseThreadScratch();
+    assertThat(workspaces.getAllWorkspacesIdsForCurrentThread()).isEmpty();
+    // Scoring afterwards simply allocates again.
+    assertThat(BatchScorer.score(m, inputs, System::currentTimeMillis).records()).hasSize(20);
+  }
+
+  @Test
   void latencyAndAgeNeverGoNegative() {
     LoadedModel future =
         loaded(ThresholdPolicy.fixed(1).resolve(Calibration.none()), Long.MAX_VALUE);

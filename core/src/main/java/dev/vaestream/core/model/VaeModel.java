@@ -238,7 +238,10 @@ public final class VaeModel {
 
   /** Rows of {@code images} (each 784 floats in [0, 1], concatenated) as a batch. */
   public static INDArray batch(float[] images, int rows) {
-    return Nd4j.create(images, new long[] {rows, VaeArchitecture.INPUT}, 'c');
+    // One block copy into native memory: Nd4j.create(float[], shape) was ~8x slower.
+    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, rows, VaeArchitecture.INPUT);
+    x.data().asNioFloat().put(images, 0, rows * VaeArchitecture.INPUT);
+    return x;
   }
 
   /** A copy of the flat parameter vector, in DL4J's parameter order. */
