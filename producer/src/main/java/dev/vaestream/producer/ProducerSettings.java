@@ -7,9 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -129,25 +127,8 @@ public record ProducerSettings(
     return id == null || id.isBlank() ? CLIENT_ID : id;
   }
 
-  /**
-   * The layered properties without those that only another client type knows: one {@code
-   * --kafka-config} file is typically shared by all services, and Kafka warns about every property
-   * it does not recognise. Unknown properties (for plugins such as interceptors) are kept.
-   */
+  /** The layered properties this client type knows (see {@link KafkaClientConfig#forClient}). */
   private Map<String, Object> forClient(Set<String> known) {
-    Map<String, Object> props = new TreeMap<>();
-    kafka
-        .asMap()
-        .forEach(
-            (key, value) -> {
-              boolean otherClients =
-                  ProducerConfig.configNames().contains(key)
-                      || ConsumerConfig.configNames().contains(key)
-                      || AdminClientConfig.configNames().contains(key);
-              if (known.contains(key) || !otherClients) {
-                props.put(key, value);
-              }
-            });
-    return props;
+    return kafka.forClient(known);
   }
 }

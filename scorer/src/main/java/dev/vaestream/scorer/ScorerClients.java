@@ -119,19 +119,7 @@ final class ScorerClients {
    */
   private Map<String, Object> layered(Map<String, Object> defaults, Set<String> known) {
     Map<String, Object> props = new TreeMap<>(defaults);
-    settings
-        .kafka()
-        .asMap()
-        .forEach(
-            (key, value) -> {
-              boolean otherClients =
-                  ProducerConfig.configNames().contains(key)
-                      || ConsumerConfig.configNames().contains(key)
-                      || AdminClientConfig.configNames().contains(key);
-              if (known.contains(key) || !otherClients) {
-                props.put(key, value);
-              }
-            });
+    props.putAll(settings.kafka().forClient(known));
     return props;
   }
 }

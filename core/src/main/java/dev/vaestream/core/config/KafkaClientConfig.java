@@ -13,6 +13,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Kafka client properties built in one fixed order: service defaults, then a properties file, then
@@ -57,6 +60,29 @@ public final class KafkaClientConfig {
   public Map<String, Object> with(Map<String, ?> overrides) {
     Map<String, Object> out = new TreeMap<>(properties);
     out.putAll(overrides);
+    return out;
+  }
+
+  /**
+   * The properties one client type should get: everything except properties that only other client
+   * types know. One {@code --kafka-config} file typically serves every service, and Kafka warns
+   * about each property a client does not recognise; unknown properties (plugin settings such as
+   * interceptors') are kept.
+   *
+   * @param known the client's own config names, e.g. {@code ProducerConfig.configNames()}
+   */
+  public Map<String, Object> forClient(Set<String> known) {
+    Map<String, Object> out = new TreeMap<>();
+    properties.forEach(
+        (key, value) -> {
+          boolean otherClients =
+              ProducerConfig.configNames().contains(key)
+                  || ConsumerConfig.configNames().contains(key)
+                  || AdminClientConfig.configNames().contains(key);
+          if (known.contains(key) || !otherClients) {
+            out.put(key, value);
+          }
+        });
     return out;
   }
 
