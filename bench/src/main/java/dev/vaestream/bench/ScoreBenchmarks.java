@@ -1,0 +1,278 @@
+package dev.vaestream.bench;
+
+import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.scorer.ScorerService;
+import dev.vaestream.scorer.ScorerSettings;
+import dev.vaestream.scorer.ThresholdPolicy;
+import dev.vaestream.testsupport.EmbeddedKafka;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code score_batch}: the forward pass alone ({@link VaeModel#score}) at batch 1, 32, 256 and
+ * 1024. {@code score_stream}: the real scorer ({@link ScorerService}, exactly-once, statistics on
+ * as deployed) over a preloaded topic, from ready to every score committed, against the Kafka
+ * ceiling measured by {@link KafkaCeiling} on the same records in the same run.
+ */
+final class ScoreBenchmarks {
+  static final int[] BATCHES = {1, 32, 256, 1024};
+  static final double TARGET_IMAGES_PER_SEC = 20_000;
+  static final double TARGET_CEILING_RATIO = 0.25;
+  static final int STREAM_PARTITIONS = 3;
+
+  /** The scorer's defaults ({@code --max-batch}, {@code --commit-interval-ms}). */
+  static final int MAX_BATCH = 512;
+
+  static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
+
+  private ScoreBenchmarks() {}
+
+  static void batch(BenchContext ctx) {
+    MnistDataset test = ctx.test();
+    VaeModel model = ctx.checkpoint().toModel();
+    double seconds = ctx.settings.scoreSeconds();
+    Map<String, Object> rates = new LinkedHashMap<>();
+    Map<String, Object> perBatch = new LinkedHashMap<>();
+    for (int b : BATCHES) {
+      // A few distinct batches of test digits, built before the timing.
+      int distinct = Math.max(1, Math.min(8, 4096 / b));
+      INDArray[] batches = new INDArray[distinct];
+      float[] pixels = new float[b * MnistDataset.PIXELS];
+      for (int k = 0; k < distinct; k++) {
+        for (int i = 0; i < b; i++) {
+          test.copyScaled((k * b + i) % test.size(), pixels, i * MnistDataset.PIXELS);
+        }
+        batches[k] = VaeModel.batch(pixels, b);
+      }
+      timeScoring(model, batches, seconds / 3); // warm-up
+      long[] done = timeScoring(model, batches, seconds);
+      double elapsed = Figures.seconds(done[1]);
+      double imagesPerSec = done[0] * (double) b / elapsed;
+      rates.put(Integer.toString(b), Figures.rate(imagesPerSec));
+      perBatch.put(Integer.toString(b), Figures.round(Figures.millis(done[1]) / done[0], 4));
+      System.err.printf(
+          Locale.ROOT,
+          "bench: score_batch: batch %d: %.0f images/s (%d passes)%n",
+          b,
+          imagesPerSec,
+          done[0]);
+    }
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("name", "score_batch");
+    line.put("images_per_sec_by_batch", rates);
+    line.put("ms_per_batch_by_batch", perBatch);
+    line.put("seconds_per_batch_size", seconds);
+    ctx.emit(line);
+  }
+
+  /** Scores the batches round-robin for {@code seconds}; {passes, nanos}. */
+  private static long[] timeScoring(VaeModel model, INDArray[] batches, double seconds) {
+    long budget = (long) (seconds * 1e9);
+    long t0 = System.nanoTime();
+    long passes = 0;
+    long elapsed;
+    do {
+      model.score(batches[(int) (passes % batches.length)]);
+      passes++;
+      elapsed = System.nanoTime() - t0;
+    } while (elapsed < budget);
+    return new long[] {passes, elapsed};
+  }
+
+  static void stream(BenchContext ctx) throws Exception {
+    EmbeddedKafka kafka = ctx.kafka();
+    String bootstrap = kafka.bootstrapServers();
+    int images = ctx.settings.streamImages();
+    boolean stats = ctx.settings.scorerStats();
+    // The first images meet a cold JIT (the broker's, the clients' and the scorer's code compile
+    // while it runs: C2 took 40% of the machine in the first seconds): they are scored but not
+    // timed.
+    int warmup = Math.max(20_000, images / 4);
+    Names n = Names.create(ctx, "stream", STREAM_PARTITIONS);
+    BenchKafka.preload(bootstrap, n.input(), ctx.train(), warmup + images);
+    BenchKafka.publishCheckpoint(bootstrap, n.checkpoints(), 0, ctx.checkpoint());
+
+    double scorerSeconds;
+    double startupSeconds;
+    double meanBatch;
+    long transactions;
+    double timedImages;
+    double coldRate;
+    long start = System.nanoTime();
+    try (ScorerService scorer = ScorerService.start(scorerSettings(ctx, n, stats))) {
+      awaitReady(scorer);
+      long ready = System.nanoTime();
+      Counter scored = scorer.registry().find("vae.scorer.images").counter();
+      long nextLog = ready + 5_000_000_000L;
+      long deadline = ready + 600_000_000_000L;
+      long warm = 0;
+      double warmCount = 0;
+      int total = warmup + images;
+      while (scored.count() < total) {
+        long now = System.nanoTime();
+        if (warm == 0 && scored.count() >= warmup) {
+          warm = now;
+          warmCount = scored.count();
+        }
+        if (now > nextLog) {
+          System.err.printf(
+              Locale.ROOT,
+              "bench: score_stream: %.0f of %d scored (the first %d warm up)%n",
+              scored.count(),
+              total,
+              warmup);
+          nextLog += 5_000_000_000L;
+        }
+        if (now > deadline) {
+          throw new IllegalStateException("scorer did not finish within 10 minutes");
+        }
+        Thread.sleep(1);
+      }
+      long end = System.nanoTime();
+      scorerSeconds = Figures.seconds(end - warm);
+      timedImages = total - warmCount;
+      coldRate = total / Figures.seconds(end - ready);
+      startupSeconds = Figures.seconds(ready - start);
+      DistributionSummary batches = scorer.registry().find("vae.scorer.batch.size").summary();
+      meanBatch = batches == null ? Double.NaN : batches.mean();
+      Timer commits = scorer.registry().find("vae.scorer.commit").timer();
+      transactions = commits == null ? -1 : commits.count();
+    }
+    double scorerRate = timedImages / scorerSeconds;
+    System.err.printf(
+        Locale.ROOT, "bench: score_stream: scorer %.0f images/s; now the ceiling%n", scorerRate);
+
+    // The ceiling passes over the same records (a new group each time) until it has run at least
+    // 3 s, so that its figure is not one short burst.
+    String ceilingOut = ctx.unique("ceiling-out");
+    long ceilingImages = 0;
+    double ceilingSeconds = 0;
+    int passes = 0;
+    while (passes < 5 && (passes == 0 || ceilingSeconds < 3)) {
+      KafkaCeiling.Result pass =
+          KafkaCeiling.run(
+              bootstrap,
+              n.input(),
+              ceilingOut,
+              STREAM_PARTITIONS,
+              ctx.unique("ceiling-group"),
+              ctx.unique("ceiling-tx"),
+              images,
+              MAX_BATCH,
+              COMMIT_INTERVAL);
+      ceilingImages += pass.images();
+      ceilingSeconds += pass.seconds();
+      passes++;
+      System.err.printf(
+          Locale.ROOT,
+          "bench: score_stream: ceiling pass %d: %.0f images/s%n",
+          passes,
+          pass.imagesPerSec());
+    }
+    double ceilingRate = ceilingImages / ceilingSeconds;
+    double ratio = scorerRate / ceilingRate;
+
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("name", "score_stream");
+    line.put("images", Math.round(timedImages));
+    line.put("seconds", Figures.round(scorerSeconds, 2));
+    line.put("images_per_sec", Figures.rate(scorerRate));
+    line.put("warmup_images", warmup);
+    line.put("images_per_sec_from_cold", Figures.rate(coldRate));
+    line.put("ceiling_images_per_sec", Figures.rate(ceilingRate));
+    line.put("ceiling_seconds", Figures.round(ceilingSeconds, 2));
+    line.put("ceiling_passes", passes);
+    line.put("ratio", Figures.round(ratio, 3));
+    line.put("startup_seconds", Figures.round(startupSeconds, 2));
+    line.put("mean_batch", Figures.round(meanBatch, 1));
+    line.put("transactions", transactions);
+    line.put("partitions", STREAM_PARTITIONS);
+    line.put("max_batch", MAX_BATCH);
+    line.put("commit_interval_ms", COMMIT_INTERVAL.toMillis());
+    line.put("stats", stats);
+    line.put("exactly_once", true);
+    line.put(
+        "target",
+        Figures.target("images_per_sec", TARGET_IMAGES_PER_SEC, "ratio", TARGET_CEILING_RATIO));
+    line.put("meets_target", scorerRate >= TARGET_IMAGES_PER_SEC && ratio >= TARGET_CEILING_RATIO);
+    ctx.emit(line);
+  }
+
+  /** Waits up to two minutes for the scorer to have a model and consume. */
+  static void awaitReady(ScorerService scorer) throws InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!scorer.health().ready()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("scorer not ready: " + scorer.health().health());
+      }
+      Thread.sleep(2);
+    }
+  }
+
+  /** The scorer as {@code vae-stream scorer} runs it by default, on this run's topics. */
+  static ScorerSettings scorerSettings(BenchContext ctx, Names n, boolean stats)
+      throws IOException {
+    KafkaClientConfig config =
+        KafkaClientConfig.builder()
+            .flag(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, ctx.kafka().bootstrapServers())
+            .build();
+    ScorerSettings.Stats statsSettings =
+        stats
+            ? new ScorerSettings.Stats(
+                n.group() + "-stats",
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(10),
+                ctx.tempDir().resolve(Path.of("streams-state", n.group())),
+                Map.of())
+            : null;
+    return new ScorerSettings(
+        config,
+        "bench",
+        n.group(),
+        n.input(),
+        n.scores(),
+        n.dlq(),
+        n.checkpoints(),
+        n.stats(),
+        null,
+        ThresholdPolicy.defaults(),
+        MAX_BATCH,
+        COMMIT_INTERVAL,
+        0,
+        (short) 1,
+        Duration.ofSeconds(30),
+        statsSettings,
+        "127.0.0.1",
+        -1);
+  }
+
+  /** One benchmark's scorer topics and group; the input and checkpoint topics are created. */
+  record Names(
+      String input, String scores, String dlq, String checkpoints, String stats, String group) {
+    static Names create(BenchContext ctx, String what, int partitions) {
+      Names n =
+          new Names(
+              ctx.unique(what + "-images"),
+              ctx.unique(what + "-scores"),
+              ctx.unique(what + "-dlq"),
+              ctx.unique(what + "-checkpoints"),
+              ctx.unique(what + "-stats"),
+              ctx.unique(what + "-scorer"));
+      EmbeddedKafka kafka = ctx.kafka();
+      kafka.createTopic(n.input, partitions);
+      kafka.createTopic(n.checkpoints, 1, dev.vaestream.core.kafka.CheckpointTopic.topicConfigs());
+      return n;
+    }
+  }
+}

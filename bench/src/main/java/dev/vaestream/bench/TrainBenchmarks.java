@@ -1,0 +1,258 @@
+package dev.vaestream.bench;
+
+import dev.vaestream.core.cli.ErrorReporting;
+import dev.vaestream.core.cli.Progress;
+import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.model.StepResult;
+import dev.vaestream.core.model.VaeArchitecture;
+import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.offline.OfflineTraining;
+import dev.vaestream.core.offline.Shuffle;
+import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.trainer.TrainerCommand;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code train_offline}: images/s of the offline loop ({@link OfflineTraining}, what {@code
+ * vae-stream train} runs) over one epoch at batch 32, and the distribution of single {@link
+ * VaeModel#trainStep} times. {@code train_stream}: images/s of the real trainer ({@code
+ * TrainerCommand}, run in a thread of this JVM) consuming a preloaded topic, from its first step to
+ * its last, and the ratio to {@code train_offline}.
+ */
+final class TrainBenchmarks {
+  static final int WARMUP_STEPS = 100;
+  static final int TIMED_STEPS = 500;
+  static final double TARGET_IMAGES_PER_SEC = 3500;
+  static final double TARGET_RATIO = 0.9;
+  static final int STREAM_PARTITIONS = 3;
+  static final int STREAM_WARMUP_STEPS = 200;
+
+  private TrainBenchmarks() {}
+
+  /** images/s of an offline run and what it took. */
+  record Offline(int steps, long images, double seconds, double imagesPerSec, double finalLoss) {}
+
+  static void offline(BenchContext ctx) {
+    int steps = ctx.trainSteps();
+    MnistDataset train = ctx.train();
+    VaeModel model = VaeModel.create(BenchContext.SEED);
+    Offline run = offlineRun(train, model, steps);
+    ctx.offlineImagesPerSec = run.imagesPerSec();
+
+    // Single steps, timed one by one on the same (warm) model, batches assembled outside the
+    // timing.
+    int timed = Math.min(TIMED_STEPS, steps);
+    System.err.printf(Locale.ROOT, "bench: train_offline: timing %d single steps%n", timed);
+    int[] order = Shuffle.permutation(train.size(), BenchContext.SEED, 1_000);
+    int px = MnistDataset.PIXELS;
+    float[] buffer = new float[VaeArchitecture.BATCH * px];
+    double[] ms = new double[timed];
+    double sum = 0;
+    for (int s = 0; s < timed; s++) {
+      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
+        int image = order[(s * VaeArchitecture.BATCH + i) % order.length];
+        train.copyScaled(image, buffer, i * px);
+      }
+      INDArray batch = VaeModel.batch(buffer, VaeArchitecture.BATCH);
+      long t0 = System.nanoTime();
+      StepResult r = model.trainStep(batch);
+      ms[s] = Figures.millis(System.nanoTime() - t0);
+      sum += ms[s];
+      if (!r.applied()) {
+        throw new IllegalStateException("training diverged during the timed steps");
+      }
+    }
+
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("name", "train_offline");
+    line.put("batch", VaeArchitecture.BATCH);
+    line.put("steps", run.steps());
+    line.put("images", run.images());
+    line.put("seconds", Figures.round(run.seconds(), 2));
+    line.put("images_per_sec", Figures.rate(run.imagesPerSec()));
+    line.put("step_ms_p50", Figures.round(Figures.percentile(ms, 0.5), 3));
+    line.put("step_ms_p99", Figures.round(Figures.percentile(ms, 0.99), 3));
+    line.put("step_ms_mean", Figures.round(sum / timed, 3));
+    line.put("step_ms_max", Figures.round(Figures.percentile(ms, 1.0), 3));
+    line.put("timed_steps", timed);
+    line.put("warmup_steps", WARMUP_STEPS);
+    line.put("final_loss", Figures.round(run.finalLoss(), 2));
+    line.put("target", Figures.target("images_per_sec", TARGET_IMAGES_PER_SEC));
+    line.put("meets_target", run.imagesPerSec() >= TARGET_IMAGES_PER_SEC);
+    ctx.emit(line);
+  }
+
+  /** {@link #WARMUP_STEPS} steps to warm up, then {@code steps} measured, on {@code model}. */
+  static Offline offlineRun(MnistDataset train, VaeModel model, int steps) {
+    OfflineTraining training = new OfflineTraining(train, BenchContext.SEED);
+    System.err.printf(
+        Locale.ROOT,
+        "bench: offline training: %d warm-up steps, then %d measured steps (%d images)%n",
+        WARMUP_STEPS,
+        steps,
+        (long) steps * VaeArchitecture.BATCH);
+    training.trainUntilStep(model, model.step() + WARMUP_STEPS, null);
+    OfflineTraining.Result r;
+    try (Progress progress = Progress.forConsole()) {
+      r = training.trainUntilStep(model, model.step() + steps, progress);
+    }
+    return new Offline(steps, r.images(), r.seconds(), r.imagesPerSec(), r.finalLoss());
+  }
+
+  /**
+   * images/s of the trainer's per-group work without Kafka: score the group (the prequential test),
+   * then one Adam step on it, each from its own batch array as {@code OnlineLearner} does, on a
+   * warmed-up model.
+   */
+  static double offlineTestThenTrain(MnistDataset train, int steps) {
+    VaeModel model = VaeModel.create(BenchContext.SEED);
+    int px = MnistDataset.PIXELS;
+    float[] group = new float[VaeArchitecture.BATCH * px];
+    int[] order = Shuffle.permutation(train.size(), BenchContext.SEED, 2_000);
+    long t0 = 0;
+    for (int s = 0; s < WARMUP_STEPS + steps; s++) {
+      if (s == WARMUP_STEPS) {
+        t0 = System.nanoTime();
+      }
+      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
+        train.copyScaled(order[(s * VaeArchitecture.BATCH + i) % order.length], group, i * px);
+      }
+      model.score(VaeModel.batch(group, VaeArchitecture.BATCH));
+      model.trainStep(VaeModel.batch(group.clone(), VaeArchitecture.BATCH));
+    }
+    return (double) steps * VaeArchitecture.BATCH / Figures.seconds(System.nanoTime() - t0);
+  }
+
+  static void stream(BenchContext ctx) throws InterruptedException {
+    int steps = ctx.trainSteps();
+    String offlineSource = "train_offline";
+    double offline;
+    if (ctx.offlineImagesPerSec != null) {
+      offline = ctx.offlineImagesPerSec;
+    } else {
+      int refSteps = Math.min(steps, 600);
+      offline =
+          offlineRun(ctx.train(), VaeModel.create(BenchContext.SEED), refSteps).imagesPerSec();
+      offlineSource = "measured here over " + refSteps + " steps";
+    }
+
+    EmbeddedKafka kafka = ctx.kafka();
+    String bootstrap = kafka.bootstrapServers();
+    String input = ctx.unique("train-images");
+    kafka.createTopic(input, STREAM_PARTITIONS);
+    // Room for the images the poisoning guard leaves out (about 1% after its warm-up).
+    int images = steps * VaeArchitecture.BATCH * 21 / 20 + 2_000;
+    BenchKafka.preload(bootstrap, input, ctx.train(), images);
+
+    int port = BenchKafka.freePort();
+    String[] args = {
+      "--bootstrap-servers", bootstrap,
+      "--topic", input,
+      "--checkpoint-topic", ctx.unique("train-checkpoints"),
+      "--dlq-topic", ctx.unique("train-dlq"),
+      "--group-id", ctx.unique("trainer-group"),
+      "--transactional-id", ctx.unique("trainer-tx"),
+      "--max-steps", Integer.toString(steps),
+      "--http-host", "127.0.0.1",
+      "--http-port", Integer.toString(port)
+    };
+    AtomicInteger exit = new AtomicInteger(Integer.MIN_VALUE);
+    long start = System.nanoTime();
+    Thread trainer =
+        new Thread(
+            () -> exit.set(ErrorReporting.commandLine(new TrainerCommand()).execute(args)),
+            "bench-trainer");
+    trainer.start();
+    System.err.printf(
+        Locale.ROOT, "bench: train_stream: trainer started for %d steps (%s)%n", steps, input);
+
+    // Time the learning itself from the trainer's own /metrics: from the step where the warm-up
+    // ends (the consumer's, broker's and trainer's code compiling) to the last. Scraped often only
+    // around those two steps, so the scrapes cost the trainer next to nothing.
+    int warmupSteps = Math.min(STREAM_WARMUP_STEPS, steps / 5);
+    long firstStepNanos = 0;
+    long firstNanos = 0;
+    double firstSteps = 0;
+    long lastNanos = 0;
+    double lastSteps = 0;
+    Map<String, Double> lastMetrics = Map.of();
+    long nextLog = System.nanoTime() + 10_000_000_000L;
+    while (trainer.isAlive()) {
+      Map<String, Double> m = BenchKafka.scrape(port);
+      long now = System.nanoTime();
+      Double s = m.get("vae_trainer_steps_total");
+      if (s != null) {
+        if (firstStepNanos == 0 && s > 0) {
+          firstStepNanos = now;
+        }
+        if (firstNanos == 0 && s >= Math.max(1, warmupSteps)) {
+          firstNanos = now;
+          firstSteps = s;
+        }
+        if (s > lastSteps) {
+          lastSteps = s;
+          lastNanos = now;
+          lastMetrics = m;
+        }
+        if (s >= steps) {
+          break;
+        }
+      }
+      if (now > nextLog) {
+        System.err.printf(Locale.ROOT, "bench: train_stream: step %.0f of %d%n", lastSteps, steps);
+        nextLog = now + 10_000_000_000L;
+      }
+      long sleepMs = 20;
+      if (firstNanos != 0 && lastSteps > firstSteps) {
+        double perSec = (lastSteps - firstSteps) / Figures.seconds(lastNanos - firstNanos);
+        double remaining = (steps - lastSteps) / perSec;
+        sleepMs = remaining > 2 ? (long) Math.min(1000, (remaining - 1.5) * 1000) : 10;
+      }
+      Thread.sleep(sleepMs);
+    }
+    trainer.join(120_000);
+    long endNanos = System.nanoTime();
+    if (lastSteps < steps) {
+      // The endpoint closed before a scrape saw the last step: the thread's end is the bound.
+      lastNanos = endNanos;
+      lastSteps = steps;
+    }
+    if (firstNanos == 0) {
+      throw new IllegalStateException("the trainer never took a step (exit " + exit.get() + ")");
+    }
+    double seconds = Figures.seconds(lastNanos - firstNanos);
+    double learned = (lastSteps - firstSteps) * VaeArchitecture.BATCH;
+    double rate = learned / seconds;
+    double ratio = rate / offline;
+
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("name", "train_stream");
+    line.put("steps", steps);
+    line.put("images", Math.round(learned));
+    line.put("seconds", Figures.round(seconds, 2));
+    line.put("images_per_sec", Figures.rate(rate));
+    line.put("offline_images_per_sec", Figures.rate(offline));
+    line.put("offline_source", offlineSource);
+    line.put("ratio", Figures.round(ratio, 3));
+    line.put("warmup_steps", Math.round(firstSteps));
+    line.put("startup_seconds", Figures.round(Figures.seconds(firstStepNanos - start), 2));
+    // The trainer tests before it trains: each group is scored with the current model first. The
+    // same work without Kafka shows what the stream itself costs.
+    double testThenTrain = offlineTestThenTrain(ctx.train(), Math.min(steps, 600));
+    line.put("offline_test_then_train_images_per_sec", Figures.rate(testThenTrain));
+    line.put("ratio_to_test_then_train", Figures.round(rate / testThenTrain, 3));
+    line.put("total_seconds", Figures.round(Figures.seconds(endNanos - start), 2));
+    line.put(
+        "guard_skipped",
+        Math.round(lastMetrics.getOrDefault("vae_trainer_guard_skipped_total", 0.0)));
+    line.put("partitions", STREAM_PARTITIONS);
+    line.put("exit_code", exit.get());
+    line.put("target", Figures.target("ratio", TARGET_RATIO));
+    line.put("meets_target", ratio >= TARGET_RATIO);
+    ctx.emit(line);
+  }
+}

@@ -1,0 +1,144 @@
+package dev.vaestream.bench.jmh;
+
+import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.model.BatchScores;
+import dev.vaestream.core.model.StepResult;
+import dev.vaestream.core.model.VaeArchitecture;
+import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.record.ImageRecord;
+import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.core.record.InvalidRecordException;
+import dev.vaestream.scorer.ScoreRecord;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * JMH micro-benchmarks of the per-record and per-batch hot paths, average time per operation:
+ *
+ * <ul>
+ *   <li>{@code decode}: {@link ImageRecordCodec#decode} of one wire record (key, 785-byte value,
+ *       four headers), what the trainer's poller and the scorer do per record;
+ *   <li>{@code batchAssembly}: 32 decoded images' bytes to floats in [0, 1] to a 32x784 {@code
+ *       INDArray}, the way the scorer assembles a batch (one bulk copy into native memory);
+ *   <li>{@code vaeModelBatch}: the same 32x784 floats to an {@code INDArray} through {@link
+ *       VaeModel#batch} ({@code Nd4j.create(float[])}), the path the trainer and offline training
+ *       take, for comparison with the bulk copy above;
+ *   <li>{@code forward}: {@link VaeModel#score} of 32 images;
+ *   <li>{@code trainStep}: {@link VaeModel#trainStep} on 32 images;
+ *   <li>{@code scoreJson}: {@link ScoreRecord#toJson()}, the scorer's output value.
+ * </ul>
+ *
+ * Run with {@code vae-stream bench --jmh [REGEX]}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class HotPaths {
+  private static final int BATCH = VaeArchitecture.BATCH;
+  private static final int PIXELS = MnistDataset.PIXELS;
+
+  private byte[] key;
+  private byte[] value;
+  private Headers headers;
+  private byte[][] pixels;
+  private float[] scaled;
+  private INDArray batch;
+  private VaeModel scoringModel;
+  private VaeModel trainingModel;
+  private ScoreRecord score;
+
+  @Setup
+  public void setUp() {
+    MnistDataset train = MnistDataset.bundled(MnistSplit.TRAIN);
+    ImageRecord image =
+        new ImageRecord(
+            ImageRecord.id(MnistSplit.TRAIN, 12_345, 0),
+            train.image(12_345),
+            train.label(12_345),
+            MnistSplit.TRAIN,
+            12_345,
+            null,
+            System.currentTimeMillis());
+    ProducerRecord<byte[], byte[]> wire = ImageRecordCodec.toProducerRecord("mnist.images", image);
+    key = wire.key();
+    value = wire.value();
+    headers = wire.headers();
+
+    pixels = new byte[BATCH][];
+    scaled = new float[BATCH * PIXELS];
+    for (int i = 0; i < BATCH; i++) {
+      pixels[i] = train.image(i);
+      train.copyScaled(i, scaled, i * PIXELS);
+    }
+    batch = VaeModel.batch(scaled, BATCH);
+    scoringModel = VaeModel.create(42);
+    trainingModel = VaeModel.create(42);
+    score =
+        new ScoreRecord(
+            "train:12345:0",
+            1,
+            1_234_567,
+            0.0213456789,
+            0.0456789012,
+            false,
+            12_000,
+            4_321,
+            7,
+            null,
+            1_700_000_000_000L,
+            1_700_000_000_012L,
+            12);
+  }
+
+  @Benchmark
+  public ImageRecord decode() throws InvalidRecordException {
+    return ImageRecordCodec.decode(key, value, headers);
+  }
+
+  @Benchmark
+  public INDArray batchAssembly() {
+    float[] floats = new float[BATCH * PIXELS];
+    for (int i = 0; i < BATCH; i++) {
+      byte[] px = pixels[i];
+      int base = i * PIXELS;
+      for (int p = 0; p < PIXELS; p++) {
+        floats[base + p] = (px[p] & 0xff) / 255f;
+      }
+    }
+    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, BATCH, PIXELS);
+    x.data().asNioFloat().put(floats, 0, BATCH * PIXELS);
+    return x;
+  }
+
+  @Benchmark
+  public INDArray vaeModelBatch() {
+    return VaeModel.batch(scaled, BATCH);
+  }
+
+  @Benchmark
+  public BatchScores forward() {
+    return scoringModel.score(batch);
+  }
+
+  @Benchmark
+  public StepResult trainStep() {
+    return trainingModel.trainStep(batch);
+  }
+
+  @Benchmark
+  public byte[] scoreJson() {
+    return score.toJson();
+  }
+}
