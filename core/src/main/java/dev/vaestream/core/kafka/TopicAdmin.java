@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,30 @@ public final class TopicAdmin {
   private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
   private TopicAdmin() {}
+
+  /**
+   * Describes a topic, retrying while the cluster does not know it yet: when another service has
+   * just created it, "already exists" can come before its metadata reaches every broker.
+   */
+  private static TopicDescription describe(Admin admin, String name, long timeoutMs)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(name))
+            .allTopicNames()
+            .get(timeoutMs, TimeUnit.MILLISECONDS)
+            .get(name);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
 
   /**
    * Ensures {@code name} exists; creates it with {@code partitions}, {@code replication} and {@code
@@ -55,12 +80,7 @@ public final class TopicAdmin {
           throw e;
         }
       }
-      TopicDescription d =
-          admin
-              .describeTopics(List.of(name))
-              .allTopicNames()
-              .get(timeoutMs, TimeUnit.MILLISECONDS)
-              .get(name);
+      TopicDescription d = describe(admin, name, timeoutMs);
       int actualPartitions = d.partitions().size();
       int actualReplication = d.partitions().get(0).replicas().size();
       if (actualPartitions != partitions || actualReplication != replication) {
