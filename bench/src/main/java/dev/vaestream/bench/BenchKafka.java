@@ -5,15 +5,12 @@ import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +28,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Kafka and HTTP plumbing the benchmarks share: preloading, checkpoints, scraping /metrics. */
 final class BenchKafka {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
   private BenchKafka() {}
 
@@ -134,47 +129,9 @@ final class BenchKafka {
     }
   }
 
-  /**
-   * A service's {@code /metrics} page: each metric name (without tags) with its samples summed.
-   * Empty when the service does not answer.
-   */
+  /** A service's {@code /metrics} page on this machine (see {@link MetricsScrape}). */
   static Map<String, Double> scrape(int port) {
-    Map<String, Double> out = new HashMap<>();
-    try {
-      HttpRequest req =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-              .timeout(Duration.ofSeconds(2))
-              .build();
-      HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-      if (resp.statusCode() != 200) {
-        return out;
-      }
-      for (String line : resp.body().split("\n")) {
-        if (line.isEmpty() || line.startsWith("#")) {
-          continue;
-        }
-        int space = line.lastIndexOf(' ');
-        int brace = line.indexOf('{');
-        if (space < 0) {
-          continue;
-        }
-        String name =
-            brace > 0 && brace < space ? line.substring(0, brace) : line.substring(0, space);
-        try {
-          out.merge(name.trim(), Double.parseDouble(line.substring(space + 1)), Double::sum);
-          if (brace > 0 && brace < space) {
-            out.put(line.substring(0, space).trim(), Double.parseDouble(line.substring(space + 1)));
-          }
-        } catch (NumberFormatException e) {
-          // not a sample line
-        }
-      }
-    } catch (IOException e) {
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return out;
+    return MetricsScrape.scrape("127.0.0.1", port, Duration.ofSeconds(2));
   }
 
   static void sleep(long ms) {

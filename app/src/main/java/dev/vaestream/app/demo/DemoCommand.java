@@ -5,8 +5,10 @@ import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -187,8 +189,8 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private String status(ScoreTally t) {
-    Map<String, Double> p = MetricsScrape.scrape("127.0.0.1", producerPort);
-    Map<String, Double> tr = MetricsScrape.scrape("127.0.0.1", trainerPort);
+    Map<String, Double> p = MetricsScrape.scrape("127.0.0.1", producerPort, Duration.ofSeconds(1));
+    Map<String, Double> tr = MetricsScrape.scrape("127.0.0.1", trainerPort, Duration.ofSeconds(1));
     return String.format(
         Locale.ROOT,
         "produced %.0f | trainer step %.0f, prequential loss %.1f | scored %d | flagged %d,"
