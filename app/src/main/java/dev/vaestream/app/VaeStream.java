@@ -1,5 +1,6 @@
 package dev.vaestream.app;
 
+import dev.vaestream.app.chaos.ChaosCommand;
 import dev.vaestream.app.demo.DemoCommand;
 import dev.vaestream.bench.BenchCommand;
 import dev.vaestream.core.cli.ErrorReporting;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
       TrainerCommand.class,
       ScorerCommand.class,
       DemoCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      ChaosCommand.class
     })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

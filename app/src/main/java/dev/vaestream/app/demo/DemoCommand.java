@@ -1,5 +1,7 @@
 package dev.vaestream.app.demo;
 
+import dev.vaestream.app.process.ChildService;
+import dev.vaestream.app.process.InProcessBroker;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
@@ -15,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -113,16 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
       String bootstrap = bootstrapServers;
       if (bootstrap == null) {
         log.info("Starting an in-process Kafka broker (KRaft)...");
-        // Kafka's test kit deletes its directories from a JVM shutdown hook; on SIGTERM that races
-        // the graceful stop, the broker loses its log dir and halts the JVM with the services
-        // still running. broker.close() deletes the directory itself.
-        Exit.setShutdownHookAdder(
-            (name, hook) -> {
-              if (!"delete-temp-file-shutdown-hook".equals(name)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(hook, name));
-              }
-            });
-        broker = EmbeddedKafka.start();
+        broker = InProcessBroker.start();
         bootstrap = broker.bootstrapServers();
         broker.createTopic(Topics.IMAGES, 1, Map.of());
         broker.createTopic(Topics.IMAGES_DLQ, 1, Map.of());

@@ -1,4 +1,4 @@
-package dev.vaestream.app.demo;
+package dev.vaestream.app.process;
 
 import java.io.File;
 import java.io.IOException;
@@ -6,16 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One pipeline service run as its own JVM, exactly as a user would run it ({@code vae-stream
- * <service> ...}), with its log in a file. Separate processes keep each service's ND4J threads and
- * heap its own, and let the demo stop them with SIGTERM like any supervisor.
+ * <service> ...}), with its output appended to a log file. Separate processes keep each service's
+ * ND4J threads and heap its own, and let the demo and the chaos campaign stop them with SIGTERM, or
+ * kill them with SIGKILL, like any supervisor.
  */
-final class ChildService {
+public final class ChildService {
   private static final Logger log = LoggerFactory.getLogger(ChildService.class);
   private static final String MAIN = "dev.vaestream.app.VaeStream";
 
@@ -29,45 +31,80 @@ final class ChildService {
     this.logFile = logFile;
   }
 
-  static ChildService start(String name, List<String> args, Path logDir, String heap)
+  /**
+   * Starts {@code vae-stream <name> args} with heap {@code heap}, logging to {@code <name>.log}.
+   */
+  public static ChildService start(String name, List<String> args, Path logDir, String heap)
       throws IOException {
-    Files.createDirectories(logDir);
-    Path logFile = logDir.resolve(name + ".log");
+    return start(name, name, args, logDir.resolve(name + ".log"), heap, Map.of());
+  }
+
+  /**
+   * Starts {@code vae-stream <command> args} as the service called {@code name}, appending its
+   * output to {@code logFile}, with {@code env} added to this process's environment.
+   */
+  public static ChildService start(
+      String name,
+      String command,
+      List<String> args,
+      Path logFile,
+      String heap,
+      Map<String, String> env)
+      throws IOException {
+    Files.createDirectories(logFile.toAbsolutePath().getParent());
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx" + heap);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(MAIN);
-    cmd.add(name);
+    cmd.add(command);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logFile.toString())));
     pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
+    pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();
     log.info("Started {} (pid {}), log {}", name, p.pid(), logFile);
     return new ChildService(name, p, logFile);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  boolean alive() {
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean alive() {
     return process.isAlive();
   }
 
-  int exitValue() {
+  public int exitValue() {
     return process.exitValue();
   }
 
-  Path logFile() {
+  public Path logFile() {
     return logFile;
   }
 
+  /** Waits up to {@code seconds} for the process to end; whether it has. */
+  public boolean waitFor(long seconds) throws InterruptedException {
+    return process.waitFor(seconds, TimeUnit.SECONDS);
+  }
+
+  /** SIGKILL, and wait until the process is gone: no shutdown hook, no flush, no goodbye. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL");
+    }
+  }
+
   /** SIGTERM, then wait; SIGKILL if it does not stop within {@code graceSeconds}. */
-  int stop(long graceSeconds) throws InterruptedException {
+  public int stop(long graceSeconds) throws InterruptedException {
     if (process.isAlive()) {
       process.destroy();
       if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {

@@ -1,0 +1,154 @@
+package dev.vaestream.app.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vaestream.core.record.DeadLetters;
+import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.core.record.InvalidRecordException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The campaign's accounting, done at the end by reading the topics themselves with {@code
+ * read_committed} consumers, as a downstream user would: which input records are valid images, how
+ * many scores each image got and from which model, and which input records the dead-letter topic
+ * holds, from which service and why.
+ */
+final class Audit {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What the input topic holds: valid image ids and the positions of invalid records. */
+  record Input(Set<String> imageIds, int duplicateIds, Set<String> invalidPositions) {}
+
+  /** What the scores topic holds. */
+  record Scores(int records, Map<String, Integer> perImage, Map<Long, Integer> perModelStep) {}
+
+  /** Dead letters: for each source position, the services that dead-lettered it with a reason. */
+  record DeadLetterCopies(Map<String, Set<String>> servicesByPosition, int duplicates) {}
+
+  private final String bootstrap;
+
+  Audit(String bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  static String position(int partition, long offset) {
+    return partition + ":" + offset;
+  }
+
+  Input input(String topic) {
+    Set<String> ids = new HashSet<>();
+    Set<String> invalid = new HashSet<>();
+    int[] duplicates = {0};
+    readAll(
+        topic,
+        r -> {
+          try {
+            String id = ImageRecordCodec.decode(r).id();
+            if (!ids.add(id)) {
+              duplicates[0]++;
+            }
+          } catch (InvalidRecordException e) {
+            invalid.add(position(r.partition(), r.offset()));
+          }
+        });
+    return new Input(ids, duplicates[0], invalid);
+  }
+
+  Scores scores(String topic) {
+    Map<String, Integer> perImage = new HashMap<>();
+    Map<Long, Integer> perStep = new HashMap<>();
+    int[] records = {0};
+    readAll(
+        topic,
+        r -> {
+          records[0]++;
+          try {
+            JsonNode n = JSON.readTree(r.value());
+            perImage.merge(n.path("image_id").asText(), 1, Integer::sum);
+            perStep.merge(n.path("model_step").asLong(-1), 1, Integer::sum);
+          } catch (IOException e) {
+            perImage.merge("<unparseable>", 1, Integer::sum);
+          }
+        });
+    return new Scores(records[0], perImage, perStep);
+  }
+
+  DeadLetterCopies deadLetters(String topic) {
+    Map<String, Set<String>> byPosition = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    int[] duplicates = {0};
+    readAll(
+        topic,
+        r -> {
+          String reason = header(r, DeadLetters.H_REASON);
+          String service = header(r, DeadLetters.H_SERVICE);
+          String partition = header(r, DeadLetters.H_PARTITION);
+          String offset = header(r, DeadLetters.H_OFFSET);
+          if (reason == null || reason.isEmpty() || service == null || offset == null) {
+            return;
+          }
+          String position = partition + ":" + offset;
+          if (!seen.add(service + "/" + position)) {
+            duplicates[0]++;
+          }
+          byPosition.computeIfAbsent(position, k -> new HashSet<>()).add(service);
+        });
+    return new DeadLetterCopies(byPosition, duplicates[0]);
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  /** Every committed record of {@code topic}, all partitions, from the beginning to the end. */
+  private void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      List<TopicPartition> partitions =
+          infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (!atEnd(consumer, end)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading " + topic);
+        }
+        consumer.poll(Duration.ofMillis(500)).forEach(each);
+      }
+    }
+  }
+
+  private static boolean atEnd(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.vaestream.app.chaos;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What one chaos campaign does: the workload (images, anomaly rate, seed) and the faults (kills per
+ * service, broker restarts, hostile records), the limits it checks, and where it keeps its logs.
+ *
+ * @param images valid images the producer writes (a multiple of 32, so every group completes)
+ * @param kills SIGKILLs of the trainer, and separately of the scorer
+ * @param seed seed of the workload, the hostile records and the kill schedule
+ * @param hostileInputs hostile records written to the input topic
+ * @param hostileCheckpoints hostile records written to the checkpoint topic
+ * @param brokerRestarts broker stops and starts mid-stream
+ * @param anomalyRate fraction of injected (valid, labelled) anomalies
+ * @param heap {@code -Xmx} of each service JVM
+ * @param rssLimitMb peak resident set size allowed per service
+ * @param maxUptimeBeforeKill longest a running service lives before its next kill
+ * @param varDir logs of every service incarnation
+ * @param timeout bound on the whole campaign
+ */
+public record ChaosSettings(
+    int images,
+    int kills,
+    long seed,
+    int hostileInputs,
+    int hostileCheckpoints,
+    int brokerRestarts,
+    double anomalyRate,
+    String heap,
+    long rssLimitMb,
+    Duration maxUptimeBeforeKill,
+    Path varDir,
+    Duration timeout) {
+
+  /** The checkpoint signing key of the campaign: signing is on, so forgeries can be tried. */
+  static final String HMAC_KEY = "chaos-campaign-key";
+
+  public ChaosSettings {
+    if (images <= 0 || images % 32 != 0) {
+      throw new IllegalArgumentException(
+          "--images must be a positive multiple of 32 (whole training groups), got " + images);
+    }
+    if (kills < 0 || hostileInputs < 0 || hostileCheckpoints < 0 || brokerRestarts < 0) {
+      throw new IllegalArgumentException("counts must not be negative");
+    }
+  }
+
+  /** The heap limit in MiB, from {@link #heap()} ({@code 512m}, {@code 1g}). */
+  long heapLimitMb() {
+    String h = heap.toLowerCase(java.util.Locale.ROOT);
+    long n = Long.parseLong(h.substring(0, h.length() - 1));
+    return switch (h.charAt(h.length() - 1)) {
+      case 'g' -> n * 1024;
+      case 'm' -> n;
+      default -> throw new IllegalArgumentException("heap must end in m or g: " + heap);
+    };
+  }
+}

@@ -1,0 +1,122 @@
+package dev.vaestream.app.chaos;
+
+import dev.vaestream.core.checkpoint.Checkpoint;
+import dev.vaestream.core.checkpoint.CheckpointCodec;
+import dev.vaestream.core.checkpoint.CheckpointFormatException;
+import dev.vaestream.core.kafka.CheckpointTopic;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Follows a checkpoint topic for the whole campaign and remembers the step of every checkpoint that
+ * decodes and verifies, before compaction can remove it: a score is legitimate only if its {@code
+ * model_step} is one of those. Also keeps the newest genuine checkpoint, raw and decoded, as the
+ * material for forgeries.
+ */
+final class CheckpointWatch implements Runnable {
+  /** A checkpoint as read from the topic. */
+  record Seen(byte[] bytes, Checkpoint checkpoint) {}
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TopicPartition partition;
+  private final CheckpointCodec codec;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Set<Long> validSteps = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger rejected = new AtomicInteger();
+  private volatile Seen newest;
+
+  CheckpointWatch(String bootstrap, String topic, CheckpointCodec codec) {
+    this.consumer = consumer(bootstrap);
+    this.partition = new TopicPartition(topic, 0);
+    this.codec = codec;
+  }
+
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+    Map<String, Object> c = new HashMap<>(CheckpointTopic.consumerOverrides());
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(c);
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      while (running.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          accept(r);
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } finally {
+      consumer.close(Duration.ofSeconds(2));
+    }
+  }
+
+  private void accept(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      Checkpoint c = codec.decode(r.value(), r.topic() + "@" + r.offset());
+      validSteps.add(c.step());
+      Seen n = newest;
+      if (n == null || c.step() >= n.checkpoint().step()) {
+        newest = new Seen(r.value(), c);
+      }
+    } catch (CheckpointFormatException e) {
+      rejected.incrementAndGet();
+    }
+  }
+
+  /** Steps of every valid checkpoint seen so far. */
+  Set<Long> validSteps() {
+    return Set.copyOf(validSteps);
+  }
+
+  /** Records that did not decode or verify. */
+  int rejected() {
+    return rejected.get();
+  }
+
+  /** The newest valid checkpoint seen so far, or null. */
+  Seen newest() {
+    return newest;
+  }
+
+  void stop() {
+    running.set(false);
+    consumer.wakeup();
+  }
+
+  /** The valid checkpoint with the highest step on {@code topic}, read to its end; or null. */
+  static Seen newestOn(String bootstrap, String topic, CheckpointCodec codec) {
+    CheckpointWatch w = new CheckpointWatch(bootstrap, topic, codec);
+    try (KafkaConsumer<byte[], byte[]> c = w.consumer) {
+      c.assign(List.of(w.partition));
+      c.seekToBeginning(List.of(w.partition));
+      long end = c.endOffsets(List.of(w.partition), Duration.ofSeconds(30)).get(w.partition);
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (c.position(w.partition) < end && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+          w.accept(r);
+        }
+      }
+    }
+    return w.newest;
+  }
+}

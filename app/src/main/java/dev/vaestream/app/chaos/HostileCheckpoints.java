@@ -1,0 +1,138 @@
+package dev.vaestream.app.chaos;
+
+import dev.vaestream.core.checkpoint.Checkpoint;
+import dev.vaestream.core.checkpoint.CheckpointCodec;
+import dev.vaestream.core.kafka.CheckpointTopic;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Forged and broken records for the checkpoint topic, made from a genuine signed checkpoint of the
+ * running trainer. Each claims a step far beyond the trainer's ({@link #MARKER_STEP} and up) in its
+ * header, so readers that pick the highest step try it first; the well-formed forgeries carry that
+ * step inside too, so a score made with one of them would give itself away by its {@code
+ * model_step}.
+ */
+final class HostileCheckpoints {
+  /** Steps at and above this are forgeries; the trainer never gets there in a campaign. */
+  static final long MARKER_STEP = 1_000_000_000L;
+
+  /** The ways a checkpoint record is hostile. */
+  enum Kind {
+    GARBAGE,
+    TRUNCATED,
+    CORRUPTED,
+    WRONG_ARCHITECTURE,
+    UNSIGNED,
+    MIS_SIGNED;
+
+    String code() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final int CRC_BYTES = 4;
+  private static final int HMAC_BYTES = 32;
+  private static final int FINGERPRINT_OFFSET = 8;
+
+  private final String topic;
+  private final byte[] hmacKey;
+  private final SplittableRandom random;
+  private int next;
+
+  HostileCheckpoints(String topic, String hmacKey, long seed) {
+    this.topic = topic;
+    this.hmacKey = hmacKey.getBytes(StandardCharsets.UTF_8);
+    this.random = new SplittableRandom(seed);
+  }
+
+  /** The kind the next record will be. */
+  Kind nextKind() {
+    return Kind.values()[next % Kind.values().length];
+  }
+
+  /**
+   * The next hostile record, made from {@code genuine} (the encoded bytes of a real checkpoint).
+   */
+  ProducerRecord<byte[], byte[]> next(byte[] genuine, Checkpoint decoded) {
+    Kind kind = nextKind();
+    long marker = MARKER_STEP + next;
+    next++;
+    byte[] value =
+        switch (kind) {
+          case GARBAGE -> randomBytes(random.nextInt(16, 65_536));
+          case TRUNCATED -> Arrays.copyOf(genuine, random.nextInt(1, genuine.length));
+          case CORRUPTED -> {
+            byte[] b = genuine.clone();
+            b[random.nextInt(b.length)] ^= (byte) (1 + random.nextInt(255));
+            yield b;
+          }
+          case WRONG_ARCHITECTURE -> {
+            // A validly signed checkpoint of another network: only the fingerprint differs.
+            byte[] b = genuine.clone();
+            b[FINGERPRINT_OFFSET + random.nextInt(32)] ^= 0x5a;
+            yield resign(b);
+          }
+          case UNSIGNED -> CheckpointCodec.unsigned().encode(withStep(decoded, marker));
+          case MIS_SIGNED ->
+              CheckpointCodec.withKey("not-the-" + new String(hmacKey, StandardCharsets.UTF_8))
+                  .encode(withStep(decoded, marker));
+        };
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(CheckpointTopic.H_STEP, Long.toString(marker).getBytes(StandardCharsets.UTF_8));
+    headers.add("chaos.kind", kind.code().getBytes(StandardCharsets.UTF_8));
+    byte[] key = ("hostile-" + kind.code()).getBytes(StandardCharsets.UTF_8);
+    return new ProducerRecord<>(topic, 0, key, value, headers);
+  }
+
+  private static Checkpoint withStep(Checkpoint c, long step) {
+    return new Checkpoint(
+        step,
+        c.imagesSeen(),
+        System.currentTimeMillis(),
+        c.seed(),
+        c.offsets(),
+        c.calibration(),
+        c.metadata(),
+        c.parameters(),
+        c.adamState(),
+        c.arrays());
+  }
+
+  /** Recomputes the CRC and the signature of a signed record, as a key holder would. */
+  private byte[] resign(byte[] b) {
+    int crcAt = b.length - HMAC_BYTES - CRC_BYTES;
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, crcAt);
+    ByteBuffer.wrap(b, crcAt, CRC_BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putInt((int) crc.getValue());
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
+      mac.update(b, 0, b.length - HMAC_BYTES);
+      System.arraycopy(mac.doFinal(), 0, b, b.length - HMAC_BYTES, HMAC_BYTES);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+    return b;
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) random.nextInt(256);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.vaestream.app.chaos;
+
+import dev.vaestream.app.process.ChildService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service JVM the campaign keeps alive: it knows how to start the service again, tells a kill
+ * (expected) from a death (not expected), and remembers every process id it ran under, so memory
+ * can be read from {@code /proc}.
+ */
+final class SupervisedService {
+  private static final Logger log = LoggerFactory.getLogger(SupervisedService.class);
+
+  private final String name;
+  private final String command;
+  private final List<String> args;
+  private final Path logFile;
+  private final String heap;
+  private final int httpPort;
+  private final Map<String, String> env;
+  private final List<String> unexpectedExits = new ArrayList<>();
+  private ChildService current;
+  private int kills;
+  private int starts;
+  private boolean finished;
+
+  SupervisedService(
+      String name,
+      String command,
+      List<String> args,
+      Path logFile,
+      String heap,
+      int httpPort,
+      Map<String, String> env) {
+    this.name = name;
+    this.command = command;
+    this.args = List.copyOf(args);
+    this.logFile = logFile;
+    this.heap = heap;
+    this.httpPort = httpPort;
+    this.env = Map.copyOf(env);
+  }
+
+  String name() {
+    return name;
+  }
+
+  int httpPort() {
+    return httpPort;
+  }
+
+  Path logFile() {
+    return logFile;
+  }
+
+  synchronized void start() {
+    try {
+      current = ChildService.start(name, command, args, logFile, heap, env);
+      starts++;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+  }
+
+  /** The current process id, or -1. */
+  synchronized long pid() {
+    return current == null ? -1 : current.pid();
+  }
+
+  synchronized boolean alive() {
+    return current != null && current.alive();
+  }
+
+  /** SIGKILL the current process and start a new one at once. */
+  synchronized void killAndRestart() throws InterruptedException {
+    current.kill();
+    kills++;
+    log.info("chaos: killed {} (kill {}), restarting", name, kills);
+    start();
+  }
+
+  /**
+   * Checks for a process that ended without being killed. {@code exitZeroIsDone}: for a bounded job
+   * (the producer) exit 0 is its normal end. Anything else is recorded and the service is started
+   * again, so the campaign can go on and report it.
+   */
+  synchronized void check(boolean exitZeroIsDone) {
+    if (current == null || current.alive() || finished) {
+      return;
+    }
+    int code = current.exitValue();
+    if (exitZeroIsDone && code == 0) {
+      finished = true;
+      return;
+    }
+    String what = name + " exited by itself with code " + code + " (see " + logFile + ")";
+    unexpectedExits.add(what);
+    log.warn("chaos: {}; restarting it", what);
+    start();
+  }
+
+  /** A bounded job that ended with exit 0. */
+  synchronized boolean finished() {
+    return finished;
+  }
+
+  /** SIGTERM and wait; the exit code (0 for a clean stop). */
+  synchronized int stop(long graceSeconds) throws InterruptedException {
+    finished = true;
+    return current == null ? 0 : current.stop(graceSeconds);
+  }
+
+  synchronized int kills() {
+    return kills;
+  }
+
+  synchronized int starts() {
+    return starts;
+  }
+
+  synchronized List<String> unexpectedExits() {
+    return List.copyOf(unexpectedExits);
+  }
+}
