@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,18 +21,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +52,9 @@ final class Campaign {
   private final SplittableRandom random;
   private final CheckpointCodec codec = CheckpointCodec.withKey(ChaosSettings.HMAC_KEY);
   private final ResourceWatch resources = new ResourceWatch();
-  private final Set<String> hostilePositions = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Map<HostileInputs.Kind, AtomicInteger> hostileKinds =
-      new EnumMap<>(HostileInputs.Kind.class);
-  private final AtomicInteger hostileCheckpointsSent = new AtomicInteger();
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final List<String> failures = new ArrayList<>();
+  private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
   private long deadlineNanos;
   private long backlogPeak;
   private long scorerCaughtUpNanos;
@@ -72,12 +62,34 @@ final class Campaign {
   Campaign(ChaosSettings settings) {
     this.settings = settings;
     this.random = new SplittableRandom(settings.seed());
-    for (HostileInputs.Kind k : HostileInputs.Kind.values()) {
-      hostileKinds.put(k, new AtomicInteger());
+  }
+
+  /**
+   * Runs the campaign. Whatever happens, no service JVM outlives it: they are killed on the way
+   * out, and by a shutdown hook if this JVM is stopped.
+   */
+  ChaosReport run() throws Exception {
+    Thread hook = new Thread(this::killAll, "chaos-kill-children");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return campaign();
+    } finally {
+      killAll();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook is running
+      }
     }
   }
 
-  ChaosReport run() throws Exception {
+  private void killAll() {
+    for (SupervisedService s : started) {
+      s.killNow();
+    }
+  }
+
+  private ChaosReport campaign() throws Exception {
     long startNanos = System.nanoTime();
     deadlineNanos = startNanos + settings.timeout().toNanos();
     Path logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
@@ -125,6 +137,7 @@ final class Campaign {
               producerPort,
               env);
       List<SupervisedService> services = List.of(producer, trainer, scorer);
+      started.addAll(services);
 
       long workStartNanos = System.nanoTime();
       scorer.start();
@@ -147,9 +160,26 @@ final class Campaign {
               () -> !aborted.get());
       Thread trainerKills = daemon(trainerKiller, "chaos-kill-trainer");
       Thread scorerKills = daemon(scorerKiller, "chaos-kill-scorer");
-      Thread hostileInputs = daemon(() -> injectInputs(bootstrap), "chaos-hostile-inputs");
+      SplittableRandom inputTiming = random.split();
+      SplittableRandom checkpointTiming = random.split();
+      HostileInjector hostile = new HostileInjector(bootstrap, () -> !aborted.get());
+      Thread hostileInputs =
+          daemon(
+              () ->
+                  hostile.inputs(
+                      Topics.IMAGES, settings.hostileInputs(), settings.seed(), inputTiming),
+              "chaos-hostile-inputs");
       Thread hostileCheckpoints =
-          daemon(() -> injectCheckpoints(bootstrap, watch), "chaos-hostile-checkpoints");
+          daemon(
+              () ->
+                  hostile.checkpoints(
+                      Topics.CHECKPOINTS,
+                      settings.hostileCheckpoints(),
+                      ChaosSettings.HMAC_KEY,
+                      settings.seed(),
+                      watch,
+                      checkpointTiming),
+              "chaos-hostile-checkpoints");
 
       // Faults phase: until every kill, restart and hostile record is done and the producer is.
       int restarts = 0;
@@ -223,6 +253,7 @@ final class Campaign {
               settings.heap(),
               referencePort,
               env);
+      started.add(reference);
       if (!aborted.get()) {
         reference.start();
         while (!aborted.get() && lag(admin, REFERENCE_GROUP) > 0) {
@@ -235,6 +266,7 @@ final class Campaign {
           bootstrap,
           services,
           reference,
+          hostile,
           trainerKiller,
           scorerKiller,
           restarts,
@@ -263,6 +295,7 @@ final class Campaign {
       String bootstrap,
       List<SupervisedService> services,
       SupervisedService reference,
+      HostileInjector hostile,
       KillLoop trainerKiller,
       KillLoop scorerKiller,
       int restarts,
@@ -292,6 +325,7 @@ final class Campaign {
     long lost = input.imageIds().size() - scoredDistinct;
 
     int hostileInDlq = 0;
+    Set<String> hostilePositions = hostile.inputPositions();
     for (String p : hostilePositions) {
       Set<String> by = dlq.servicesByPosition().getOrDefault(p, Set.of());
       if (by.contains("trainer") && by.contains("scorer")) {
@@ -369,8 +403,6 @@ final class Campaign {
     heap.forEach((k, v) -> check(v < settings.heapLimitMb(), k + " heap peaked at " + v + " MiB"));
     rss.forEach((k, v) -> check(v < settings.rssLimitMb(), k + " RSS peaked at " + v + " MiB"));
 
-    Map<String, Integer> kinds = new LinkedHashMap<>();
-    hostileKinds.forEach((k, v) -> kinds.put(k.code(), v.get()));
     return new ChaosReport(
         input.imageIds().size(),
         scoredDistinct,
@@ -382,8 +414,8 @@ final class Campaign {
         hostilePositions.size(),
         hostileInDlq,
         identical,
-        kinds,
-        hostileCheckpointsSent.get(),
+        hostile.inputKinds(),
+        hostile.checkpointsSent(),
         fromRejected,
         unknown,
         dlq.duplicates(),
@@ -407,73 +439,6 @@ final class Campaign {
     if (!ok) {
       failures.add(failure);
     }
-  }
-
-  /** Hostile input records in small bursts at random moments, each acknowledged and remembered. */
-  private void injectInputs(String bootstrap) {
-    HostileInputs hostile = new HostileInputs(Topics.IMAGES, settings.seed());
-    SplittableRandom r = random.split();
-    try (KafkaProducer<byte[], byte[]> p = plainProducer(bootstrap)) {
-      int sent = 0;
-      while (sent < settings.hostileInputs() && !aborted.get()) {
-        Thread.sleep(r.nextLong(100, 1_500));
-        int burst = Math.min(settings.hostileInputs() - sent, r.nextInt(1, 6));
-        for (int i = 0; i < burst; i++) {
-          HostileInputs.Hostile h = hostile.next();
-          RecordMetadata m = sendWithRetry(p, h.record());
-          hostilePositions.add(Audit.position(m.partition(), m.offset()));
-          hostileKinds.get(h.kind()).incrementAndGet();
-          sent++;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Forged and broken checkpoints, once the trainer has published a genuine one to forge from. */
-  private void injectCheckpoints(String bootstrap, CheckpointWatch watch) {
-    HostileCheckpoints hostile =
-        new HostileCheckpoints(Topics.CHECKPOINTS, ChaosSettings.HMAC_KEY, settings.seed());
-    SplittableRandom r = random.split();
-    try (KafkaProducer<byte[], byte[]> p = plainProducer(bootstrap)) {
-      while (hostileCheckpointsSent.get() < settings.hostileCheckpoints() && !aborted.get()) {
-        Thread.sleep(r.nextLong(1_000, 4_000));
-        CheckpointWatch.Seen genuine = watch.newest();
-        if (genuine == null) {
-          continue;
-        }
-        sendWithRetry(p, hostile.next(genuine.bytes(), genuine.checkpoint()));
-        hostileCheckpointsSent.incrementAndGet();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Sends and waits for the acknowledgement, retrying while the broker is restarting. */
-  private RecordMetadata sendWithRetry(
-      KafkaProducer<byte[], byte[]> p,
-      org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record)
-      throws InterruptedException {
-    while (true) {
-      try {
-        return p.send(record).get(60, TimeUnit.SECONDS);
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.warn("chaos: hostile record not acknowledged ({}); retrying", e.toString());
-        Thread.sleep(1_000);
-      }
-    }
-  }
-
-  private static KafkaProducer<byte[], byte[]> plainProducer(String bootstrap) {
-    Map<String, Object> c = new HashMap<>(CheckpointTopic.producerOverrides());
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ProducerConfig.ACKS_CONFIG, "all");
-    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return new KafkaProducer<>(c);
   }
 
   /**

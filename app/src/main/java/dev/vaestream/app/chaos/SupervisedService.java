@@ -26,10 +26,10 @@ final class SupervisedService {
   private final int httpPort;
   private final Map<String, String> env;
   private final List<String> unexpectedExits = new ArrayList<>();
-  private ChildService current;
+  private volatile ChildService current;
   private int kills;
   private int starts;
-  private boolean finished;
+  private volatile boolean finished;
 
   SupervisedService(
       String name,
@@ -115,6 +115,15 @@ final class SupervisedService {
   synchronized int stop(long graceSeconds) throws InterruptedException {
     finished = true;
     return current == null ? 0 : current.stop(graceSeconds);
+  }
+
+  /** SIGKILL without waiting and without taking the lock: for the way out. */
+  void killNow() {
+    finished = true;
+    ChildService c = current;
+    if (c != null && c.alive()) {
+      c.destroyForcibly();
+    }
   }
 
   synchronized int kills() {

@@ -95,6 +95,11 @@ public final class ChildService {
     return process.waitFor(seconds, TimeUnit.SECONDS);
   }
 
+  /** SIGKILL, without waiting. */
+  public void destroyForcibly() {
+    process.destroyForcibly();
+  }
+
   /** SIGKILL, and wait until the process is gone: no shutdown hook, no flush, no goodbye. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

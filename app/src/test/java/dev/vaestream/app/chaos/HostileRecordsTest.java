@@ -31,8 +31,8 @@ class HostileRecordsTest {
       ProducerRecord<byte[], byte[]> r = h.record();
       InvalidRecordException e =
           catchThrowableOfType(
-              () -> ImageRecordCodec.decode(r.key(), r.value(), r.headers()),
-              InvalidRecordException.class);
+              InvalidRecordException.class,
+              () -> ImageRecordCodec.decode(r.key(), r.value(), r.headers()));
       assertThat(e).as("%s record %d", h.kind(), i).isNotNull();
       assertThat(e.reason().code()).isNotBlank();
       String expected =
