@@ -134,7 +134,7 @@ final class CheckpointBenchmark {
       long sequence = 1_000;
       for (int i = -WARMUP; i < repeats; i++) {
         step += 100;
-        Checkpoint c = withStep(base, step);
+        Checkpoint c = base.withStep(step);
         byte[] bytes = codec.encode(c);
         producer.beginTransaction();
         producer.send(CheckpointTopic.record(n.checkpoints(), sequence++, c, bytes));
@@ -189,20 +189,6 @@ final class CheckpointBenchmark {
     m.put("guard.skipped", "123");
     m.put("batch", Integer.toString(VaeArchitecture.BATCH));
     return m;
-  }
-
-  private static Checkpoint withStep(Checkpoint c, long step) {
-    return new Checkpoint(
-        step,
-        c.imagesSeen(),
-        System.currentTimeMillis(),
-        c.seed(),
-        c.offsets(),
-        c.calibration(),
-        c.metadata(),
-        c.parameters(),
-        c.adamState(),
-        c.arrays());
   }
 
   /** A producer configured as the trainer's checkpoint producer. */

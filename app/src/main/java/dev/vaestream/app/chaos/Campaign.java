@@ -55,6 +55,7 @@ final class Campaign {
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final List<String> failures = new ArrayList<>();
   private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private Path logs;
   private long deadlineNanos;
   private long backlogPeak;
   private long scorerCaughtUpNanos;
@@ -92,7 +93,7 @@ final class Campaign {
   private ChaosReport campaign() throws Exception {
     long startNanos = System.nanoTime();
     deadlineNanos = startNanos + settings.timeout().toNanos();
-    Path logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
+    logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
     try (EmbeddedKafka broker = InProcessBroker.start();
@@ -101,41 +102,16 @@ final class Campaign {
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       String bootstrap = broker.bootstrapServers();
       createTopics(broker);
-      Map<String, String> env = Map.of("VAE_CHECKPOINT_HMAC_KEY", ChaosSettings.HMAC_KEY);
 
       CheckpointWatch watch = new CheckpointWatch(bootstrap, Topics.CHECKPOINTS, codec);
       Thread watchThread = daemon(watch, "chaos-checkpoint-watch");
 
-      int scorerPort = freePort();
       SupervisedService scorer =
-          new SupervisedService(
-              "scorer",
-              "scorer",
-              scorerArgs(bootstrap, logs, scorerPort),
-              logs.resolve("scorer.log"),
-              settings.heap(),
-              scorerPort,
-              env);
-      int trainerPort = freePort();
+          service("scorer", "scorer", port -> scorerArgs(bootstrap, logs, port));
       SupervisedService trainer =
-          new SupervisedService(
-              "trainer",
-              "trainer",
-              trainerArgs(bootstrap, "", trainerPort),
-              logs.resolve("trainer.log"),
-              settings.heap(),
-              trainerPort,
-              env);
-      int producerPort = freePort();
+          service("trainer", "trainer", port -> trainerArgs(bootstrap, "", port));
       SupervisedService producer =
-          new SupervisedService(
-              "producer",
-              "producer",
-              producerArgs(bootstrap, producerPort),
-              logs.resolve("producer.log"),
-              settings.heap(),
-              producerPort,
-              env);
+          service("producer", "producer", port -> producerArgs(bootstrap, port));
       List<SupervisedService> services = List.of(producer, trainer, scorer);
       started.addAll(services);
 
@@ -243,16 +219,11 @@ final class Campaign {
       }
 
       // The same input, no faults.
-      int referencePort = freePort();
       SupervisedService reference =
-          new SupervisedService(
+          service(
               "trainer-reference",
               "trainer",
-              trainerArgs(bootstrap, REFERENCE_SUFFIX, referencePort),
-              logs.resolve("trainer-reference.log"),
-              settings.heap(),
-              referencePort,
-              env);
+              port -> trainerArgs(bootstrap, REFERENCE_SUFFIX, port));
       started.add(reference);
       if (!aborted.get()) {
         reference.start();
@@ -548,6 +519,21 @@ final class Campaign {
       rate = Double.parseDouble(m.group(1));
     }
     return rate;
+  }
+
+  /** A service run as {@code vae-stream <command> args(port)}, logging to {@code <name>.log}. */
+  private SupervisedService service(
+      String name, String command, java.util.function.IntFunction<List<String>> args)
+      throws IOException {
+    int port = freePort();
+    return new SupervisedService(
+        name,
+        command,
+        args.apply(port),
+        logs.resolve(name + ".log"),
+        settings.heap(),
+        port,
+        Map.of("VAE_CHECKPOINT_HMAC_KEY", ChaosSettings.HMAC_KEY));
   }
 
   private static Thread daemon(Runnable r, String name) {

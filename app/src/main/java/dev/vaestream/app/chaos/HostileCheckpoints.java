@@ -83,30 +83,16 @@ final class HostileCheckpoints {
             b[FINGERPRINT_OFFSET + random.nextInt(32)] ^= 0x5a;
             yield resign(b);
           }
-          case UNSIGNED -> CheckpointCodec.unsigned().encode(withStep(decoded, marker));
+          case UNSIGNED -> CheckpointCodec.unsigned().encode(decoded.withStep(marker));
           case MIS_SIGNED ->
               CheckpointCodec.withKey("not-the-" + new String(hmacKey, StandardCharsets.UTF_8))
-                  .encode(withStep(decoded, marker));
+                  .encode(decoded.withStep(marker));
         };
     RecordHeaders headers = new RecordHeaders();
     headers.add(CheckpointTopic.H_STEP, Long.toString(marker).getBytes(StandardCharsets.UTF_8));
     headers.add("chaos.kind", kind.code().getBytes(StandardCharsets.UTF_8));
     byte[] key = ("hostile-" + kind.code()).getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(topic, 0, key, value, headers);
-  }
-
-  private static Checkpoint withStep(Checkpoint c, long step) {
-    return new Checkpoint(
-        step,
-        c.imagesSeen(),
-        System.currentTimeMillis(),
-        c.seed(),
-        c.offsets(),
-        c.calibration(),
-        c.metadata(),
-        c.parameters(),
-        c.adamState(),
-        c.arrays());
   }
 
   /** Recomputes the CRC and the signature of a signed record, as a key holder would. */

@@ -62,6 +62,21 @@ public record Checkpoint(
     return of(model, List.of(), calibration, Map.of(), Map.of());
   }
 
+  /** This checkpoint claiming another step, created now (benchmarks and forgery tests). */
+  public Checkpoint withStep(long otherStep) {
+    return new Checkpoint(
+        otherStep,
+        imagesSeen,
+        System.currentTimeMillis(),
+        seed,
+        offsets,
+        calibration,
+        metadata,
+        parameters,
+        adamState,
+        arrays);
+  }
+
   /** The model, restored with its optimiser state, ready to train or score. */
   public VaeModel toModel() {
     return VaeModel.restore(seed, step, imagesSeen, parameters, adamState);
