@@ -75,7 +75,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
   @Option(
       names = "--rss-limit-mb",
-      defaultValue = "1536",
+      defaultValue = "1024",
       description = "Peak resident memory allowed per service, MiB (default ${DEFAULT-VALUE}).")
   long rssLimitMb;
 

@@ -32,7 +32,7 @@ class ChaosCampaignIT {
             1,
             0.01,
             "512m",
-            1536,
+            1024,
             Duration.ofSeconds(FULL ? 8 : 5),
             Path.of("target/chaos-it"),
             Duration.ofMinutes(FULL ? 60 : 12));
