@@ -1,9 +1,11 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.config.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything one scorer process needs, built once from the flags and immutable afterwards.
@@ -88,6 +90,12 @@ public record ScorerSettings(
     }
   }
 
+  /** As the generated one, with the signing key masked: settings may end up in a log line. */
+  @Override
+  public String toString() {
+    return Redaction.toString(this, Set.of("checkpointKey"));
+  }
+
   /** {@code transactional.id} of the score producer: stable per instance, fences its zombies. */
   public String transactionalId() {
     return groupId + "-" + instanceId;
@@ -128,6 +136,13 @@ public record ScorerSettings(
         throw new IllegalArgumentException("--stats-grace-seconds must be >= 0");
       }
       overrides = Map.copyOf(overrides);
+    }
+
+    /** As the generated one, with secret Streams properties (e.g. SASL settings) masked. */
+    @Override
+    public String toString() {
+      return "Stats[applicationId=%s, window=%s, grace=%s, stateDir=%s, overrides=%s]"
+          .formatted(applicationId, window, grace, stateDir, Redaction.properties(overrides));
     }
   }
 }

@@ -154,6 +154,15 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replication of topics this service creates (default ${DEFAULT-VALUE}).")
   short replication;
 
+  @Option(
+      names = "--connect-timeout-seconds",
+      paramLabel = "S",
+      defaultValue = "30",
+      description =
+          "How long start-up may wait for the cluster to set up the topics (default"
+              + " ${DEFAULT-VALUE}).")
+  long connectTimeoutSeconds;
+
   @Override
   public Integer call() {
     TrainerSettings settings = settings();
@@ -202,23 +211,45 @@ public final class TrainerCommand implements Callable<Integer> {
   }
 
   private void createTopics(TrainerSettings s) {
-    try (Admin admin =
-        Admin.create(s.kafka().with(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000)))) {
+    // The admin client's own timeouts follow the flag, so that closing it after an unreachable
+    // cluster does not wait for its default minute.
+    long timeoutMs = connectTimeoutMillis();
+    int apiTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
+    Admin admin =
+        Admin.create(
+            s.kafka()
+                .with(
+                    Map.of(
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        Math.min(15_000, apiTimeoutMs),
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        apiTimeoutMs)));
+    try {
       TopicAdmin.ensure(
           admin,
           s.checkpointTopic(),
           1,
           s.checkpointReplication(),
           CheckpointTopic.topicConfigs(),
-          30_000);
-      TopicAdmin.ensure(admin, s.dlqTopic(), 1, s.checkpointReplication(), Map.of(), 30_000);
+          timeoutMs);
+      TopicAdmin.ensure(admin, s.dlqTopic(), 1, s.checkpointReplication(), Map.of(), timeoutMs);
+    } finally {
+      admin.close(Duration.ofSeconds(5));
     }
+  }
+
+  private long connectTimeoutMillis() {
+    if (connectTimeoutSeconds < 1) {
+      throw new UserException("--connect-timeout-seconds must be at least 1");
+    }
+    return Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
   }
 
   TrainerSettings settings() {
     if (checkpointEvery < 1) {
       throw new UserException("--checkpoint-every must be at least 1");
     }
+    connectTimeoutMillis(); // validated with the other flags, before anything starts
     if (guardQuantile <= 0 || guardQuantile >= 1) {
       throw new UserException("--guard-quantile must be between 0 and 1, got " + guardQuantile);
     }

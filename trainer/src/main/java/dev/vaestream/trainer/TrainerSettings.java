@@ -1,9 +1,11 @@
 package dev.vaestream.trainer;
 
 import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.config.Redaction;
 import dev.vaestream.core.data.MnistSplit;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the trainer is configured with, immutable, built once from defaults and flags.
@@ -45,4 +47,11 @@ public record TrainerSettings(
     double learningRate,
     short checkpointReplication,
     String httpHost,
-    int httpPort) {}
+    int httpPort) {
+
+  /** As the generated one, with the signing key masked: settings may end up in a log line. */
+  @Override
+  public String toString() {
+    return Redaction.toString(this, Set.of("hmacKey"));
+  }
+}

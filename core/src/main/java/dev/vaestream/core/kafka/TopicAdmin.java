@@ -49,6 +49,16 @@ public final class TopicAdmin {
     }
   }
 
+  private static UserException unreachable(String topic, long timeoutMs) {
+    return new UserException(
+        "cannot reach Kafka within "
+            + timeoutMs
+            + " ms to set up topic "
+            + topic
+            + " (is the broker running and --bootstrap-servers right?)",
+        ExitCodes.FAILURE);
+  }
+
   /**
    * Ensures {@code name} exists; creates it with {@code partitions}, {@code replication} and {@code
    * configs} if missing. Returns a warning when an existing topic has other settings.
@@ -95,14 +105,12 @@ public final class TopicAdmin {
       log.info("Topic {} exists ({} partitions, replication {})", name, partitions, replication);
       return Optional.empty();
     } catch (TimeoutException e) {
-      throw new UserException(
-          "cannot reach Kafka within "
-              + timeoutMs
-              + " ms to set up topic "
-              + name
-              + " (is the broker running and --bootstrap-servers right?)",
-          ExitCodes.FAILURE);
+      throw unreachable(name, timeoutMs);
     } catch (ExecutionException e) {
+      // The client's own timeout can fire before ours: the same answer, no broker in time.
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw unreachable(name, timeoutMs);
+      }
       throw new UserException(
           "cannot set up topic " + name + ": " + e.getCause().getMessage(), ExitCodes.FAILURE);
     } catch (InterruptedException e) {

@@ -121,6 +121,11 @@ public final class MetricsServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The bound address: the interface chosen with {@code --http-host}, and the port. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
   @Override
   public void close() {
     server.stop(0);
