@@ -59,6 +59,10 @@ final class GuardWindow {
       throw new IllegalArgumentException(
           "guard window of " + values.length + " values, expected " + ring.length);
     }
+    if (nextIndex < 0 || nextIndex >= ring.length || count < 0) {
+      throw new IllegalArgumentException(
+          "guard window position " + nextIndex + " and count " + count + " out of range");
+    }
     System.arraycopy(values, 0, ring, 0, ring.length);
     this.next = nextIndex;
     this.count = count;

@@ -156,8 +156,18 @@ final class OnlineLearner {
         Integer.parseInt(metadata.get(META_GUARD_NEXT)),
         Integer.parseInt(metadata.get(META_GUARD_COUNT)));
     threshold = Double.parseDouble(metadata.get(META_THRESHOLD));
-    pendingCount = Integer.parseInt(metadata.get(META_PENDING));
+    int count = Integer.parseInt(metadata.get(META_PENDING));
     float[] p = arrays.get(ARRAY_PENDING);
+    // A checkpoint that passed its checksum may still come from something other than a trainer.
+    if (count < 0 || count >= GROUP || p == null || p.length != count * PX) {
+      throw new IllegalArgumentException(
+          "pending batch of "
+              + count
+              + " images does not match its "
+              + (p == null ? 0 : p.length)
+              + " stored values");
+    }
+    pendingCount = count;
     System.arraycopy(p, 0, pending, 0, p.length);
   }
 }

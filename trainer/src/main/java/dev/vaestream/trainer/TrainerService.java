@@ -163,7 +163,11 @@ final class TrainerService {
     try (var consumer = clients.checkpointConsumer()) {
       loaded =
           CheckpointLoader.latest(
-              consumer, settings.checkpointTopic(), codec, java.time.Duration.ofSeconds(30));
+              consumer,
+              settings.checkpointTopic(),
+              codec,
+              settings.guard(),
+              java.time.Duration.ofSeconds(30));
     }
     VaeModel model;
     if (loaded.isPresent()) {

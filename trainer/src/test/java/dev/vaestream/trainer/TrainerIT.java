@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
+import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.checkpoint.InputOffset;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
@@ -11,6 +12,7 @@ import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -120,11 +122,25 @@ class TrainerIT {
   }
 
   @Test
-  void fallsBackToTheNewestValidCheckpointWhenTheNewestRecordIsCorrupt(EmbeddedKafka kafka) {
+  void fallsBackToTheNewestValidCheckpointWhenNewerRecordsAreCorruptOrUnrestorable(
+      EmbeddedKafka kafka) {
     TrainerFixture f = new TrainerFixture(kafka, "corrupt");
     f.produceImages(0, 32 * 50, Set.of());
     assertThat(TrainerFixture.runService(f.settings("", 30, 10, 1e-3), new AtomicBoolean(true)))
         .isZero();
+    // Well-formed records that claim later steps but cannot be restored (their metadata is not
+    // the trainer's), then plain garbage as the newest record.
+    Checkpoint valid = f.checkpoints().get(f.checkpoints().size() - 1);
+    f.produceRaw(
+        f.checkpoints,
+        "ckpt-1".getBytes(),
+        CheckpointCodec.unsigned()
+            .encode(withMetadata(valid, 1_000, OnlineLearner.META_PENDING, "-7")));
+    f.produceRaw(
+        f.checkpoints,
+        "ckpt-2".getBytes(),
+        CheckpointCodec.unsigned()
+            .encode(withMetadata(valid, 999, TrainerService.META_SEQUENCE, "not a number")));
     f.produceRaw(f.checkpoints, "ckpt-0".getBytes(), "garbage from elsewhere".getBytes());
     int before = f.readAll(f.checkpoints).size();
 
@@ -138,6 +154,22 @@ class TrainerIT {
     assertThat(last.step()).isEqualTo(40);
     assertThat(last.imagesSeen()).isEqualTo(40 * 32);
     assertThat(last.offsets().get(0).offset()).isEqualTo(40 * 32);
+  }
+
+  private static Checkpoint withMetadata(Checkpoint c, long step, String key, String value) {
+    Map<String, String> metadata = new HashMap<>(c.metadata());
+    metadata.put(key, value);
+    return new Checkpoint(
+        step,
+        c.imagesSeen(),
+        c.createdAtMs(),
+        c.seed(),
+        c.offsets(),
+        c.calibration(),
+        metadata,
+        c.parameters(),
+        c.adamState(),
+        c.arrays());
   }
 
   @Test
