@@ -14,6 +14,7 @@ import dev.vaestream.core.record.DeadLetters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,12 +55,19 @@ final class TrainerService {
   private static final int QUEUE_CAPACITY = 4096;
   private static final int FILES_KEPT = 5;
   private static final int GRID = 8;
+  private static final int TAKE_AT_ONCE = 256;
 
   private final TrainerSettings settings;
   private final TrainerClients clients;
   private final TrainerMetrics metrics;
   private final CheckpointCodec codec;
-  private final AtomicReference<byte[]> reconstructionsPng = new AtomicReference<>();
+
+  /** What the reconstructions page shows, from the last checkpoint; rendered on request. */
+  private final AtomicReference<RecentImages> recentImages = new AtomicReference<>();
+
+  private final Object pngLock = new Object();
+  private RecentImages pngRenderedFrom;
+  private byte[] png;
 
   private OnlineLearner learner;
   private InputPoller poller;
@@ -68,14 +76,20 @@ final class TrainerService {
   private final Map<TopicPartition, Long> position = new HashMap<>();
   private Map<TopicPartition, Long> boundary = new HashMap<>();
   private final List<InputItem.Invalid> heldDeadLetters = new ArrayList<>();
-  private final float[] group = new float[OnlineLearner.GROUP * MnistDataset.PIXELS];
+
+  /**
+   * Three group buffers in turn: the one being filled and the last two complete groups, which the
+   * reconstructions page shows. Rotating them spares copying every group.
+   */
+  private final float[][] groups = new float[3][OnlineLearner.GROUP * MnistDataset.PIXELS];
+
+  private int filling;
+  private long groupsLearned;
   private int groupCount;
   private final List<InputItem.Invalid> groupDeadLetters = new ArrayList<>();
   private long lastCheckpointStep = -1;
   private Map<TopicPartition, Long> lastCheckpointBoundary = Map.of();
   private long lastCheckpointNanos = System.nanoTime();
-  private float[] recentImages = new float[0];
-  private float[] recentReconstructions = new float[0];
   private volatile String status = "starting";
 
   TrainerService(TrainerSettings settings, TrainerClients clients, TrainerMetrics metrics) {
@@ -101,6 +115,7 @@ final class TrainerService {
       throw fenced(e);
     }
     BlockingQueue<InputItem> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    ArrayDeque<InputItem> taken = new ArrayDeque<>(TAKE_AT_ONCE);
     poller =
         new InputPoller(
             clients.inputConsumer(),
@@ -122,7 +137,7 @@ final class TrainerService {
           throw new UserException(
               "input consumer failed: " + poller.failure().getMessage(), ExitCodes.FAILURE);
         }
-        InputItem item = queue.poll(100, TimeUnit.MILLISECONDS);
+        InputItem item = next(queue, taken);
         if (item != null) {
           process(item);
         }
@@ -148,6 +163,7 @@ final class TrainerService {
       return ExitCodes.FAILURE;
     } finally {
       status = "stopped";
+      learner.close();
       poller.stop();
       try {
         pollThread.join(10_000);
@@ -156,6 +172,22 @@ final class TrainerService {
       }
       producer.close(java.time.Duration.ofSeconds(10));
     }
+  }
+
+  /**
+   * The next item, taken from the queue in bulk: one lock hand-off and at most one wake-up of the
+   * poller per bulk, where taking items one by one woke it for every item when the queue was full.
+   */
+  private static InputItem next(BlockingQueue<InputItem> queue, ArrayDeque<InputItem> taken)
+      throws InterruptedException {
+    InputItem item = taken.poll();
+    if (item == null) {
+      item = queue.poll(100, TimeUnit.MILLISECONDS);
+      if (item != null) {
+        queue.drainTo(taken, TAKE_AT_ONCE);
+      }
+    }
+    return item;
   }
 
   private void restore() {
@@ -205,12 +237,17 @@ final class TrainerService {
         metrics.notLearnable.increment();
       } else {
         System.arraycopy(
-            image.pixels(), 0, group, groupCount * MnistDataset.PIXELS, MnistDataset.PIXELS);
+            image.pixels(),
+            0,
+            groups[filling],
+            groupCount * MnistDataset.PIXELS,
+            MnistDataset.PIXELS);
         groupCount++;
         if (groupCount == OnlineLearner.GROUP) {
-          OnlineLearner.GroupResult r = learner.learn(group, groupCount);
+          OnlineLearner.GroupResult r = learner.learn(groups[filling], groupCount);
           metrics.group(r, learner.model().step(), learner.threshold());
-          keepForPng(r);
+          filling = (filling + 1) % groups.length;
+          groupsLearned++;
           groupCount = 0;
         }
       }
@@ -223,18 +260,26 @@ final class TrainerService {
     }
   }
 
-  private void keepForPng(OnlineLearner.GroupResult r) {
+  /** Images and their reconstructions, row-major, 784 values per image. */
+  private record RecentImages(float[] images, float[] reconstructions) {}
+
+  /**
+   * The last two complete groups and their reconstructions by the model being checkpointed. Scored
+   * here, once per checkpoint, rather than kept from every group's test (a copy of every group on
+   * the training thread); the PNG is rendered by the HTTP thread that asks for it (tens of ms).
+   */
+  private RecentImages recentImages() {
     int n = OnlineLearner.GROUP * MnistDataset.PIXELS;
-    float[] images = new float[2 * n];
-    float[] recons = new float[2 * n];
-    if (recentImages.length == 2 * n) {
-      System.arraycopy(recentImages, n, images, 0, n);
-      System.arraycopy(recentReconstructions, n, recons, 0, n);
+    int kept = (int) Math.min(2, groupsLearned);
+    float[] images = new float[kept * n];
+    for (int g = 0; g < kept; g++) {
+      // Oldest first: the group before the last, then the last.
+      int buffer = (filling + groups.length - kept + g) % groups.length;
+      System.arraycopy(groups[buffer], 0, images, g * n, n);
     }
-    System.arraycopy(group, 0, images, n, n);
-    System.arraycopy(r.scores().reconstructions(), 0, recons, n, n);
-    recentImages = images;
-    recentReconstructions = recons;
+    int rows = kept * OnlineLearner.GROUP;
+    float[] reconstructions = learner.model().score(VaeModel.batch(images, rows)).reconstructions();
+    return new RecentImages(images, reconstructions);
   }
 
   private boolean changedSinceCheckpoint() {
@@ -310,9 +355,8 @@ final class TrainerService {
     if (settings.checkpointDir() != null) {
       writeFile(model.step(), bytes);
     }
-    if (recentImages.length > 0) {
-      reconstructionsPng.set(
-          ReconstructionGrid.png(GRID, GRID, 2, recentImages, recentReconstructions));
+    if (groupsLearned > 0) {
+      recentImages.set(recentImages());
     }
     log.info(
         "Checkpoint step {} ({} bytes, threshold {}) committed with offsets {}",
@@ -379,8 +423,19 @@ final class TrainerService {
         e);
   }
 
+  /** The PNG of the last checkpoint's images and reconstructions; null before the first. */
   byte[] reconstructionsPng() {
-    return reconstructionsPng.get();
+    RecentImages recent = recentImages.get();
+    if (recent == null) {
+      return null;
+    }
+    synchronized (pngLock) {
+      if (recent != pngRenderedFrom) {
+        png = ReconstructionGrid.png(GRID, GRID, 2, recent.images(), recent.reconstructions());
+        pngRenderedFrom = recent;
+      }
+      return png;
+    }
   }
 
   String status() {
