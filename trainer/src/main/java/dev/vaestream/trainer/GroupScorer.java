@@ -33,10 +33,14 @@ final class GroupScorer implements AutoCloseable {
   /** Spins before the caller parks while waiting for the helper (a block takes ~0.3 ms). */
   private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
+  /** How long a {@link #prime primed} helper spins for the next group before it parks. */
+  private static final long PRIMED_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
   private final VaeForward first;
   private final VaeForward second;
   private final AtomicInteger state = new AtomicInteger(IDLE);
   private final Thread helper;
+  private volatile boolean primed;
   private float[] images;
   private BatchScores secondScores;
   private Throwable secondFailure;
@@ -60,6 +64,18 @@ final class GroupScorer implements AutoCloseable {
   /** Whether a helper thread pays off: there is a second core for it. */
   static boolean helperWorthwhile() {
     return Runtime.getRuntime().availableProcessors() >= 2;
+  }
+
+  /**
+   * Wakes the helper ahead of the next {@link #score}: it then waits spinning for a short while.
+   * Waking a parked thread took 70 us on average, 0.16 ms under load; the caller calls this when a
+   * step is done, and gathering the next group hides the wake-up.
+   */
+  void prime() {
+    if (helper != null) {
+      primed = true;
+      LockSupport.unpark(helper);
+    }
   }
 
   /** Scores the {@code 2 * BLOCK} images of {@code group} with the model's current parameters. */
@@ -128,7 +144,14 @@ final class GroupScorer implements AutoCloseable {
         return;
       }
       if (s == POSTED && state.compareAndSet(POSTED, CLAIMED)) {
+        primed = false;
         scoreSecond();
+      } else if (primed) {
+        primed = false;
+        long until = System.nanoTime() + PRIMED_SPIN_NANOS;
+        while (state.get() != POSTED && state.get() != CLOSED && System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
       } else {
         LockSupport.park(this);
       }

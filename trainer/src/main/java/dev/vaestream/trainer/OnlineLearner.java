@@ -123,6 +123,7 @@ final class OnlineLearner implements AutoCloseable {
       System.arraycopy(pending, GROUP * PX, pending, 0, (pendingCount - GROUP) * PX);
       pendingCount -= GROUP;
     }
+    scorer.prime();
     return new GroupResult(loss / n, recon / n, kl / n, skipped, steps, rollbacks, trainingLoss);
   }
 

@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -58,7 +59,7 @@ public final class VaeForward {
   private int d1b;
   private int outb;
 
-  // Native activations, column-major (rows x width) except the input and output (row-major).
+  // Native activations, column-major (rows x width), except the input: row-major like the images.
   private int capacity;
   private Buffer x;
   private Buffer l1;
@@ -71,7 +72,7 @@ public final class VaeForward {
   private INDArray outRows;
   private int outRowsCount;
 
-  // Heap scratch: the current layer's activations, the output rows, one layer's bias.
+  // Heap scratch: the current layer's activations, the output, one layer's bias.
   private float[] heap = new float[0];
   private float[] heapMean = new float[0];
   private float[] heapLogVar = new float[0];
@@ -190,46 +191,34 @@ public final class VaeForward {
     gemm(CblasNoTrans, l3.ptr, n, d1W, H3, H4, l4.ptr, 0f, n);
     biasRelu(l4, H4, d1b, n);
 
-    // Output layer computed transposed (784 x n column-major = n x 784 row-major), so that the
-    // reconstructions come out row by row like the input: the error loop reads both sequentially
-    // and the reconstructions need no transpose. The bias is preloaded and added by the GEMM.
+    // Output layer, with the bias preloaded and added by the GEMM, then the sigmoid. Column-major
+    // like the others: computing it transposed (row-major rows) was 40 us slower in OpenBLAS.
     params.get(outb, bias, 0, IN);
-    for (int r = 0; r < n; r++) {
-      System.arraycopy(bias, 0, heapOut, r * IN, IN);
+    for (int c = 0; c < IN; c++) {
+      Arrays.fill(heapOut, c * n, (c + 1) * n, bias[c]);
     }
     out.buf.put(0, heapOut, 0, n * IN);
-    cblas_sgemm(
-        CblasColMajor, CblasTrans, CblasTrans, IN, n, H4, 1f, outW, H4, l4.ptr, n, 1f, out.ptr, IN);
+    gemm(CblasNoTrans, l4.ptr, n, outW, H4, IN, out.ptr, 1f, n);
     Transforms.sigmoid(outRows(n), false);
-    float[] recon = keepReconstructions ? new float[n * IN] : heapOut;
-    out.buf.get(0, recon, 0, n * IN);
+    out.buf.get(0, heapOut, 0, n * IN);
 
     float[] sse = new float[n];
-    for (int r = 0; r < n; r++) {
-      sse[r] = squaredError(recon, images, r * IN, (firstRow + r) * IN);
+    for (int c = 0; c < IN; c++) {
+      for (int r = 0, i = c * n, p = firstRow * IN + c; r < n; r++, i++, p += IN) {
+        float d = heapOut[i] - images[p];
+        sse[r] += d * d;
+      }
     }
-    return new BatchScores(sse, kl, keepReconstructions ? recon : null);
-  }
-
-  /**
-   * Sum of squared differences of 784 values, in four interleaved partial sums (in a fixed order).
-   */
-  private static float squaredError(float[] a, float[] b, int ao, int bo) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    for (int i = 0; i < IN; i += 4) {
-      float d0 = a[ao + i] - b[bo + i];
-      float d1 = a[ao + i + 1] - b[bo + i + 1];
-      float d2 = a[ao + i + 2] - b[bo + i + 2];
-      float d3 = a[ao + i + 3] - b[bo + i + 3];
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
+    float[] recon = null;
+    if (keepReconstructions) {
+      recon = new float[n * IN];
+      for (int r = 0; r < n; r++) {
+        for (int c = 0, i = r; c < IN; c++, i += n) {
+          recon[r * IN + c] = heapOut[i];
+        }
+      }
     }
-    return (s0 + s1) + (s2 + s3);
+    return new BatchScores(sse, kl, recon);
   }
 
   /** {@code c (n x cols) = a (n x k, or k x n transposed) * w (k x cols)}, column-major. */
@@ -260,7 +249,7 @@ public final class VaeForward {
     layer.buf.put(0, heap, 0, n * cols);
   }
 
-  /** The first {@code n} output rows as one array, for ND4J's sigmoid. */
+  /** The output of {@code n} rows as one array, for ND4J's sigmoid. */
   private INDArray outRows(int n) {
     if (n != outRowsCount) {
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
