@@ -211,10 +211,14 @@ public final class VaeForward {
     }
     float[] recon = null;
     if (keepReconstructions) {
+      // Transposed to row-major in strips of 16 rows: a row at a time strides n floats per read.
       recon = new float[n * IN];
-      for (int r = 0; r < n; r++) {
-        for (int c = 0, i = r; c < IN; c++, i += n) {
-          recon[r * IN + c] = heapOut[i];
+      for (int r0 = 0; r0 < n; r0 += 16) {
+        int r1 = Math.min(n, r0 + 16);
+        for (int c = 0; c < IN; c++) {
+          for (int r = r0, i = c * n + r0; r < r1; r++, i++) {
+            recon[r * IN + c] = heapOut[i];
+          }
         }
       }
     }
