@@ -105,8 +105,8 @@ final class TrainBenchmarks {
 
   /**
    * images/s of the trainer's per-group work without Kafka: score the group (the prequential test),
-   * then one Adam step on it, each from its own batch array as {@code OnlineLearner} does, on a
-   * warmed-up model.
+   * then one Adam step on it, each from its own batch array, on a warmed-up model. The test runs on
+   * this thread alone, where {@code OnlineLearner} splits it over two.
    */
   static double offlineTestThenTrain(MnistDataset train, int steps) {
     VaeModel model = VaeModel.create(BenchContext.SEED);

@@ -86,11 +86,12 @@ final class BatchScorer {
   }
 
   /**
-   * Frees the ND4J scratch memory (workspaces) the calling thread holds. {@code VaeModel.score}
-   * keeps a per-thread workspace per model instance that lives as long as the thread; with a new
-   * model every checkpoint (about every 30 s), the old ones would pile up. The scoring thread calls
-   * this when it switches models, the loader after its warm-up pass; the next score simply
-   * allocates afresh.
+   * Frees the ND4J scratch memory (workspaces) the calling thread holds. On the CPU backend {@code
+   * VaeModel.score} keeps its buffers with the model, so a replaced model takes them with it and
+   * this frees nothing; with ND4J ops (other backends) it keeps a per-thread workspace per model
+   * instance that lives as long as the thread, and with a new model every checkpoint (about every
+   * 30 s) the old ones would pile up. The scoring thread calls this when it switches models, the
+   * loader after its warm-up pass; the next score simply allocates afresh.
    */
   static void releaseThreadScratch() {
     Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();

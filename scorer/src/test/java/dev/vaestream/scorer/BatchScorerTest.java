@@ -106,11 +106,18 @@ class BatchScorerTest {
   @Test
   void switchingModelsReleasesTheThreadsScratchMemory() {
     var workspaces = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager();
+    var before = java.util.List.copyOf(workspaces.getAllWorkspacesIdsForCurrentThread());
     LoadedModel m = loaded(ThresholdPolicy.fixed(1).resolve(Calibration.none()), 0);
     BatchScorer.score(m, inputs, System::currentTimeMillis);
     LoadedModel other = new LoadedModel(VaeModel.create(4), 1, 0, m.threshold(), "other", 0);
     BatchScorer.score(other, inputs, System::currentTimeMillis);
-    assertThat(workspaces.getAllWorkspacesIdsForCurrentThread()).hasSizeGreaterThanOrEqualTo(2);
+    if (dev.vaestream.core.model.Nd4jRuntime.backend().equals("cpu")) {
+      // The forward pass keeps its buffers with the model: nothing piles up on the thread.
+      assertThat(workspaces.getAllWorkspacesIdsForCurrentThread())
+          .containsExactlyInAnyOrderElementsOf(before);
+    } else {
+      assertThat(workspaces.getAllWorkspacesIdsForCurrentThread()).hasSizeGreaterThanOrEqualTo(2);
+    }
     BatchScorer.releaseThreadScratch();
     assertThat(workspaces.getAllWorkspacesIdsForCurrentThread()).isEmpty();
     // Scoring afterwards simply allocates again.

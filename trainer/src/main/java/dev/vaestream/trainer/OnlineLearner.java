@@ -20,8 +20,10 @@ import java.util.Map;
  * step. Groups are always 32 valid images in stream order, so the sequence of steps depends only on
  * the input order, never on poll timing: that, plus the checkpointed pending buffer and guard
  * window, makes recovery bit-exact.
+ *
+ * <p>The test runs on {@link GroupScorer}, which uses a helper thread: {@link #close()} stops it.
  */
-final class OnlineLearner {
+final class OnlineLearner implements AutoCloseable {
   static final int GROUP = VaeArchitecture.BATCH;
   private static final int PX = MnistDataset.PIXELS;
 
@@ -43,10 +45,10 @@ final class OnlineLearner {
       int skipped,
       int steps,
       int rollbacks,
-      double trainingLoss,
-      BatchScores scores) {}
+      double trainingLoss) {}
 
   private final VaeModel model;
+  private final GroupScorer scorer;
   private final GuardSettings guard;
   private final GuardWindow window;
   private final float[] pending = new float[2 * GROUP * PX];
@@ -55,6 +57,7 @@ final class OnlineLearner {
 
   OnlineLearner(VaeModel model, GuardSettings guard) {
     this.model = model;
+    this.scorer = new GroupScorer(model, GroupScorer.helperWorthwhile());
     this.guard = guard;
     this.window = new GuardWindow(guard.windowSize());
   }
@@ -81,7 +84,7 @@ final class OnlineLearner {
     if (n != GROUP) {
       throw new IllegalArgumentException("groups are exactly " + GROUP + " images, got " + n);
     }
-    BatchScores scores = model.score(VaeModel.batch(images, n));
+    BatchScores scores = scorer.score(images);
     double loss = 0;
     double recon = 0;
     double kl = 0;
@@ -106,7 +109,7 @@ final class OnlineLearner {
     int rollbacks = 0;
     double trainingLoss = Double.NaN;
     while (pendingCount >= GROUP) {
-      StepResult r = model.trainStep(VaeModel.batch(Arrays.copyOf(pending, GROUP * PX), GROUP));
+      StepResult r = model.trainStep(VaeModel.batch(pending, 0, GROUP));
       trainingLoss = r.loss();
       if (r.applied()) {
         steps++;
@@ -120,8 +123,14 @@ final class OnlineLearner {
       System.arraycopy(pending, GROUP * PX, pending, 0, (pendingCount - GROUP) * PX);
       pendingCount -= GROUP;
     }
-    return new GroupResult(
-        loss / n, recon / n, kl / n, skipped, steps, rollbacks, trainingLoss, scores);
+    scorer.prime();
+    return new GroupResult(loss / n, recon / n, kl / n, skipped, steps, rollbacks, trainingLoss);
+  }
+
+  /** Stops the scorer's helper thread. */
+  @Override
+  public void close() {
+    scorer.close();
   }
 
   private void updateThreshold() {

@@ -14,6 +14,7 @@ import dev.vaestream.core.record.DeadLetters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,28 +59,52 @@ final class TrainerService {
   private static final int QUEUE_CAPACITY = 4096;
   private static final int FILES_KEPT = 5;
   private static final int GRID = 8;
+  private static final int TAKE_AT_ONCE = 256;
 
   private final TrainerSettings settings;
   private final TrainerClients clients;
   private final TrainerMetrics metrics;
   private final CheckpointCodec codec;
-  private final AtomicReference<byte[]> reconstructionsPng = new AtomicReference<>();
+
+  /** What the reconstructions page shows, from the last checkpoint; rendered on request. */
+  private final AtomicReference<RecentImages> recentImages = new AtomicReference<>();
+
+  private final Object pngLock = new Object();
+  private RecentImages pngRenderedFrom;
+  private byte[] png;
 
   private OnlineLearner learner;
   private InputPoller poller;
+
+  /** Publishes checkpoint transactions: the only thread that uses the producer after start-up. */
+  private final ExecutorService publisher =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "trainer-checkpoint");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private Future<?> inFlight;
   private long sequence;
   private boolean inTransaction;
   private final Map<TopicPartition, Long> position = new HashMap<>();
   private Map<TopicPartition, Long> boundary = new HashMap<>();
   private final List<InputItem.Invalid> heldDeadLetters = new ArrayList<>();
-  private final float[] group = new float[OnlineLearner.GROUP * MnistDataset.PIXELS];
+
+  /**
+   * Three group buffers in turn: the one being filled and the last two complete groups, which the
+   * reconstructions page shows. Rotating them spares copying every group.
+   */
+  private final float[][] groups = new float[3][OnlineLearner.GROUP * MnistDataset.PIXELS];
+
+  private int filling;
+  private long groupsLearned;
   private int groupCount;
   private final List<InputItem.Invalid> groupDeadLetters = new ArrayList<>();
   private long lastCheckpointStep = -1;
   private Map<TopicPartition, Long> lastCheckpointBoundary = Map.of();
   private long lastCheckpointNanos = System.nanoTime();
-  private float[] recentImages = new float[0];
-  private float[] recentReconstructions = new float[0];
   private volatile String status = "starting";
 
   TrainerService(TrainerSettings settings, TrainerClients clients, TrainerMetrics metrics) {
@@ -101,6 +130,7 @@ final class TrainerService {
       throw fenced(e);
     }
     BlockingQueue<InputItem> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    ArrayDeque<InputItem> taken = new ArrayDeque<>(TAKE_AT_ONCE);
     poller =
         new InputPoller(
             clients.inputConsumer(),
@@ -122,7 +152,8 @@ final class TrainerService {
           throw new UserException(
               "input consumer failed: " + poller.failure().getMessage(), ExitCodes.FAILURE);
         }
-        InputItem item = queue.poll(100, TimeUnit.MILLISECONDS);
+        checkPublished();
+        InputItem item = next(queue, taken);
         if (item != null) {
           process(item);
         }
@@ -137,6 +168,7 @@ final class TrainerService {
       if (changedSinceCheckpoint()) {
         checkpoint(producer);
       }
+      awaitPublished();
       if (bounded) {
         log.info("Reached --max-steps {}: final checkpoint published", settings.maxSteps());
       }
@@ -148,14 +180,38 @@ final class TrainerService {
       return ExitCodes.FAILURE;
     } finally {
       status = "stopped";
+      learner.close();
       poller.stop();
       try {
         pollThread.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      // Let a checkpoint in flight finish (or fail) before the producer closes under it.
+      publisher.shutdown();
+      try {
+        publisher.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       producer.close(java.time.Duration.ofSeconds(10));
     }
+  }
+
+  /**
+   * The next item, taken from the queue in bulk: one lock hand-off and at most one wake-up of the
+   * poller per bulk, where taking items one by one woke it for every item when the queue was full.
+   */
+  private static InputItem next(BlockingQueue<InputItem> queue, ArrayDeque<InputItem> taken)
+      throws InterruptedException {
+    InputItem item = taken.poll();
+    if (item == null) {
+      item = queue.poll(100, TimeUnit.MILLISECONDS);
+      if (item != null) {
+        queue.drainTo(taken, TAKE_AT_ONCE);
+      }
+    }
+    return item;
   }
 
   private void restore() {
@@ -209,12 +265,17 @@ final class TrainerService {
         metrics.notLearnable.increment();
       } else {
         System.arraycopy(
-            image.pixels(), 0, group, groupCount * MnistDataset.PIXELS, MnistDataset.PIXELS);
+            image.pixels(),
+            0,
+            groups[filling],
+            groupCount * MnistDataset.PIXELS,
+            MnistDataset.PIXELS);
         groupCount++;
         if (groupCount == OnlineLearner.GROUP) {
-          OnlineLearner.GroupResult r = learner.learn(group, groupCount);
+          OnlineLearner.GroupResult r = learner.learn(groups[filling], groupCount);
           metrics.group(r, learner.model().step(), learner.threshold());
-          keepForPng(r);
+          filling = (filling + 1) % groups.length;
+          groupsLearned++;
           groupCount = 0;
         }
       }
@@ -227,18 +288,26 @@ final class TrainerService {
     }
   }
 
-  private void keepForPng(OnlineLearner.GroupResult r) {
+  /** Images and their reconstructions, row-major, 784 values per image. */
+  private record RecentImages(float[] images, float[] reconstructions) {}
+
+  /**
+   * The last two complete groups and their reconstructions by the model being checkpointed. Scored
+   * here, once per checkpoint, rather than kept from every group's test (a copy of every group on
+   * the training thread); the PNG is rendered by the HTTP thread that asks for it (tens of ms).
+   */
+  private RecentImages recentImages() {
     int n = OnlineLearner.GROUP * MnistDataset.PIXELS;
-    float[] images = new float[2 * n];
-    float[] recons = new float[2 * n];
-    if (recentImages.length == 2 * n) {
-      System.arraycopy(recentImages, n, images, 0, n);
-      System.arraycopy(recentReconstructions, n, recons, 0, n);
+    int kept = (int) Math.min(2, groupsLearned);
+    float[] images = new float[kept * n];
+    for (int g = 0; g < kept; g++) {
+      // Oldest first: the group before the last, then the last.
+      int buffer = (filling + groups.length - kept + g) % groups.length;
+      System.arraycopy(groups[buffer], 0, images, g * n, n);
     }
-    System.arraycopy(group, 0, images, n, n);
-    System.arraycopy(r.scores().reconstructions(), 0, recons, n, n);
-    recentImages = images;
-    recentReconstructions = recons;
+    int rows = kept * OnlineLearner.GROUP;
+    float[] reconstructions = learner.model().score(VaeModel.batch(images, rows)).reconstructions();
+    return new RecentImages(images, reconstructions);
   }
 
   private boolean changedSinceCheckpoint() {
@@ -259,8 +328,16 @@ final class TrainerService {
     return elapsed >= settings.checkpointInterval().toNanos() && changedSinceCheckpoint();
   }
 
-  /** Publishes the checkpoint, dead letters and offsets in one transaction. */
-  private void checkpoint(Producer<byte[], byte[]> producer) {
+  /**
+   * Snapshots the training state as a checkpoint on this thread, then publishes it with the dead
+   * letters and offsets in one transaction on the publisher thread.
+   *
+   * <p>Why another thread: the commit mostly waits for the broker (60-70 ms for a 5 MB checkpoint
+   * with the trainer at full speed), time the training thread can train in. At most one checkpoint
+   * is in flight; the next waits for it, and a failed one stops the trainer at its next item.
+   */
+  private void checkpoint(Producer<byte[], byte[]> producer) throws InterruptedException {
+    awaitPublished();
     long t0 = System.nanoTime();
     VaeModel model = learner.model();
     List<InputOffset> offsets = new ArrayList<>();
@@ -270,19 +347,50 @@ final class TrainerService {
     Map<String, String> metadata = new LinkedHashMap<>(learner.metadata());
     metadata.put(META_SEQUENCE, Long.toString(sequence));
     Checkpoint c = Checkpoint.of(model, offsets, learner.calibration(), metadata, learner.arrays());
+    Publication publication =
+        new Publication(
+            c,
+            sequence,
+            List.copyOf(heldDeadLetters),
+            Map.copyOf(boundary),
+            poller == null ? null : poller.groupMetadata(),
+            learner.threshold(),
+            groupsLearned > 0 ? recentImages() : null,
+            t0);
+    heldDeadLetters.clear();
+    sequence++;
+    lastCheckpointStep = model.step();
+    lastCheckpointBoundary = publication.offsets();
+    lastCheckpointNanos = System.nanoTime();
+    inFlight = publisher.submit(() -> publish(producer, publication));
+  }
+
+  /** What one checkpoint transaction publishes, captured on the training thread. */
+  private record Publication(
+      Checkpoint checkpoint,
+      long sequence,
+      List<InputItem.Invalid> deadLetters,
+      Map<TopicPartition, Long> offsets,
+      ConsumerGroupMetadata group,
+      double threshold,
+      RecentImages recent,
+      long startNanos) {}
+
+  /** Runs on the publisher thread. */
+  private void publish(Producer<byte[], byte[]> producer, Publication p) {
+    Checkpoint c = p.checkpoint();
     byte[] bytes = codec.encode(c);
     try {
       beginIfNeeded(producer);
-      for (InputItem.Invalid dead : heldDeadLetters) {
+      for (InputItem.Invalid dead : p.deadLetters()) {
         producer.send(DeadLetters.of(dead.record(), dead.error(), "trainer", settings.dlqTopic()));
         metrics.dlq(dead.error().reason().code());
       }
-      producer.send(CheckpointTopic.record(settings.checkpointTopic(), sequence, c, bytes));
-      ConsumerGroupMetadata group = poller == null ? null : poller.groupMetadata();
-      if (group != null && !boundary.isEmpty()) {
+      producer.send(CheckpointTopic.record(settings.checkpointTopic(), p.sequence(), c, bytes));
+      if (p.group() != null && !p.offsets().isEmpty()) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        boundary.forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
-        producer.sendOffsetsToTransaction(commit, group);
+        p.offsets().forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
+        producer.sendOffsetsToTransaction(commit, p.group());
       }
       producer.commitTransaction();
       inTransaction = false;
@@ -305,25 +413,48 @@ final class TrainerService {
           ExitCodes.FAILURE,
           e);
     }
-    heldDeadLetters.clear();
-    sequence++;
-    lastCheckpointStep = model.step();
-    lastCheckpointBoundary = Map.copyOf(boundary);
-    lastCheckpointNanos = System.nanoTime();
-    metrics.checkpointed(bytes.length, System.nanoTime() - t0);
+    metrics.checkpointed(bytes.length, System.nanoTime() - p.startNanos());
     if (settings.checkpointDir() != null) {
-      writeFile(model.step(), bytes);
+      writeFile(c.step(), bytes);
     }
-    if (recentImages.length > 0) {
-      reconstructionsPng.set(
-          ReconstructionGrid.png(GRID, GRID, 2, recentImages, recentReconstructions));
+    if (p.recent() != null) {
+      recentImages.set(p.recent());
     }
     log.info(
         "Checkpoint step {} ({} bytes, threshold {}) committed with offsets {}",
-        model.step(),
+        c.step(),
         bytes.length,
-        learner.threshold(),
-        boundary);
+        p.threshold(),
+        p.offsets());
+  }
+
+  /** Waits for the checkpoint in flight, if any; rethrows its failure. */
+  private void awaitPublished() throws InterruptedException {
+    Future<?> f = inFlight;
+    if (f == null) {
+      return;
+    }
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      inFlight = null;
+    }
+  }
+
+  /** Rethrows the failure of a checkpoint that is done; does not wait for one in flight. */
+  private void checkPublished() throws InterruptedException {
+    Future<?> f = inFlight;
+    if (f != null && f.isDone()) {
+      awaitPublished();
+    }
   }
 
   private void beginIfNeeded(Producer<byte[], byte[]> producer) {
@@ -383,8 +514,19 @@ final class TrainerService {
         e);
   }
 
+  /** The PNG of the last checkpoint's images and reconstructions; null before the first. */
   byte[] reconstructionsPng() {
-    return reconstructionsPng.get();
+    RecentImages recent = recentImages.get();
+    if (recent == null) {
+      return null;
+    }
+    synchronized (pngLock) {
+      if (recent != pngRenderedFrom) {
+        png = ReconstructionGrid.png(GRID, GRID, 2, recent.images(), recent.reconstructions());
+        pngRenderedFrom = recent;
+      }
+      return png;
+    }
   }
 
   String status() {

@@ -34,18 +34,19 @@ class OnlineLearnerTest {
 
   @Test
   void takesOneStepPerThirtyTwoLearnedImages() {
-    OnlineLearner l =
-        new OnlineLearner(VaeModel.create(1), new GuardSettings(false, 0.99, 100, 1000));
-    for (int g = 0; g < 5; g++) {
-      OnlineLearner.GroupResult r = l.learn(group(32 * g, null), 32);
-      assertThat(r.steps()).isEqualTo(1);
-      assertThat(r.skipped()).isZero();
-      assertThat(r.meanLoss()).isEqualTo(r.meanReconstruction() + r.meanKl(), within());
+    try (OnlineLearner l =
+        new OnlineLearner(VaeModel.create(1), new GuardSettings(false, 0.99, 100, 1000))) {
+      for (int g = 0; g < 5; g++) {
+        OnlineLearner.GroupResult r = l.learn(group(32 * g, null), 32);
+        assertThat(r.steps()).isEqualTo(1);
+        assertThat(r.skipped()).isZero();
+        assertThat(r.meanLoss()).isEqualTo(r.meanReconstruction() + r.meanKl(), within());
+      }
+      assertThat(l.model().step()).isEqualTo(5);
+      assertThat(l.model().imagesSeen()).isEqualTo(5 * 32);
+      assertThat(l.pendingCount()).isZero();
+      assertThatThrownBy(() -> l.learn(new float[31 * 784], 31)).hasMessageContaining("exactly 32");
     }
-    assertThat(l.model().step()).isEqualTo(5);
-    assertThat(l.model().imagesSeen()).isEqualTo(5 * 32);
-    assertThat(l.pendingCount()).isZero();
-    assertThatThrownBy(() -> l.learn(new float[31 * 784], 31)).hasMessageContaining("exactly 32");
   }
 
   private static org.assertj.core.data.Offset<Double> within() {

@@ -36,7 +36,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * per-pixel mean against a summed KL collapses the model to the mean image) plus KL, per image,
  * averaged over the batch: the seed's per-pixel MSE + KL/(batch*784) objective times 784.
  *
- * <p>Not thread-safe: one thread trains or scores a given instance.
+ * <p>Not thread-safe while training: one thread trains a given instance, and nothing scores it
+ * during a step. Scoring alone may happen from several threads (see {@link #forward()}).
  */
 public final class VaeModel {
   private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
@@ -56,6 +57,8 @@ public final class VaeModel {
 
   private final String trainWorkspace = "vae-train-" + System.identityHashCode(this);
   private final String scoreWorkspace = "vae-score-" + System.identityHashCode(this);
+  private final Object scoreLock = new Object();
+  private VaeForward sharedForward;
 
   private final long seed;
   private final VariationalAutoencoder layer;
@@ -184,8 +187,40 @@ public final class VaeModel {
     return new StepResult(loss, true);
   }
 
-  /** Scores {@code batch} at the posterior mean: no sampling, deterministic. */
+  /**
+   * Scores {@code batch} at the posterior mean: no sampling, deterministic. Calls from several
+   * threads take turns; a thread that scores often should use its own {@link #forward()}.
+   */
   public BatchScores score(INDArray batch) {
+    checkBatch(batch);
+    synchronized (scoreLock) {
+      if (sharedForward == null) {
+        sharedForward = forward();
+      }
+      if (!sharedForward.usesBlas()) {
+        return scoreWithOps(batch);
+      }
+      int rows = batch.rows();
+      INDArray rowMajor =
+          batch.ordering() == 'c' && !batch.isView() && batch.dataType() == DataType.FLOAT
+              ? batch
+              : batch.dup('c').castTo(DataType.FLOAT);
+      float[] images = new float[rows * VaeArchitecture.INPUT];
+      rowMajor.data().asNioFloat().get(0, images, 0, images.length);
+      return sharedForward.score(images, 0, rows, true);
+    }
+  }
+
+  /**
+   * A forward pass over this model with its own buffers, for one thread: several may score at once
+   * while the model is not training. It reads the current parameters on every call.
+   */
+  public VaeForward forward() {
+    return new VaeForward(this, params, layer::getParam);
+  }
+
+  /** The forward pass as ND4J ops: the path for backends other than the CPU, and the reference. */
+  BatchScores scoreWithOps(INDArray batch) {
     checkBatch(batch);
     try (MemoryWorkspace ws =
         Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, scoreWorkspace)) {
@@ -238,9 +273,16 @@ public final class VaeModel {
 
   /** Rows of {@code images} (each 784 floats in [0, 1], concatenated) as a batch. */
   public static INDArray batch(float[] images, int rows) {
+    return batch(images, 0, rows);
+  }
+
+  /** Rows {@code firstRow .. firstRow + rows - 1} of {@code images} as a batch. */
+  public static INDArray batch(float[] images, int firstRow, int rows) {
     // One block copy into native memory: Nd4j.create(float[], shape) was ~8x slower.
     INDArray x = Nd4j.createUninitialized(DataType.FLOAT, rows, VaeArchitecture.INPUT);
-    x.data().asNioFloat().put(images, 0, rows * VaeArchitecture.INPUT);
+    x.data()
+        .asNioFloat()
+        .put(images, firstRow * VaeArchitecture.INPUT, rows * VaeArchitecture.INPUT);
     return x;
   }
 
