@@ -11,18 +11,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -40,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
-  private static final String REFERENCE_SUFFIX = ".reference";
+  static final String REFERENCE_SUFFIX = ".reference";
   private static final String TRAINER_GROUP = "vae-trainer";
   private static final String REFERENCE_GROUP = "vae-trainer-reference";
   private static final String SCORER_GROUP = "vae-scorer";
@@ -233,20 +228,27 @@ final class Campaign {
       }
       stopCodes.put("trainer-reference", reference.stop(STOP_GRACE_SECONDS));
 
-      return report(
-          bootstrap,
-          services,
-          reference,
-          hostile,
-          trainerKiller,
-          scorerKiller,
-          restarts,
-          stopCodes,
-          producer,
-          workStartNanos,
-          drainedNanos,
-          startNanos,
-          watch.validSteps());
+      Verdict.Observed observed =
+          new Verdict.Observed(
+              producer,
+              trainer,
+              scorer,
+              reference,
+              hostile,
+              List.of(trainerKiller, scorerKiller),
+              restarts,
+              stopCodes,
+              resources.peakHeapMb(),
+              resources.peakRssMb(),
+              backlogPeak,
+              (drainedNanos - workStartNanos) / 1e9,
+              watch.validSteps(),
+              failures);
+      return new Verdict(settings, bootstrap, codec)
+          .judge(
+              observed,
+              Topics.CHECKPOINTS + REFERENCE_SUFFIX,
+              (System.nanoTime() - startNanos) / 1e9);
     }
   }
 
@@ -259,156 +261,6 @@ final class Campaign {
     if (System.nanoTime() > deadlineNanos && aborted.compareAndSet(false, true)) {
       failures.add("timed out after " + settings.timeout().toSeconds() + " s");
       log.error("chaos: timed out; stopping and reporting what happened so far");
-    }
-  }
-
-  private ChaosReport report(
-      String bootstrap,
-      List<SupervisedService> services,
-      SupervisedService reference,
-      HostileInjector hostile,
-      KillLoop trainerKiller,
-      KillLoop scorerKiller,
-      int restarts,
-      Map<String, Integer> stopCodes,
-      SupervisedService producer,
-      long workStartNanos,
-      long drainedNanos,
-      long startNanos,
-      Set<Long> validStepsSeen)
-      throws IOException {
-    Audit audit = new Audit(bootstrap);
-    Audit.Input input = audit.input(Topics.IMAGES);
-    Audit.Scores scores = audit.scores(Topics.SCORES);
-    Audit.DeadLetterCopies dlq = audit.deadLetters(Topics.IMAGES_DLQ);
-
-    long scoredDistinct = 0;
-    long duplicates = 0;
-    long unknown = 0;
-    for (Map.Entry<String, Integer> e : scores.perImage().entrySet()) {
-      if (input.imageIds().contains(e.getKey())) {
-        scoredDistinct++;
-        duplicates += e.getValue() - 1;
-      } else {
-        unknown += e.getValue();
-      }
-    }
-    long lost = input.imageIds().size() - scoredDistinct;
-
-    int hostileInDlq = 0;
-    Set<String> hostilePositions = hostile.inputPositions();
-    for (String p : hostilePositions) {
-      Set<String> by = dlq.servicesByPosition().getOrDefault(p, Set.of());
-      if (by.contains("trainer") && by.contains("scorer")) {
-        hostileInDlq++;
-      }
-    }
-    Set<String> invalidNotHostile = new HashSet<>(input.invalidPositions());
-    invalidNotHostile.removeAll(hostilePositions);
-
-    CheckpointWatch.Seen chaos = CheckpointWatch.newestOn(bootstrap, Topics.CHECKPOINTS, codec);
-    CheckpointWatch.Seen fresh =
-        CheckpointWatch.newestOn(bootstrap, Topics.CHECKPOINTS + REFERENCE_SUFFIX, codec);
-    boolean identical =
-        chaos != null
-            && fresh != null
-            && chaos.checkpoint().step() == fresh.checkpoint().step()
-            && Arrays.equals(chaos.checkpoint().parameters(), fresh.checkpoint().parameters())
-            && Arrays.equals(chaos.checkpoint().adamState(), fresh.checkpoint().adamState());
-
-    Set<Long> validSteps = new HashSet<>(validStepsSeen);
-    if (chaos != null) {
-      validSteps.add(chaos.checkpoint().step());
-    }
-    long fromRejected = 0;
-    for (Map.Entry<Long, Integer> e : scores.perModelStep().entrySet()) {
-      if (!validSteps.contains(e.getKey())) {
-        fromRejected += e.getValue();
-      }
-    }
-
-    List<String> unexpected = new ArrayList<>();
-    for (SupervisedService s : services) {
-      unexpected.addAll(s.unexpectedExits());
-    }
-    unexpected.addAll(reference.unexpectedExits());
-    Map<String, Long> heap = resources.peakHeapMb();
-    Map<String, Long> rss = resources.peakRssMb();
-
-    double producerRate = producerRate(producer.logFile());
-    double scorerRate =
-        input.imageIds().size() / Math.max(1e-9, (drainedNanos - workStartNanos) / 1e9);
-
-    check(
-        input.imageIds().size() == settings.images(),
-        "the input holds "
-            + input.imageIds().size()
-            + " valid images, expected "
-            + settings.images());
-    check(input.duplicateIds() == 0, input.duplicateIds() + " image ids appear twice in the input");
-    check(lost == 0, lost + " valid images have no score");
-    check(duplicates == 0, duplicates + " duplicate scores");
-    check(unknown == 0, unknown + " scores for ids that are not valid input images");
-    check(
-        hostileInDlq == hostilePositions.size(),
-        (hostilePositions.size() - hostileInDlq) + " hostile inputs missing from the DLQ");
-    check(invalidNotHostile.isEmpty(), invalidNotHostile.size() + " invalid inputs not injected");
-    check(dlq.duplicates() == 0, dlq.duplicates() + " records dead-lettered twice by a service");
-    check(
-        identical,
-        "final model differs from the fault-free run (steps "
-            + (chaos == null ? "none" : chaos.checkpoint().step())
-            + " vs "
-            + (fresh == null ? "none" : fresh.checkpoint().step())
-            + ")");
-    check(fromRejected == 0, fromRejected + " scores made by a model no valid checkpoint holds");
-    check(unexpected.isEmpty(), "unexpected exits: " + unexpected);
-    stopCodes.forEach((k, v) -> check(v == 0, k + " exited with " + v + " on SIGTERM"));
-    check(trainerKiller.failure() == null && scorerKiller.failure() == null, "a kill loop failed");
-    check(
-        services.get(1).kills() == settings.kills(),
-        "trainer killed " + services.get(1).kills() + " times, planned " + settings.kills());
-    check(
-        services.get(2).kills() == settings.kills(),
-        "scorer killed " + services.get(2).kills() + " times, planned " + settings.kills());
-    heap.forEach((k, v) -> check(v < settings.heapLimitMb(), k + " heap peaked at " + v + " MiB"));
-    rss.forEach((k, v) -> check(v < settings.rssLimitMb(), k + " RSS peaked at " + v + " MiB"));
-
-    return new ChaosReport(
-        input.imageIds().size(),
-        scoredDistinct,
-        lost,
-        duplicates,
-        services.get(1).kills(),
-        services.get(2).kills(),
-        restarts,
-        hostilePositions.size(),
-        hostileInDlq,
-        identical,
-        hostile.inputKinds(),
-        hostile.checkpointsSent(),
-        fromRejected,
-        unknown,
-        dlq.duplicates(),
-        unexpected,
-        stopCodes,
-        heap,
-        settings.heapLimitMb(),
-        rss,
-        settings.rssLimitMb(),
-        backlogPeak,
-        producerRate,
-        scorerRate,
-        chaos == null ? -1 : chaos.checkpoint().step(),
-        fresh == null ? -1 : fresh.checkpoint().step(),
-        (System.nanoTime() - startNanos) / 1e9,
-        settings.seed(),
-        List.copyOf(failures));
-  }
-
-  private void check(boolean ok, String failure) {
-    if (!ok) {
-      failures.add(failure);
     }
   }
 
@@ -509,16 +361,6 @@ final class Campaign {
         "127.0.0.1",
         "--http-port",
         Integer.toString(port));
-  }
-
-  /** The producer's own figure, from the JSON line it prints last. */
-  private static double producerRate(Path log) throws IOException {
-    Matcher m = Pattern.compile("\"images_per_sec\":([0-9.]+)").matcher(Files.readString(log));
-    double rate = 0;
-    while (m.find()) {
-      rate = Double.parseDouble(m.group(1));
-    }
-    return rate;
   }
 
   /** A service run as {@code vae-stream <command> args(port)}, logging to {@code <name>.log}. */
