@@ -6,8 +6,6 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,47 +25,43 @@ class SecretsNotLoggedTest {
   void saslAndKeystorePasswordsNeverReachTheOutput(@TempDir Path dir) {
     ClientSecrets fromFile = ClientSecrets.generate();
     ClientSecrets fromEnv = ClientSecrets.generate();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    String output;
-    // Capture first: picocli must see the swapped System.err when the command line is built.
-    try (CapturedOutput captured = CapturedOutput.start()) {
-      ProducerCommand command = new ProducerCommand();
-      // The environment wins over the file: both sets of secrets pass through the config layers.
-      command.environment =
-          Map.of(
-              "KAFKA_SASL_JAAS_CONFIG", fromEnv.jaasConfig(),
-              "KAFKA_SSL_KEYSTORE_PASSWORD", fromEnv.keystorePassword());
-      CommandLine cli = ErrorReporting.commandLine(command);
-      cli.setOut(new PrintWriter(out, true));
-      cli.setErr(new PrintWriter(err, true));
-      code =
-          cli.execute(
-              "--bootstrap-servers=127.0.0.1:" + ClientSecrets.closedLoopbackPort(),
-              "--kafka-config=" + fromFile.writePropertiesFile(dir),
-              "--connect-timeout=2",
-              "--split=test",
-              "--limit=1",
-              "--http-port=-1");
-      output = captured.text() + out + err;
-    }
+    CapturedOutput.Run run =
+        CapturedOutput.run(
+            (out, err) -> {
+              ProducerCommand command = new ProducerCommand();
+              // The environment wins over the file: both sets of secrets pass through the config
+              // layers.
+              command.environment =
+                  Map.of(
+                      "KAFKA_SASL_JAAS_CONFIG", fromEnv.jaasConfig(),
+                      "KAFKA_SSL_KEYSTORE_PASSWORD", fromEnv.keystorePassword());
+              CommandLine cli = ErrorReporting.commandLine(command);
+              cli.setOut(out);
+              cli.setErr(err);
+              return cli.execute(
+                  "--bootstrap-servers=127.0.0.1:" + ClientSecrets.closedLoopbackPort(),
+                  "--kafka-config=" + fromFile.writePropertiesFile(dir),
+                  "--connect-timeout=2",
+                  "--split=test",
+                  "--limit=1",
+                  "--http-port=-1");
+            });
 
-    assertThat(code).as("no broker: the run must fail").isEqualTo(ExitCodes.FAILURE);
-    assertThat(err.toString()).contains("no answer from Kafka at 127.0.0.1:");
-    for (String secret :
-        List.of(
-            fromFile.saslPassword(),
-            fromFile.keystorePassword(),
-            fromEnv.saslPassword(),
-            fromEnv.keystorePassword())) {
-      assertThat(CapturedOutput.linesContaining(output, secret))
-          .as("lines with a secret")
-          .isEmpty();
-    }
+    assertThat(run.exitCode()).as("no broker: the run must fail").isEqualTo(ExitCodes.FAILURE);
+    assertThat(run.err()).contains("no answer from Kafka at 127.0.0.1:");
+    assertThat(
+            CapturedOutput.linesContainingAny(
+                run.all(),
+                List.of(
+                    fromFile.saslPassword(),
+                    fromFile.keystorePassword(),
+                    fromEnv.saslPassword(),
+                    fromEnv.keystorePassword())))
+        .as("lines with a secret")
+        .isEmpty();
     // The capture works and the settings arrived: Kafka logs its config (INFO, below the tests'
     // WARN for Kafka) with the secrets hidden, and so does our own start-up line.
-    assertThat(output).contains(ClientSecrets.KAFKA_CONFIG_DUMP_LINES);
-    assertThat(output).contains("sasl.jaas.config=[redacted]");
+    assertThat(run.all()).contains(ClientSecrets.KAFKA_CONFIG_DUMP_LINES);
+    assertThat(run.all()).contains("sasl.jaas.config=[redacted]");
   }
 }

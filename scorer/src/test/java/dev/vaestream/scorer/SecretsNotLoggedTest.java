@@ -6,8 +6,6 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,38 +27,33 @@ class SecretsNotLoggedTest {
   void passwordsAndTheSigningKeyNeverReachTheOutput(@TempDir Path dir) {
     ClientSecrets secrets = ClientSecrets.generate();
     String hmacKey = "hmac-key-" + UUID.randomUUID();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    String output;
-    // Capture first: picocli must see the swapped System.err when the command line is built.
-    try (CapturedOutput captured = CapturedOutput.start()) {
-      CommandLine cli = ErrorReporting.commandLine(new ScorerCommand());
-      cli.setOut(new PrintWriter(out, true));
-      cli.setErr(new PrintWriter(err, true));
-      code =
-          cli.execute(
-              "--bootstrap-servers=127.0.0.1:" + ClientSecrets.closedLoopbackPort(),
-              "--kafka-config=" + secrets.writePropertiesFile(dir),
-              "--checkpoint-hmac-key=" + hmacKey,
-              "--connect-timeout-seconds=2",
-              "--instance-id=secrets-test",
-              "--stats-state-dir=" + dir.resolve("state"),
-              "--http-port=-1");
-      output = captured.text() + out + err;
-    }
+    CapturedOutput.Run run =
+        CapturedOutput.run(
+            (out, err) -> {
+              CommandLine cli = ErrorReporting.commandLine(new ScorerCommand());
+              cli.setOut(out);
+              cli.setErr(err);
+              return cli.execute(
+                  "--bootstrap-servers=127.0.0.1:" + ClientSecrets.closedLoopbackPort(),
+                  "--kafka-config=" + secrets.writePropertiesFile(dir),
+                  "--checkpoint-hmac-key=" + hmacKey,
+                  "--connect-timeout-seconds=2",
+                  "--instance-id=secrets-test",
+                  "--stats-state-dir=" + dir.resolve("state"),
+                  "--http-port=-1");
+            });
 
-    assertThat(code).as("no broker: the run must fail").isEqualTo(ExitCodes.FAILURE);
-    assertThat(err.toString()).contains("cannot reach Kafka at 127.0.0.1:");
-    for (String secret : List.of(secrets.saslPassword(), secrets.keystorePassword(), hmacKey)) {
-      assertThat(CapturedOutput.linesContaining(output, secret))
-          .as("lines with a secret")
-          .isEmpty();
-    }
+    assertThat(run.exitCode()).as("no broker: the run must fail").isEqualTo(ExitCodes.FAILURE);
+    assertThat(run.err()).contains("cannot reach Kafka at 127.0.0.1:");
+    assertThat(
+            CapturedOutput.linesContainingAny(
+                run.all(), List.of(secrets.saslPassword(), secrets.keystorePassword(), hmacKey)))
+        .as("lines with a secret")
+        .isEmpty();
     // The capture works and the settings arrived: Kafka logs its config (INFO, below the tests'
     // WARN for Kafka) with the secrets hidden, and so does our own start-up line.
-    assertThat(output).contains(ClientSecrets.KAFKA_CONFIG_DUMP_LINES);
-    assertThat(output).contains("sasl.jaas.config=[redacted]");
+    assertThat(run.all()).contains(ClientSecrets.KAFKA_CONFIG_DUMP_LINES);
+    assertThat(run.all()).contains("sasl.jaas.config=[redacted]");
   }
 
   @Test

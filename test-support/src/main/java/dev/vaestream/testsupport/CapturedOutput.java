@@ -10,11 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntBiFunction;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -70,6 +73,28 @@ public final class CapturedOutput implements AutoCloseable {
   /** The lines of {@code text} that contain {@code needle}: empty when it never appears. */
   public static List<String> linesContaining(String text, String needle) {
     return text.lines().filter(line -> line.contains(needle)).toList();
+  }
+
+  /** The lines of {@code text} that contain any of {@code needles}. */
+  public static List<String> linesContainingAny(String text, List<String> needles) {
+    return text.lines().filter(line -> needles.stream().anyMatch(line::contains)).toList();
+  }
+
+  /** A command's exit code, what it wrote to its error writer, and everything captured. */
+  public record Run(int exitCode, String err, String all) {}
+
+  /**
+   * Runs {@code command}, given the writers it should print to (a picocli command line's out and
+   * err), with every log event and the standard streams captured. Capture starts first: picocli
+   * must see the swapped {@code System.err} when the command line is built inside {@code command}.
+   */
+  public static Run run(ToIntBiFunction<PrintWriter, PrintWriter> command) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    try (CapturedOutput captured = start()) {
+      int code = command.applyAsInt(new PrintWriter(out, true), new PrintWriter(err, true));
+      return new Run(code, err.toString(), captured.text() + out + err);
+    }
   }
 
   /** How many log events were captured. */
