@@ -2,18 +2,12 @@ package dev.vaestream.trainer;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
-import dev.vaestream.core.checkpoint.CheckpointFiles;
 import dev.vaestream.core.checkpoint.InputOffset;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.MnistDataset;
-import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.ReconstructionGrid;
-import dev.vaestream.core.record.DeadLetters;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,18 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -57,7 +42,6 @@ final class TrainerService {
   private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
   static final String META_SEQUENCE = "checkpoint.sequence";
   private static final int QUEUE_CAPACITY = 4096;
-  private static final int FILES_KEPT = 5;
   private static final int GRID = 8;
   private static final int TAKE_AT_ONCE = 256;
 
@@ -75,19 +59,9 @@ final class TrainerService {
 
   private OnlineLearner learner;
   private InputPoller poller;
+  private CheckpointPublisher publisher;
 
-  /** Publishes checkpoint transactions: the only thread that uses the producer after start-up. */
-  private final ExecutorService publisher =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "trainer-checkpoint");
-            t.setDaemon(true);
-            return t;
-          });
-
-  private Future<?> inFlight;
   private long sequence;
-  private boolean inTransaction;
   private final Map<TopicPartition, Long> position = new HashMap<>();
   private Map<TopicPartition, Long> boundary = new HashMap<>();
   private final List<InputItem.Invalid> heldDeadLetters = new ArrayList<>();
@@ -123,12 +97,7 @@ final class TrainerService {
           "Already at step {} (--max-steps {}): nothing to do", model.step(), settings.maxSteps());
       return ExitCodes.OK;
     }
-    Producer<byte[], byte[]> producer = clients.producer();
-    try {
-      producer.initTransactions();
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      throw fenced(e);
-    }
+    publisher = CheckpointPublisher.start(clients.producer(), codec, settings, metrics);
     BlockingQueue<InputItem> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     ArrayDeque<InputItem> taken = new ArrayDeque<>(TAKE_AT_ONCE);
     poller =
@@ -146,13 +115,13 @@ final class TrainerService {
       while (running.get()) {
         if (poller.failure()
             instanceof org.apache.kafka.common.errors.FencedInstanceIdException e) {
-          throw fenced(e);
+          throw CheckpointPublisher.fenced(e);
         }
         if (poller.failure() != null) {
           throw new UserException(
               "input consumer failed: " + poller.failure().getMessage(), ExitCodes.FAILURE);
         }
-        checkPublished();
+        publisher.checkPublished();
         InputItem item = next(queue, taken);
         if (item != null) {
           process(item);
@@ -162,19 +131,19 @@ final class TrainerService {
           break;
         }
         if (checkpointDue()) {
-          checkpoint(producer);
+          checkpoint();
         }
       }
       if (changedSinceCheckpoint()) {
-        checkpoint(producer);
+        checkpoint();
       }
-      awaitPublished();
+      publisher.awaitPublished();
       if (bounded) {
         log.info("Reached --max-steps {}: final checkpoint published", settings.maxSteps());
       }
       return ExitCodes.OK;
     } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      throw fenced(e);
+      throw CheckpointPublisher.fenced(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ExitCodes.FAILURE;
@@ -187,14 +156,7 @@ final class TrainerService {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      // Let a checkpoint in flight finish (or fail) before the producer closes under it.
-      publisher.shutdown();
-      try {
-        publisher.awaitTermination(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      producer.close(java.time.Duration.ofSeconds(10));
+      publisher.close();
     }
   }
 
@@ -336,8 +298,8 @@ final class TrainerService {
    * with the trainer at full speed), time the training thread can train in. At most one checkpoint
    * is in flight; the next waits for it, and a failed one stops the trainer at its next item.
    */
-  private void checkpoint(Producer<byte[], byte[]> producer) throws InterruptedException {
-    awaitPublished();
+  private void checkpoint() throws InterruptedException {
+    publisher.awaitPublished();
     long t0 = System.nanoTime();
     VaeModel model = learner.model();
     List<InputOffset> offsets = new ArrayList<>();
@@ -347,171 +309,23 @@ final class TrainerService {
     Map<String, String> metadata = new LinkedHashMap<>(learner.metadata());
     metadata.put(META_SEQUENCE, Long.toString(sequence));
     Checkpoint c = Checkpoint.of(model, offsets, learner.calibration(), metadata, learner.arrays());
-    Publication publication =
-        new Publication(
+    RecentImages recent = groupsLearned > 0 ? recentImages() : null;
+    CheckpointPublisher.Publication publication =
+        new CheckpointPublisher.Publication(
             c,
             sequence,
             List.copyOf(heldDeadLetters),
             Map.copyOf(boundary),
             poller == null ? null : poller.groupMetadata(),
             learner.threshold(),
-            groupsLearned > 0 ? recentImages() : null,
+            recent == null ? () -> {} : () -> recentImages.set(recent),
             t0);
     heldDeadLetters.clear();
     sequence++;
     lastCheckpointStep = model.step();
     lastCheckpointBoundary = publication.offsets();
     lastCheckpointNanos = System.nanoTime();
-    inFlight = publisher.submit(() -> publish(producer, publication));
-  }
-
-  /** What one checkpoint transaction publishes, captured on the training thread. */
-  private record Publication(
-      Checkpoint checkpoint,
-      long sequence,
-      List<InputItem.Invalid> deadLetters,
-      Map<TopicPartition, Long> offsets,
-      ConsumerGroupMetadata group,
-      double threshold,
-      RecentImages recent,
-      long startNanos) {}
-
-  /** Runs on the publisher thread. */
-  private void publish(Producer<byte[], byte[]> producer, Publication p) {
-    Checkpoint c = p.checkpoint();
-    byte[] bytes = codec.encode(c);
-    try {
-      beginIfNeeded(producer);
-      for (InputItem.Invalid dead : p.deadLetters()) {
-        producer.send(DeadLetters.of(dead.record(), dead.error(), "trainer", settings.dlqTopic()));
-        metrics.dlq(dead.error().reason().code());
-      }
-      producer.send(CheckpointTopic.record(settings.checkpointTopic(), p.sequence(), c, bytes));
-      if (p.group() != null && !p.offsets().isEmpty()) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        p.offsets().forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
-        producer.sendOffsetsToTransaction(commit, p.group());
-      }
-      producer.commitTransaction();
-      inTransaction = false;
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      throw e;
-    } catch (KafkaException e) {
-      if (isFencing(e)) {
-        throw fenced(e);
-      }
-      KafkaException abortError = abortQuietly(producer);
-      if (abortError != null && isFencing(abortError)) {
-        // The commit failed because a newer instance bumped the epoch mid-commit (the broker may
-        // answer that with a generic error); the abort names the real cause.
-        throw fenced(abortError);
-      }
-      throw new UserException(
-          "checkpoint transaction failed ("
-              + e.getMessage()
-              + "); restart to resume from the last committed checkpoint",
-          ExitCodes.FAILURE,
-          e);
-    }
-    metrics.checkpointed(bytes.length, System.nanoTime() - p.startNanos());
-    if (settings.checkpointDir() != null) {
-      writeFile(c.step(), bytes);
-    }
-    if (p.recent() != null) {
-      recentImages.set(p.recent());
-    }
-    log.info(
-        "Checkpoint step {} ({} bytes, threshold {}) committed with offsets {}",
-        c.step(),
-        bytes.length,
-        p.threshold(),
-        p.offsets());
-  }
-
-  /** Waits for the checkpoint in flight, if any; rethrows its failure. */
-  private void awaitPublished() throws InterruptedException {
-    Future<?> f = inFlight;
-    if (f == null) {
-      return;
-    }
-    try {
-      f.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      inFlight = null;
-    }
-  }
-
-  /** Rethrows the failure of a checkpoint that is done; does not wait for one in flight. */
-  private void checkPublished() throws InterruptedException {
-    Future<?> f = inFlight;
-    if (f != null && f.isDone()) {
-      awaitPublished();
-    }
-  }
-
-  private void beginIfNeeded(Producer<byte[], byte[]> producer) {
-    if (!inTransaction) {
-      producer.beginTransaction();
-      inTransaction = true;
-    }
-  }
-
-  /** Aborts the open transaction; returns the abort's own failure, if any. */
-  private KafkaException abortQuietly(Producer<byte[], byte[]> producer) {
-    inTransaction = false;
-    try {
-      producer.abortTransaction();
-      return null;
-    } catch (KafkaException e) {
-      log.debug("Abort failed", e);
-      return e;
-    }
-  }
-
-  private void writeFile(long step, byte[] bytes) {
-    Path dir = settings.checkpointDir();
-    CheckpointFiles.writeBytes(dir.resolve(String.format("ckpt-%012d.bin", step)), bytes);
-    CheckpointFiles.writeBytes(dir.resolve("latest"), bytes);
-    try (Stream<Path> files = Files.list(dir)) {
-      List<Path> old =
-          files.filter(p -> p.getFileName().toString().startsWith("ckpt-")).sorted().toList();
-      for (int i = 0; i < old.size() - FILES_KEPT; i++) {
-        Files.deleteIfExists(old.get(i));
-      }
-    } catch (IOException e) {
-      log.warn("Cannot prune old checkpoint files in {}: {}", dir, e.toString());
-    }
-  }
-
-  /** Whether {@code e} or a cause says a newer instance took over. */
-  private static boolean isFencing(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException
-          || t instanceof InvalidProducerEpochException
-          || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
-  }
-
-  private static UserException fenced(KafkaException e) {
-    return new UserException(
-        "fenced: another trainer instance with the same transactional.id started and took over;"
-            + " this one stops so the model does not fork",
-        ExitCodes.FENCED,
-        e);
+    publisher.submit(publication);
   }
 
   /** The PNG of the last checkpoint's images and reconstructions; null before the first. */
