@@ -4,6 +4,7 @@ import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.AnomalyKind;
+import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,6 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -261,7 +261,7 @@ public final class ImageProducerService implements AutoCloseable {
       return new UserException(
           "not authorized to write to topic " + topic + ": " + e.getMessage(), ExitCodes.USAGE, e);
     }
-    if (e instanceof ProducerFencedException) {
+    if (Fencing.isFencing(e)) {
       return new UserException(
           "fenced by another producer: " + e.getMessage(), ExitCodes.FENCED, e);
     }

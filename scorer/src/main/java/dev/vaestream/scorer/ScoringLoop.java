@@ -1,6 +1,7 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
@@ -26,9 +27,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -163,7 +162,7 @@ final class ScoringLoop implements Runnable {
       }
       finishOpenTransaction();
     } catch (KafkaException e) {
-      exitCode = isFenced(e) ? ExitCodes.FENCED : ExitCodes.FAILURE;
+      exitCode = Fencing.isFencing(e) ? ExitCodes.FENCED : ExitCodes.FAILURE;
       health.failed(describe(e));
       log.error(
           "Scoring stopped: {} (exit code {}); a restart resumes from the committed offsets",
@@ -374,24 +373,11 @@ final class ScoringLoop implements Runnable {
   /** Errors that no abort-and-retry can fix: the process must exit. */
   static boolean isFatal(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException
-          || t instanceof FencedInstanceIdException
+      if (Fencing.isFencing(t)
           || t instanceof OutOfOrderSequenceException
           || t instanceof UnsupportedVersionException
           || t instanceof AuthorizationException
           || t instanceof AuthenticationException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isFenced(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException || t instanceof FencedInstanceIdException) {
         return true;
       }
       if (t.getCause() == t) {

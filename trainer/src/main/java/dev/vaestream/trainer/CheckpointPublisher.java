@@ -6,6 +6,7 @@ import dev.vaestream.core.checkpoint.CheckpointFiles;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.DeadLetters;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,14 +134,12 @@ final class CheckpointPublisher {
       }
       producer.commitTransaction();
       inTransaction = false;
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      throw e;
     } catch (KafkaException e) {
-      if (isFencing(e)) {
+      if (Fencing.isFencing(e)) {
         throw fenced(e);
       }
       KafkaException abortError = abortQuietly();
-      if (abortError != null && isFencing(abortError)) {
+      if (abortError != null && Fencing.isFencing(abortError)) {
         // The commit failed because a newer instance bumped the epoch mid-commit (the broker may
         // answer that with a generic error); the abort names the real cause.
         throw fenced(abortError);
@@ -228,26 +227,12 @@ final class CheckpointPublisher {
     }
   }
 
-  /** Whether {@code e} or a cause says a newer instance took over. */
-  private static boolean isFencing(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException
-          || t instanceof InvalidProducerEpochException
-          || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
-  }
-
   /** The error a fenced trainer stops with. */
   static UserException fenced(KafkaException e) {
     return new UserException(
-        "fenced: another trainer instance with the same transactional.id started and took over;"
-            + " this one stops so the model does not fork",
+        "fenced: the broker rolled back this trainer's transaction and bumped its epoch (another"
+            + " instance with the same transactional.id took over, or a transaction outlived"
+            + " transaction.timeout.ms); this one stops so the model does not fork",
         ExitCodes.FENCED,
         e);
   }

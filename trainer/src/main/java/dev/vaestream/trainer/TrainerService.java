@@ -6,6 +6,7 @@ import dev.vaestream.core.checkpoint.InputOffset;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.ReconstructionGrid;
 import java.util.ArrayDeque;
@@ -20,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -113,8 +115,7 @@ final class TrainerService {
     boolean bounded = false;
     try {
       while (running.get()) {
-        if (poller.failure()
-            instanceof org.apache.kafka.common.errors.FencedInstanceIdException e) {
+        if (poller.failure() instanceof KafkaException e && Fencing.isFencing(e)) {
           throw CheckpointPublisher.fenced(e);
         }
         if (poller.failure() != null) {
