@@ -1,5 +1,6 @@
 package dev.vaestream.producer;
 
+import dev.vaestream.core.cli.Causes;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
@@ -394,10 +395,7 @@ public final class ProducerCommand implements Callable<Integer> {
   }
 
   private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(e);
     return root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
   }
 }

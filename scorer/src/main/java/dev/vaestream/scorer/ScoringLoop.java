@@ -1,5 +1,6 @@
 package dev.vaestream.scorer;
 
+import dev.vaestream.core.cli.Causes;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.DeadLetters;
@@ -372,26 +373,18 @@ final class ScoringLoop implements Runnable {
 
   /** Errors that no abort-and-retry can fix: the process must exit. */
   static boolean isFatal(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (Fencing.isFencing(t)
-          || t instanceof OutOfOrderSequenceException
-          || t instanceof UnsupportedVersionException
-          || t instanceof AuthorizationException
-          || t instanceof AuthenticationException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
+    return Fencing.isFencing(e)
+        || Causes.any(
+            e,
+            t ->
+                t instanceof OutOfOrderSequenceException
+                    || t instanceof UnsupportedVersionException
+                    || t instanceof AuthorizationException
+                    || t instanceof AuthenticationException);
   }
 
   private static String describe(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(e);
     return root == e ? e.toString() : e + " (cause: " + root + ")";
   }
 

@@ -25,8 +25,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +76,10 @@ final class CheckpointPublisher {
       TrainerMetrics metrics) {
     try {
       producer.initTransactions();
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+    } catch (KafkaException e) {
+      if (!Fencing.isFencing(e)) {
+        throw e;
+      }
       producer.close(java.time.Duration.ZERO);
       throw fenced(e);
     }

@@ -23,8 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,8 +141,6 @@ final class TrainerService {
         log.info("Reached --max-steps {}: final checkpoint published", settings.maxSteps());
       }
       return ExitCodes.OK;
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      throw CheckpointPublisher.fenced(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ExitCodes.FAILURE;

@@ -21,7 +21,6 @@ public final class ErrorReporting implements IExecutionExceptionHandler {
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
     PrintWriter err = cmd.getErr();
     String command = cmd.getCommandName();
-    Throwable root = ex;
     if (ex instanceof UserException u) {
       err.println(command + ": error: " + u.getMessage());
       err.flush();
@@ -37,9 +36,7 @@ public final class ErrorReporting implements IExecutionExceptionHandler {
       log.debug("User error", ex);
       return ExitCodes.USAGE;
     }
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.root(ex);
     err.println(
         command
             + ": error: "
