@@ -1,14 +1,9 @@
 package dev.vaestream.scorer.stats;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The aggregate of one statistics window: counts, flags, and fixed log-spaced score histograms, one
@@ -35,23 +30,22 @@ public final class WindowStats {
   static final int MAX_KINDS = 32;
 
   static final String OTHER_KIND = "other";
-  private static final byte VERSION = 1;
   private static final double LOG_RANGE = Math.log(HIGH / LOW);
 
   /** Serde for the window store and its changelog (sparse, varint-encoded). */
-  public static final Serde<WindowStats> SERDE =
-      Serdes.serdeFrom(new StatsSerializer(), new StatsDeserializer());
+  public static final Serde<WindowStats> SERDE = WindowStatsSerde.create();
 
-  private long count;
-  private long flagged;
-  private double sum;
-  private double min = Double.POSITIVE_INFINITY;
-  private double max = Double.NEGATIVE_INFINITY;
-  private final long[] normalHist = new long[BINS + 2];
-  private final long[] anomalyHist = new long[BINS + 2];
-  private long normals;
-  private long normalsFlagged;
-  private final TreeMap<String, long[]> kinds = new TreeMap<>();
+  // Package-private for WindowStatsSerde, the wire format of exactly these fields.
+  long count;
+  long flagged;
+  double sum;
+  double min = Double.POSITIVE_INFINITY;
+  double max = Double.NEGATIVE_INFINITY;
+  final long[] normalHist = new long[BINS + 2];
+  final long[] anomalyHist = new long[BINS + 2];
+  long normals;
+  long normalsFlagged;
+  final TreeMap<String, long[]> kinds = new TreeMap<>();
 
   /** Adds one scored image; returns this. */
   public WindowStats add(ScoreObservation o) {
@@ -274,171 +268,5 @@ public final class WindowStats {
 
   private static double ratio(long numerator, long denominator) {
     return denominator == 0 ? Double.NaN : (double) numerator / denominator;
-  }
-
-  /** Hand-rolled: this runs twice per score (store read and write), so it must be cheap. */
-  private static final class StatsSerializer implements Serializer<WindowStats> {
-    @Override
-    public byte[] serialize(String topic, WindowStats s) {
-      if (s == null) {
-        return null;
-      }
-      Writer w = new Writer(64 + 4 * nonZero(s.normalHist) + 4 * nonZero(s.anomalyHist));
-      w.buf[w.pos++] = VERSION;
-      w.varLong(s.count);
-      w.varLong(s.flagged);
-      w.varLong(s.normals);
-      w.varLong(s.normalsFlagged);
-      w.fixedLong(Double.doubleToRawLongBits(s.sum));
-      w.fixedLong(Double.doubleToRawLongBits(s.min));
-      w.fixedLong(Double.doubleToRawLongBits(s.max));
-      w.sparse(s.normalHist);
-      w.sparse(s.anomalyHist);
-      w.varLong(s.kinds.size());
-      for (Map.Entry<String, long[]> k : s.kinds.entrySet()) {
-        byte[] name = k.getKey().getBytes(StandardCharsets.UTF_8);
-        w.varLong(name.length);
-        w.bytes(name);
-        w.varLong(k.getValue()[0]);
-        w.varLong(k.getValue()[1]);
-      }
-      return Arrays.copyOf(w.buf, w.pos);
-    }
-
-    private static int nonZero(long[] hist) {
-      int n = 0;
-      for (long c : hist) {
-        if (c != 0) {
-          n++;
-        }
-      }
-      return n;
-    }
-  }
-
-  /** A growable byte array writer without per-byte locking. */
-  private static final class Writer {
-    private byte[] buf;
-    private int pos;
-
-    Writer(int capacity) {
-      buf = new byte[capacity];
-    }
-
-    private void ensure(int n) {
-      if (pos + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(2 * buf.length, pos + n));
-      }
-    }
-
-    void varLong(long v) {
-      ensure(10);
-      while ((v & ~0x7FL) != 0) {
-        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[pos++] = (byte) v;
-    }
-
-    void fixedLong(long v) {
-      ensure(8);
-      for (int i = 0; i < 8; i++) {
-        buf[pos++] = (byte) (v >>> (8 * i));
-      }
-    }
-
-    void bytes(byte[] b) {
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, pos, b.length);
-      pos += b.length;
-    }
-
-    void sparse(long[] hist) {
-      int nonZero = 0;
-      for (long c : hist) {
-        if (c != 0) {
-          nonZero++;
-        }
-      }
-      varLong(nonZero);
-      for (int b = 0; b < hist.length; b++) {
-        if (hist[b] != 0) {
-          varLong(b);
-          varLong(hist[b]);
-        }
-      }
-    }
-  }
-
-  private static final class StatsDeserializer implements Deserializer<WindowStats> {
-    @Override
-    public WindowStats deserialize(String topic, byte[] data) {
-      if (data == null) {
-        return null;
-      }
-      Reader r = new Reader(data);
-      byte version = data[r.pos++];
-      if (version != VERSION) {
-        throw new IllegalArgumentException("window stats format " + version + ", expected 1");
-      }
-      WindowStats s = new WindowStats();
-      s.count = r.varLong();
-      s.flagged = r.varLong();
-      s.normals = r.varLong();
-      s.normalsFlagged = r.varLong();
-      s.sum = Double.longBitsToDouble(r.fixedLong());
-      s.min = Double.longBitsToDouble(r.fixedLong());
-      s.max = Double.longBitsToDouble(r.fixedLong());
-      r.sparse(s.normalHist);
-      r.sparse(s.anomalyHist);
-      long kinds = r.varLong();
-      for (long i = 0; i < kinds; i++) {
-        int length = (int) r.varLong();
-        String name = new String(data, r.pos, length, StandardCharsets.UTF_8);
-        r.pos += length;
-        long count = r.varLong();
-        long flagged = r.varLong();
-        s.kinds.put(name, new long[] {count, flagged});
-      }
-      return s;
-    }
-  }
-
-  private static final class Reader {
-    private final byte[] data;
-    private int pos;
-
-    Reader(byte[] data) {
-      this.data = data;
-    }
-
-    long varLong() {
-      long v = 0;
-      int shift = 0;
-      while (true) {
-        byte b = data[pos++];
-        v |= (long) (b & 0x7F) << shift;
-        if ((b & 0x80) == 0) {
-          return v;
-        }
-        shift += 7;
-      }
-    }
-
-    long fixedLong() {
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v |= (data[pos++] & 0xFFL) << (8 * i);
-      }
-      return v;
-    }
-
-    void sparse(long[] hist) {
-      long nonZero = varLong();
-      for (long i = 0; i < nonZero; i++) {
-        int b = (int) varLong();
-        hist[b] = varLong();
-      }
-    }
   }
 }
