@@ -73,7 +73,7 @@ public final class ScorerBenchmark {
 
   private static Map<String, Object> throughput(
       EmbeddedKafka kafka, int images, int partitions, boolean stats) throws Exception {
-    ScorerServiceIT.Names n = setUp(kafka, partitions);
+    ScorerFixture.Names n = setUp(kafka, partitions);
     long t0 = System.nanoTime();
     try (Producer<byte[], byte[]> producer = fastProducer(kafka)) {
       for (int i = 0; i < images; i++) {
@@ -85,7 +85,7 @@ public final class ScorerBenchmark {
 
     try (ScorerService scorer = start(kafka, n, stats)) {
       long startNanos = System.nanoTime();
-      ScorerServiceIT.await(() -> scorer.health().ready(), "ready");
+      ScorerFixture.await(() -> scorer.health().ready(), "ready");
       long readyNanos = System.nanoTime();
       long cpuStart = processCpuNanos();
       Counter scored = scorer.registry().find("vae.scorer.images").counter();
@@ -113,11 +113,11 @@ public final class ScorerBenchmark {
 
   private static Map<String, Object> latency(
       EmbeddedKafka kafka, int rate, int seconds, int partitions, boolean stats) throws Exception {
-    ScorerServiceIT.Names n = setUp(kafka, partitions);
+    ScorerFixture.Names n = setUp(kafka, partitions);
     int total = rate * seconds;
     try (ScorerService scorer = start(kafka, n, stats);
         Producer<byte[], byte[]> producer = TestStreams.producer(kafka.bootstrapServers())) {
-      ScorerServiceIT.await(() -> scorer.health().ready(), "ready");
+      ScorerFixture.await(() -> scorer.health().ready(), "ready");
       // Offer the images evenly, in ticks of 10 ms.
       int perTick = Math.max(1, rate / 100);
       long tickNanos = 10_000_000L * perTick * 100 / rate;
@@ -172,8 +172,8 @@ public final class ScorerBenchmark {
     return out;
   }
 
-  private static ScorerServiceIT.Names setUp(EmbeddedKafka kafka, int partitions) throws Exception {
-    ScorerServiceIT.Names n = ScorerServiceIT.Names.unique(kafka, partitions);
+  private static ScorerFixture.Names setUp(EmbeddedKafka kafka, int partitions) throws Exception {
+    ScorerFixture.Names n = ScorerFixture.Names.unique(kafka, partitions);
     Checkpoint checkpoint = TestCheckpoints.second();
     try (Producer<byte[], byte[]> p = TestCheckpoints.producer(kafka.bootstrapServers())) {
       TestCheckpoints.publish(
@@ -182,17 +182,19 @@ public final class ScorerBenchmark {
     return n;
   }
 
-  private static ScorerService start(EmbeddedKafka kafka, ScorerServiceIT.Names n, boolean stats)
+  private static ScorerService start(EmbeddedKafka kafka, ScorerFixture.Names n, boolean stats)
       throws Exception {
-    List<String> args = n.args("--bootstrap-servers", kafka.bootstrapServers());
-    if (stats) {
-      Path state = Files.createTempDirectory("scorer-bench-state");
-      args.addAll(List.of("--stats-state-dir", state.toString()));
-      args.addAll(List.of("--stats-application-id", "bench-stats-" + n.group()));
-    } else {
-      args.add("--no-stats");
+    if (!stats) {
+      return ScorerFixture.start(kafka, n, "--no-stats");
     }
-    return ScorerService.start(ScorerCommandTest.parse(args.toArray(String[]::new)));
+    Path state = Files.createTempDirectory("scorer-bench-state");
+    return ScorerFixture.start(
+        kafka,
+        n,
+        "--stats-state-dir",
+        state.toString(),
+        "--stats-application-id",
+        "bench-stats-" + n.group());
   }
 
   private static Producer<byte[], byte[]> fastProducer(EmbeddedKafka kafka) {

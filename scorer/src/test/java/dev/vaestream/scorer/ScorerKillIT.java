@@ -39,7 +39,7 @@ class ScorerKillIT {
   @Test
   void everyImageIsScoredExactlyOnceAcrossRepeatedSigkills(EmbeddedKafka kafka, @TempDir Path dir)
       throws Exception {
-    ScorerServiceIT.Names n = ScorerServiceIT.Names.unique(kafka, 3);
+    ScorerFixture.Names n = ScorerFixture.Names.unique(kafka, 3);
     Checkpoint first = TestCheckpoints.first();
     try (Producer<byte[], byte[]> checkpoints =
         TestCheckpoints.producer(kafka.bootstrapServers())) {
@@ -65,9 +65,9 @@ class ScorerKillIT {
     feeder.start();
 
     SplittableRandom random = new SplittableRandom();
-    try (Admin admin = ScorerServiceIT.admin(kafka)) {
+    try (Admin admin = ScorerFixture.admin(kafka)) {
       for (int k = 1; k <= KILLS; k++) {
-        long before = ScorerServiceIT.committedOffsets(admin, n.group());
+        long before = ScorerFixture.committedOffsets(admin, n.group());
         Process p = startScorer(kafka, n, dir.resolve("scorer-" + k + ".log"));
         // Kill once this incarnation has committed something, at a random moment after that.
         awaitProgress(admin, n.group(), before + 1, p, dir.resolve("scorer-" + k + ".log"));
@@ -77,7 +77,7 @@ class ScorerKillIT {
         log.info(
             "SIGKILLed scorer run {} with {} offsets committed",
             k,
-            ScorerServiceIT.committedOffsets(admin, n.group()));
+            ScorerFixture.committedOffsets(admin, n.group()));
       }
       feeder.join();
       assertThat(producerError.get()).isNull();
@@ -90,12 +90,12 @@ class ScorerKillIT {
       assertThat(last.exitValue()).as(() -> read(lastLog)).isEqualTo(ExitCodes.OK);
     }
 
-    List<ScoreRecord> scores = ScorerServiceIT.readScores(kafka, n.scores(), TOTAL);
-    ScorerServiceIT.assertExactlyOnce(scores, 0, TOTAL);
+    List<ScoreRecord> scores = ScorerFixture.readScores(kafka, n.scores(), TOTAL);
+    ScorerFixture.assertExactlyOnce(scores, 0, TOTAL);
     assertThat(scores).hasSize(TOTAL);
   }
 
-  private static Process startScorer(EmbeddedKafka kafka, ScorerServiceIT.Names n, Path logFile)
+  private static Process startScorer(EmbeddedKafka kafka, ScorerFixture.Names n, Path logFile)
       throws IOException {
     List<String> command =
         new ArrayList<>(
@@ -123,7 +123,7 @@ class ScorerKillIT {
   private static void awaitProgress(Admin admin, String group, long target, Process p, Path logFile)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (ScorerServiceIT.committedOffsets(admin, group) < target) {
+    while (ScorerFixture.committedOffsets(admin, group) < target) {
       if (!p.isAlive()) {
         throw new AssertionError("scorer exited with " + p.exitValue() + ":\n" + read(logFile));
       }

@@ -1,5 +1,13 @@
 package dev.vaestream.scorer;
 
+import static dev.vaestream.scorer.ScorerFixture.TIMEOUT;
+import static dev.vaestream.scorer.ScorerFixture.admin;
+import static dev.vaestream.scorer.ScorerFixture.assertExactlyOnce;
+import static dev.vaestream.scorer.ScorerFixture.await;
+import static dev.vaestream.scorer.ScorerFixture.committedOffsets;
+import static dev.vaestream.scorer.ScorerFixture.counter;
+import static dev.vaestream.scorer.ScorerFixture.readScores;
+import static dev.vaestream.scorer.ScorerFixture.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,12 +15,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.checkpoint.Calibration;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
-import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.scorer.ScorerFixture.Names;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
-import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,16 +29,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,47 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScorerServiceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "it-signing-key";
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-  /** Unique topic and group names for one test on the shared broker. */
-  record Names(
-      String input, String scores, String dlq, String checkpoints, String stats, String group) {
-    static Names unique(EmbeddedKafka kafka, int inputPartitions) {
-      String id = TestStreams.unique();
-      Names n =
-          new Names(
-              "images-" + id, "scores-" + id, "dlq-" + id, "ckpt-" + id, "stats-" + id, "g-" + id);
-      kafka.createTopic(n.input, inputPartitions);
-      kafka.createTopic(n.checkpoints, 1, CheckpointTopic.topicConfigs());
-      return n;
-    }
-
-    List<String> args(String... extra) {
-      List<String> a =
-          new ArrayList<>(
-              List.of(
-                  "--input-topic", input,
-                  "--scores-topic", scores,
-                  "--dlq-topic", dlq,
-                  "--checkpoint-topic", checkpoints,
-                  "--stats-topic", stats,
-                  "--group-id", group,
-                  "--http-host", "127.0.0.1",
-                  "--http-port", "0"));
-      if (!List.of(extra).contains("--instance-id")) {
-        a.addAll(List.of("--instance-id", "it"));
-      }
-      a.addAll(List.of(extra));
-      return a;
-    }
-  }
-
-  private static ScorerService start(EmbeddedKafka kafka, Names n, String... extra) {
-    List<String> args = n.args(extra);
-    args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers()));
-    return ScorerService.start(ScorerCommandTest.parse(args.toArray(String[]::new)));
-  }
 
   @Test
   void waitsForTheFirstModelThenScoresEveryImageOnce(EmbeddedKafka kafka) throws Exception {
@@ -99,7 +61,7 @@ class ScorerServiceIT {
         Producer<byte[], byte[]> images = TestStreams.producer(kafka.bootstrapServers());
         Producer<byte[], byte[]> checkpoints = TestCheckpoints.producer(kafka.bootstrapServers());
         Admin admin = admin(kafka)) {
-      TestStreams.produce(images, n.input, 0, 300);
+      TestStreams.produce(images, n.input(), 0, 300);
       await(
           () -> scorer.health().state() == ScorerHealth.State.WAITING_FOR_MODEL,
           "waiting for model");
@@ -111,14 +73,14 @@ class ScorerServiceIT {
       assertThat(ready.get("status").asText()).isEqualTo("waiting for model");
       assertThat(
               TestStreams.readCommitted(
-                  kafka.bootstrapServers(), n.scores, 1, Duration.ofMillis(500), Duration.ZERO))
+                  kafka.bootstrapServers(), n.scores(), 1, Duration.ofMillis(500), Duration.ZERO))
           .as("no scores before a model")
           .isEmpty();
-      assertThat(committedOffsets(admin, n.group)).as("no offsets committed").isZero();
+      assertThat(committedOffsets(admin, n.group())).as("no offsets committed").isZero();
 
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 0, first, CheckpointCodec.unsigned().encode(first));
-      List<ScoreRecord> scores = readScores(kafka, n.scores, 300);
+          checkpoints, n.checkpoints(), 0, first, CheckpointCodec.unsigned().encode(first));
+      List<ScoreRecord> scores = readScores(kafka, n.scores(), 300);
       assertExactlyOnce(scores, 0, 300);
       double p99 = first.calibration().quantile(0.99).getAsDouble();
       assertThat(scores)
@@ -129,7 +91,7 @@ class ScorerServiceIT {
                 assertThat(s.anomaly()).isEqualTo(s.score() > p99);
               });
       assertThat(scores).anyMatch(ScoreRecord::anomaly);
-      await(() -> committedOffsets(admin, n.group) == 300, "offsets committed");
+      await(() -> committedOffsets(admin, n.group()) == 300, "offsets committed");
 
       assertThat(JSON.readTree(get(scorer, "/ready", 200)).at("/details/model_step").asLong())
           .isEqualTo(TestCheckpoints.STEPS_A);
@@ -164,22 +126,22 @@ class ScorerServiceIT {
                 "--stats-state-dir",
                 state.toString(),
                 "--stats-application-id",
-                "stats-" + n.group);
+                "stats-" + n.group());
         Producer<byte[], byte[]> images = TestStreams.producer(kafka.bootstrapServers());
         Producer<byte[], byte[]> checkpoints = TestCheckpoints.producer(kafka.bootstrapServers())) {
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 0, first, CheckpointCodec.unsigned().encode(first));
+          checkpoints, n.checkpoints(), 0, first, CheckpointCodec.unsigned().encode(first));
       await(() -> scorer.health().ready(), "ready");
       // About 1,000 images/s for 3 s; the newer model arrives after the first second.
       for (int i = 0; i < total; i += 100) {
-        TestStreams.produce(images, n.input, i, i + 100);
+        TestStreams.produce(images, n.input(), i, i + 100);
         if (i == 1000) {
           TestCheckpoints.publish(
-              checkpoints, n.checkpoints, 1, second, CheckpointCodec.unsigned().encode(second));
+              checkpoints, n.checkpoints(), 1, second, CheckpointCodec.unsigned().encode(second));
         }
         Thread.sleep(100);
       }
-      List<ScoreRecord> scores = readScores(kafka, n.scores, total);
+      List<ScoreRecord> scores = readScores(kafka, n.scores(), total);
       assertExactlyOnce(scores, 0, total);
       Map<Integer, List<ScoreRecord>> byPartition = new HashMap<>();
       scores.forEach(
@@ -206,7 +168,7 @@ class ScorerServiceIT {
       // open: no later score moves stream time past it).
       List<ConsumerRecord<byte[], byte[]>> stats =
           TestStreams.readCommitted(
-              kafka.bootstrapServers(), n.stats, 1, TIMEOUT, Duration.ofMillis(500));
+              kafka.bootstrapServers(), n.stats(), 1, TIMEOUT, Duration.ofMillis(500));
       assertThat(stats).isNotEmpty();
       long counted = 0;
       for (ConsumerRecord<byte[], byte[]> r : stats) {
@@ -235,23 +197,27 @@ class ScorerServiceIT {
         Producer<byte[], byte[]> checkpoints = TestCheckpoints.producer(kafka.bootstrapServers())) {
       // Never score with an untrained model, even while waiting for any model at all.
       Checkpoint untrained = TestCheckpoints.with(first, 0, Calibration.none());
-      TestCheckpoints.publish(checkpoints, n.checkpoints, 0, untrained, signer.encode(untrained));
+      TestCheckpoints.publish(checkpoints, n.checkpoints(), 0, untrained, signer.encode(untrained));
       await(
           () -> counter(scorer, "vae.scorer.checkpoint.rejections", "reason", "untrained") == 1,
           "untrained rejected");
       assertThat(scorer.model()).isNull();
 
-      TestCheckpoints.publish(checkpoints, n.checkpoints, 1, first, signer.encode(first));
+      TestCheckpoints.publish(checkpoints, n.checkpoints(), 1, first, signer.encode(first));
       await(() -> scorer.health().ready(), "first model");
 
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 2, newer, TestCheckpoints.corrupt(newer, KEY));
+          checkpoints, n.checkpoints(), 2, newer, TestCheckpoints.corrupt(newer, KEY));
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 3, newer, CheckpointCodec.withKey("other key").encode(newer));
+          checkpoints,
+          n.checkpoints(),
+          3,
+          newer,
+          CheckpointCodec.withKey("other key").encode(newer));
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 4, newer, CheckpointCodec.unsigned().encode(newer));
+          checkpoints, n.checkpoints(), 4, newer, CheckpointCodec.unsigned().encode(newer));
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 5, newer, TestCheckpoints.wrongArchitecture(newer, KEY));
+          checkpoints, n.checkpoints(), 5, newer, TestCheckpoints.wrongArchitecture(newer, KEY));
       for (String reason :
           List.of("bad_checksum", "bad_signature", "unsigned", "wrong_architecture")) {
         await(
@@ -260,10 +226,10 @@ class ScorerServiceIT {
       }
       // An older checkpoint is ignored, not rejected.
       Checkpoint older = TestCheckpoints.with(first, 10, first.calibration());
-      TestCheckpoints.publish(checkpoints, n.checkpoints, 6, older, signer.encode(older));
+      TestCheckpoints.publish(checkpoints, n.checkpoints(), 6, older, signer.encode(older));
 
-      TestStreams.produce(images, n.input, 0, 50);
-      List<ScoreRecord> scores = readScores(kafka, n.scores, 50);
+      TestStreams.produce(images, n.input(), 0, 50);
+      List<ScoreRecord> scores = readScores(kafka, n.scores(), 50);
       assertExactlyOnce(scores, 0, 50);
       assertThat(scores)
           .allSatisfy(
@@ -287,10 +253,10 @@ class ScorerServiceIT {
         Producer<byte[], byte[]> images = TestStreams.producer(kafka.bootstrapServers());
         Producer<byte[], byte[]> checkpoints = TestCheckpoints.producer(kafka.bootstrapServers())) {
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 0, first, CheckpointCodec.unsigned().encode(first));
-      TestStreams.produce(images, n.input, 0, 20);
+          checkpoints, n.checkpoints(), 0, first, CheckpointCodec.unsigned().encode(first));
+      TestStreams.produce(images, n.input(), 0, 20);
       ProducerRecord<byte[], byte[]> good =
-          ImageRecordCodec.toProducerRecord(n.input, TestStreams.image(99));
+          ImageRecordCodec.toProducerRecord(n.input(), TestStreams.image(99));
       RecordHeaders noProducedAt = new RecordHeaders();
       good.headers()
           .forEach(
@@ -312,18 +278,18 @@ class ScorerServiceIT {
       badVersion[0] = 9;
       List<ProducerRecord<byte[], byte[]>> bad =
           List.of(
-              new ProducerRecord<>(n.input, null, (byte[]) null, good.value(), good.headers()),
+              new ProducerRecord<>(n.input(), null, (byte[]) null, good.value(), good.headers()),
               new ProducerRecord<>(
-                  n.input, null, "short".getBytes(), new byte[] {1, 2, 3}, good.headers()),
-              new ProducerRecord<>(n.input, null, "nohdr".getBytes(), good.value(), noProducedAt),
-              new ProducerRecord<>(n.input, null, "ver".getBytes(), badVersion, good.headers()),
-              new ProducerRecord<>(n.input, null, "label".getBytes(), good.value(), badLabel));
+                  n.input(), null, "short".getBytes(), new byte[] {1, 2, 3}, good.headers()),
+              new ProducerRecord<>(n.input(), null, "nohdr".getBytes(), good.value(), noProducedAt),
+              new ProducerRecord<>(n.input(), null, "ver".getBytes(), badVersion, good.headers()),
+              new ProducerRecord<>(n.input(), null, "label".getBytes(), good.value(), badLabel));
       for (ProducerRecord<byte[], byte[]> r : bad) {
         images.send(r);
       }
-      TestStreams.produce(images, n.input, 20, 40);
+      TestStreams.produce(images, n.input(), 20, 40);
 
-      List<ScoreRecord> scores = readScores(kafka, n.scores, 40);
+      List<ScoreRecord> scores = readScores(kafka, n.scores(), 40);
       assertExactlyOnce(scores, 0, 40);
       double p90 = first.calibration().quantile(0.9).getAsDouble();
       assertThat(scores)
@@ -331,13 +297,13 @@ class ScorerServiceIT {
 
       List<ConsumerRecord<byte[], byte[]>> dead =
           TestStreams.readCommitted(
-              kafka.bootstrapServers(), n.dlq, 5, TIMEOUT, Duration.ofMillis(300));
+              kafka.bootstrapServers(), n.dlq(), 5, TIMEOUT, Duration.ofMillis(300));
       assertThat(dead).hasSize(5);
       List<String> reasons = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> d : dead) {
         reasons.add(header(d, DeadLetters.H_REASON));
         assertThat(header(d, DeadLetters.H_SERVICE)).isEqualTo("scorer");
-        assertThat(header(d, DeadLetters.H_TOPIC)).isEqualTo(n.input);
+        assertThat(header(d, DeadLetters.H_TOPIC)).isEqualTo(n.input());
         assertThat(header(d, DeadLetters.H_DETAIL)).isNotBlank();
       }
       assertThat(reasons)
@@ -359,7 +325,7 @@ class ScorerServiceIT {
     try (Producer<byte[], byte[]> checkpoints =
         TestCheckpoints.producer(kafka.bootstrapServers())) {
       TestCheckpoints.publish(
-          checkpoints, n.checkpoints, 0, first, CheckpointCodec.unsigned().encode(first));
+          checkpoints, n.checkpoints(), 0, first, CheckpointCodec.unsigned().encode(first));
     }
     // About 1,000 images/s until the hand-overs are done, so every phase sees input.
     Thread feeder =
@@ -369,7 +335,7 @@ class ScorerServiceIT {
                   TestStreams.producer(kafka.bootstrapServers())) {
                 while (feeding.get()) {
                   int from = produced.get();
-                  TestStreams.produce(images, n.input, from, from + 100);
+                  TestStreams.produce(images, n.input(), from, from + 100);
                   produced.set(from + 100);
                   Thread.sleep(100);
                 }
@@ -398,7 +364,7 @@ class ScorerServiceIT {
       await(() -> counter(back, "vae.scorer.images", null, null) > 0, "a scores again");
       feeding.set(false);
       feeder.join();
-      List<ScoreRecord> scores = readScores(kafka, n.scores, produced.get());
+      List<ScoreRecord> scores = readScores(kafka, n.scores(), produced.get());
       assertExactlyOnce(scores, 0, produced.get());
     } finally {
       feeding.set(false);
@@ -407,81 +373,6 @@ class ScorerServiceIT {
       if (a2 != null) {
         a2.close();
       }
-    }
-  }
-
-  // --- helpers ---
-
-  static List<ScoreRecord> readScores(EmbeddedKafka kafka, String topic, int expected) {
-    List<ScoreRecord> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        TestStreams.readCommitted(
-            kafka.bootstrapServers(), topic, expected, TIMEOUT, Duration.ofMillis(500))) {
-      assertThat(ScoreSchema.violations(r.value()))
-          .as("schema of %s", new String(r.value()))
-          .isEmpty();
-      ScoreRecord s = ScoreRecord.fromJson(r.value());
-      assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(s.imageId());
-      assertThat(r.timestamp()).isEqualTo(s.scoredAt());
-      out.add(s);
-    }
-    return out;
-  }
-
-  /** Every image {@code from..to-1} scored exactly once, and nothing else. */
-  static void assertExactlyOnce(List<ScoreRecord> scores, int from, int to) {
-    Set<String> expected = new HashSet<>();
-    for (int i = from; i < to; i++) {
-      expected.add(TestStreams.image(i).id());
-    }
-    Set<String> seen = new HashSet<>();
-    List<String> duplicates = new ArrayList<>();
-    for (ScoreRecord s : scores) {
-      if (!seen.add(s.imageId())) {
-        duplicates.add(s.imageId());
-      }
-    }
-    assertThat(duplicates).as("duplicates").isEmpty();
-    assertThat(seen).as("every image scored").isEqualTo(expected);
-  }
-
-  static double counter(ScorerService s, String name, String tag, String value) {
-    var search = s.registry().find(name);
-    if (tag != null) {
-      search = search.tag(tag, value);
-    }
-    Counter c = search.counter();
-    return c == null ? -1 : c.count();
-  }
-
-  static long committedOffsets(Admin admin, String group) {
-    try {
-      return admin
-          .listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata()
-          .get(10, TimeUnit.SECONDS)
-          .values()
-          .stream()
-          .filter(o -> o != null)
-          .mapToLong(o -> o.offset())
-          .sum();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static Admin admin(EmbeddedKafka kafka) {
-    return Admin.create(
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
     }
   }
 
