@@ -3,17 +3,15 @@ package dev.vaestream.trainer;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.checkpoint.CheckpointFormatException;
+import dev.vaestream.core.kafka.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +29,11 @@ import org.slf4j.LoggerFactory;
 final class CheckpointLoader {
   private static final Logger log = LoggerFactory.getLogger(CheckpointLoader.class);
 
-  /** A valid checkpoint and where it was read. */
-  record Loaded(Checkpoint checkpoint, long offset, long sequence) {}
+  /**
+   * The checkpoint chosen, where it was read, and the learner restored from it (the caller owns and
+   * closes it).
+   */
+  record Loaded(Checkpoint checkpoint, long offset, long sequence, OnlineLearner learner) {}
 
   /** Valid checkpoints kept as candidates while reading the topic. */
   private static final int CANDIDATES = 8;
@@ -45,60 +46,33 @@ final class CheckpointLoader {
       CheckpointCodec codec,
       GuardSettings guard,
       Duration timeout) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-    if (infos == null || infos.isEmpty()) {
+    Candidates candidates = new Candidates(codec);
+    if (!TopicReader.readToEnd(
+        consumer, topic, timeout, timeout.multipliedBy(4), candidates::accept)) {
       return Optional.empty();
     }
-    List<TopicPartition> partitions =
-        infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-    // The best few by step, not all: before compaction the topic holds many 5 MB checkpoints.
-    Comparator<Loaded> byStep =
-        Comparator.comparingLong((Loaded l) -> l.checkpoint().step())
-            .thenComparingLong(Loaded::offset);
-    PriorityQueue<Loaded> candidates = new PriorityQueue<>(byStep);
-    long newestOffset = -1;
-    long records = 0;
-    long deadline = System.nanoTime() + timeout.toNanos() * 4;
-    while (!reachedEnd(consumer, end)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out reading checkpoint topic " + topic);
-      }
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-        records++;
-        newestOffset = Math.max(newestOffset, r.offset());
-        String source = r.topic() + "-" + r.partition() + "@" + r.offset();
-        try {
-          candidates.add(new Loaded(codec.decode(r.value(), source), r.offset(), -1));
-          if (candidates.size() > CANDIDATES) {
-            candidates.poll();
-          }
-        } catch (CheckpointFormatException e) {
-          log.warn("Skipping invalid checkpoint record: {}", e.getMessage());
-        }
-      }
-    }
     consumer.unsubscribe();
-    // Highest step first; among equal steps the later record.
-    List<Loaded> ordered = new ArrayList<>(candidates);
-    ordered.sort(byStep.reversed());
-    for (Loaded candidate : ordered) {
+    List<Candidate> ordered = candidates.bestFirst();
+    for (Candidate candidate : ordered) {
       Checkpoint c = candidate.checkpoint();
+      OnlineLearner learner = null;
       try {
         long sequence = sequenceOf(c);
-        new OnlineLearner(c.toModel(), guard).restore(c.metadata(), c.arrays());
-        if (candidate.offset() != newestOffset) {
+        learner = new OnlineLearner(c.toModel(), guard);
+        learner.restore(c.metadata(), c.arrays());
+        if (candidate.offset() != candidates.newestOffset) {
           log.warn(
               "The newest checkpoint record (offset {}) is not the one restored: falling back to"
                   + " the newest valid one, step {} at offset {}",
-              newestOffset,
+              candidates.newestOffset,
               c.step(),
               candidate.offset());
         }
-        return Optional.of(new Loaded(c, candidate.offset(), sequence));
+        return Optional.of(new Loaded(c, candidate.offset(), sequence, learner));
       } catch (RuntimeException e) {
+        if (learner != null) {
+          learner.close();
+        }
         log.warn(
             "Skipping checkpoint at offset {} (step {}): it cannot be restored ({})",
             candidate.offset(),
@@ -112,23 +86,56 @@ final class CheckpointLoader {
           ordered.size(),
           topic);
     } else {
-      log.info("No valid checkpoint among {} records in {}", records, topic);
+      log.info("No valid checkpoint among {} records in {}", candidates.records, topic);
     }
     return Optional.empty();
+  }
+
+  /** A checkpoint that decoded and verified, and its offset. */
+  private record Candidate(Checkpoint checkpoint, long offset) {}
+
+  /**
+   * The best few valid checkpoints by step, not all: before compaction the topic holds many 5 MB
+   * checkpoints.
+   */
+  private static final class Candidates {
+    private static final Comparator<Candidate> BY_STEP =
+        Comparator.comparingLong((Candidate c) -> c.checkpoint().step())
+            .thenComparingLong(Candidate::offset);
+
+    private final CheckpointCodec codec;
+    private final PriorityQueue<Candidate> best = new PriorityQueue<>(BY_STEP);
+    private long newestOffset = -1;
+    private long records;
+
+    Candidates(CheckpointCodec codec) {
+      this.codec = codec;
+    }
+
+    void accept(ConsumerRecord<byte[], byte[]> r) {
+      records++;
+      newestOffset = Math.max(newestOffset, r.offset());
+      String source = r.topic() + "-" + r.partition() + "@" + r.offset();
+      try {
+        best.add(new Candidate(codec.decode(r.value(), source), r.offset()));
+        if (best.size() > CANDIDATES) {
+          best.poll();
+        }
+      } catch (CheckpointFormatException e) {
+        log.warn("Skipping invalid checkpoint record: {}", e.getMessage());
+      }
+    }
+
+    /** Highest step first; among equal steps the later record. */
+    List<Candidate> bestFirst() {
+      List<Candidate> ordered = new ArrayList<>(best);
+      ordered.sort(BY_STEP.reversed());
+      return ordered;
+    }
   }
 
   private static long sequenceOf(Checkpoint c) {
     String s = c.metadata().get(TrainerService.META_SEQUENCE);
     return s == null ? 0 : Long.parseLong(s);
-  }
-
-  private static boolean reachedEnd(
-      Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (consumer.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -77,11 +77,8 @@ final class CheckpointPublisher {
     try {
       producer.initTransactions();
     } catch (KafkaException e) {
-      if (!Fencing.isFencing(e)) {
-        throw e;
-      }
       producer.close(java.time.Duration.ZERO);
-      throw fenced(e);
+      throw Fencing.isFencing(e) ? fenced(e) : e;
     }
     return new CheckpointPublisher(producer, codec, settings, metrics);
   }
@@ -229,11 +226,11 @@ final class CheckpointPublisher {
   }
 
   /** The error a fenced trainer stops with. */
-  static UserException fenced(KafkaException e) {
+  static UserException fenced(Throwable e) {
     return new UserException(
-        "fenced: the broker rolled back this trainer's transaction and bumped its epoch (another"
-            + " instance with the same transactional.id took over, or a transaction outlived"
-            + " transaction.timeout.ms); this one stops so the model does not fork",
+        "fenced: another trainer instance with the same transactional.id or group.instance.id took"
+            + " over (or the broker aborted a transaction that outlived transaction.timeout.ms);"
+            + " this one stops so the model does not fork",
         ExitCodes.FENCED,
         e);
   }

@@ -21,7 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +94,7 @@ final class TrainerService {
     if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
       log.info(
           "Already at step {} (--max-steps {}): nothing to do", model.step(), settings.maxSteps());
+      learner.close();
       return ExitCodes.OK;
     }
     publisher = CheckpointPublisher.start(clients.producer(), codec, settings, metrics);
@@ -113,12 +113,12 @@ final class TrainerService {
     boolean bounded = false;
     try {
       while (running.get()) {
-        if (poller.failure() instanceof KafkaException e && Fencing.isFencing(e)) {
-          throw CheckpointPublisher.fenced(e);
-        }
-        if (poller.failure() != null) {
-          throw new UserException(
-              "input consumer failed: " + poller.failure().getMessage(), ExitCodes.FAILURE);
+        Throwable pollFailure = poller.failure();
+        if (pollFailure != null) {
+          throw Fencing.isFencing(pollFailure)
+              ? CheckpointPublisher.fenced(pollFailure)
+              : new UserException(
+                  "input consumer failed: " + pollFailure.getMessage(), ExitCodes.FAILURE);
         }
         publisher.checkPublished();
         InputItem item = next(queue, taken);
@@ -187,7 +187,8 @@ final class TrainerService {
     VaeModel model;
     if (loaded.isPresent()) {
       Checkpoint c = loaded.get().checkpoint();
-      model = c.toModel();
+      learner = loaded.get().learner();
+      model = learner.model();
       sequence = loaded.get().sequence() + 1;
       for (InputOffset o : c.offsets()) {
         boundary.put(new TopicPartition(o.topic(), o.partition()), o.offset());
@@ -198,8 +199,6 @@ final class TrainerService {
           c.imagesSeen(),
           loaded.get().offset(),
           boundary);
-      learner = new OnlineLearner(model, settings.guard());
-      learner.restore(c.metadata(), c.arrays());
       lastCheckpointStep = c.step();
     } else {
       model = VaeModel.create(settings.seed());
@@ -288,15 +287,11 @@ final class TrainerService {
   }
 
   /**
-   * Snapshots the training state as a checkpoint on this thread, then publishes it with the dead
-   * letters and offsets in one transaction on the publisher thread.
-   *
-   * <p>Why another thread: the commit mostly waits for the broker (60-70 ms for a 5 MB checkpoint
-   * with the trainer at full speed), time the training thread can train in. At most one checkpoint
-   * is in flight; the next waits for it, and a failed one stops the trainer at its next item.
+   * Snapshots the training state as a checkpoint on this thread, then hands it to the {@link
+   * CheckpointPublisher}, which publishes it with the dead letters and offsets in one transaction
+   * once the checkpoint before it is done.
    */
   private void checkpoint() throws InterruptedException {
-    publisher.awaitPublished();
     long t0 = System.nanoTime();
     VaeModel model = learner.model();
     List<InputOffset> offsets = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.vaestream.app.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vaestream.core.kafka.TopicReader;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
@@ -10,15 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -126,29 +124,7 @@ final class Audit {
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-      List<TopicPartition> partitions =
-          infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      while (!atEnd(consumer, end)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out reading " + topic);
-        }
-        consumer.poll(Duration.ofMillis(500)).forEach(each);
-      }
+      TopicReader.readToEnd(consumer, topic, Duration.ofSeconds(30), Duration.ofMinutes(5), each);
     }
-  }
-
-  private static boolean atEnd(
-      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (consumer.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -205,10 +205,11 @@ final class Campaign {
       Map<String, Integer> stopCodes = new LinkedHashMap<>();
       stopCodes.put("scorer", scorer.stop(STOP_GRACE_SECONDS));
       stopCodes.put("trainer", trainer.stop(STOP_GRACE_SECONDS));
-      // Every model the scorer used was published before it stopped; let the watch catch up.
-      Thread.sleep(2_000);
+      // Every model the scorer used was committed before it stopped: the watch reads on to the
+      // topic's end so it has seen them all.
+      watch.stopAtEnd();
+      watchThread.join(60_000);
       watch.stop();
-      watchThread.join(5_000);
       for (Thread t : List.of(trainerKills, scorerKills, hostileInputs, hostileCheckpoints)) {
         t.join(5_000);
       }
@@ -243,6 +244,7 @@ final class Campaign {
               backlogPeak,
               (drainedNanos - workStartNanos) / 1e9,
               watch.validSteps(),
+              watch.newest(),
               failures);
       return new Verdict(settings, bootstrap, codec)
           .judge(

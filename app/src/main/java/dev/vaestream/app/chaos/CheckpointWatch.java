@@ -4,6 +4,7 @@ import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.checkpoint.CheckpointFormatException;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.TopicReader;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,8 +34,8 @@ final class CheckpointWatch implements Runnable {
   private final TopicPartition partition;
   private final CheckpointCodec codec;
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private volatile boolean stopAtEnd;
   private final Set<Long> validSteps = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger rejected = new AtomicInteger();
   private volatile Seen newest;
 
   CheckpointWatch(String bootstrap, String topic, CheckpointCodec codec) {
@@ -63,6 +63,9 @@ final class CheckpointWatch implements Runnable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           accept(r);
         }
+        if (stopAtEnd && atEnd(consumer, partition)) {
+          return;
+        }
       }
     } catch (WakeupException e) {
       // stopping
@@ -80,7 +83,7 @@ final class CheckpointWatch implements Runnable {
         newest = new Seen(r.value(), c);
       }
     } catch (CheckpointFormatException e) {
-      rejected.incrementAndGet();
+      // A forgery or garbage: its step is not one a score may carry.
     }
   }
 
@@ -89,34 +92,34 @@ final class CheckpointWatch implements Runnable {
     return Set.copyOf(validSteps);
   }
 
-  /** Records that did not decode or verify. */
-  int rejected() {
-    return rejected.get();
-  }
-
   /** The newest valid checkpoint seen so far, or null. */
   Seen newest() {
     return newest;
   }
 
+  /**
+   * Reads on to the end the topic has now (its last stable offset: every committed checkpoint),
+   * then ends {@link #run}.
+   */
+  void stopAtEnd() {
+    stopAtEnd = true;
+  }
+
+  /** Ends {@link #run} now. */
   void stop() {
     running.set(false);
     consumer.wakeup();
+  }
+
+  private static boolean atEnd(KafkaConsumer<byte[], byte[]> c, TopicPartition p) {
+    return c.position(p) >= c.endOffsets(List.of(p), Duration.ofSeconds(10)).get(p);
   }
 
   /** The valid checkpoint with the highest step on {@code topic}, read to its end; or null. */
   static Seen newestOn(String bootstrap, String topic, CheckpointCodec codec) {
     CheckpointWatch w = new CheckpointWatch(bootstrap, topic, codec);
     try (KafkaConsumer<byte[], byte[]> c = w.consumer) {
-      c.assign(List.of(w.partition));
-      c.seekToBeginning(List.of(w.partition));
-      long end = c.endOffsets(List.of(w.partition), Duration.ofSeconds(30)).get(w.partition);
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (c.position(w.partition) < end && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-          w.accept(r);
-        }
-      }
+      TopicReader.readToEnd(c, topic, Duration.ofSeconds(30), Duration.ofMinutes(2), w::accept);
     }
     return w.newest;
   }

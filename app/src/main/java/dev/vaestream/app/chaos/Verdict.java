@@ -35,6 +35,7 @@ final class Verdict {
       long backlogPeak,
       double scorerSeconds,
       Set<Long> validSteps,
+      CheckpointWatch.Seen newestCheckpoint,
       List<String> failuresSoFar) {}
 
   private final ChaosSettings settings;
@@ -79,7 +80,7 @@ final class Verdict {
     Set<String> invalidNotHostile = new HashSet<>(input.invalidPositions());
     invalidNotHostile.removeAll(hostilePositions);
 
-    CheckpointWatch.Seen chaos = CheckpointWatch.newestOn(bootstrap, Topics.CHECKPOINTS, codec);
+    CheckpointWatch.Seen chaos = o.newestCheckpoint();
     CheckpointWatch.Seen fresh = CheckpointWatch.newestOn(bootstrap, referenceTopic, codec);
     boolean identical =
         chaos != null
@@ -88,13 +89,9 @@ final class Verdict {
             && Arrays.equals(chaos.checkpoint().parameters(), fresh.checkpoint().parameters())
             && Arrays.equals(chaos.checkpoint().adamState(), fresh.checkpoint().adamState());
 
-    Set<Long> validSteps = new HashSet<>(o.validSteps());
-    if (chaos != null) {
-      validSteps.add(chaos.checkpoint().step());
-    }
     long fromRejected = 0;
     for (Map.Entry<Long, Integer> e : scores.perModelStep().entrySet()) {
-      if (!validSteps.contains(e.getKey())) {
+      if (!o.validSteps().contains(e.getKey())) {
         fromRejected += e.getValue();
       }
     }

@@ -96,9 +96,7 @@ public final class KafkaClientConfig {
 
   /** The properties with secret values masked, safe to log. */
   public Map<String, String> redacted() {
-    Map<String, String> out = new TreeMap<>();
-    properties.forEach((k, v) -> out.put(k, isSecret(k) ? "[redacted]" : v));
-    return out;
+    return Redaction.properties(properties);
   }
 
   /** Whether a property's value must never be logged. */
