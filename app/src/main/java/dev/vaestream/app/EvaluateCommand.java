@@ -82,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     for (int i = 0; i < n; i++) {
       test.copyScaled(i, originals, i * MnistDataset.PIXELS);
     }
-    BatchScores scores = model.score(VaeModel.batch(originals, n));
+    BatchScores scores = model.score(originals, n);
     byte[] bytes = ReconstructionGrid.png(GRID, GRID, 2, originals, scores.reconstructions());
     try {
       Path parent = png.toAbsolutePath().getParent();

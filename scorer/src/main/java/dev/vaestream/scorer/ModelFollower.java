@@ -207,7 +207,7 @@ final class ModelFollower implements Runnable {
               checkpoint.parameters(),
               null);
       // Warm up here, so the scoring thread's first batch with this model is not the slow one.
-      vae.score(VaeModel.batch(new float[VaeArchitecture.INPUT], 1));
+      vae.score(new float[VaeArchitecture.INPUT], 1);
       BatchScorer.releaseThreadScratch();
       model =
           new LoadedModel(

@@ -61,15 +61,6 @@ class BatchScorerTest {
   }
 
   @Test
-  void bulkBatchEqualsTheModelsOwn() {
-    float[] pixels = new float[3 * MnistDataset.PIXELS];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (i % 256) / 255f;
-    }
-    assertThat(BatchScorer.batch(pixels, 3)).isEqualTo(VaeModel.batch(pixels, 3));
-  }
-
-  @Test
   void flagsExactlyTheScoresAboveTheThreshold() {
     double median = quantile(0.5);
     LoadedModel m = loaded(ThresholdPolicy.fixed(median).resolve(Calibration.none()), 0);

@@ -80,7 +80,7 @@ final class TestCheckpoints {
     for (int i = 0; i < n; i++) {
       test.copyScaled(i, pixels, i * MnistDataset.PIXELS);
     }
-    BatchScores s = model.score(VaeModel.batch(pixels, n));
+    BatchScores s = model.score(pixels, n);
     float[] mse = new float[n];
     for (int i = 0; i < n; i++) {
       mse[i] = (float) s.mse(i);

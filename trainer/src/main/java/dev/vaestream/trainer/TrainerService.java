@@ -264,7 +264,7 @@ final class TrainerService {
       System.arraycopy(groups[buffer], 0, images, g * n, n);
     }
     int rows = kept * OnlineLearner.GROUP;
-    float[] reconstructions = learner.model().score(VaeModel.batch(images, rows)).reconstructions();
+    float[] reconstructions = learner.model().score(images, rows).reconstructions();
     return new RecentImages(images, reconstructions);
   }
 

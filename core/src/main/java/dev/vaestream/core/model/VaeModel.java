@@ -212,6 +212,20 @@ public final class VaeModel {
   }
 
   /**
+   * Scores the first {@code rows} row-major images of {@code images} like {@link #score(INDArray)},
+   * without building an ND4J array first: on the CPU backend the pixels go straight into the
+   * forward pass's own buffer.
+   */
+  public BatchScores score(float[] images, int rows) {
+    synchronized (scoreLock) {
+      if (sharedForward == null) {
+        sharedForward = forward();
+      }
+      return sharedForward.score(images, 0, rows, true);
+    }
+  }
+
+  /**
    * A forward pass over this model with its own buffers, for one thread: several may score at once
    * while the model is not training. It reads the current parameters on every call.
    */

@@ -27,8 +27,7 @@ public final class ImageScorer {
           buffer[off + p] = (px[p] & 0xff) / 255f;
         }
       }
-      BatchScores s =
-          model.score(VaeModel.batch(java.util.Arrays.copyOf(buffer, n * MnistDataset.PIXELS), n));
+      BatchScores s = model.score(buffer, n);
       for (int i = 0; i < n; i++) {
         mse[start + i] = s.mse(i);
         recon[start + i] = s.reconstructionError()[i];

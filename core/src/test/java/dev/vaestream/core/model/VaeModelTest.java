@@ -132,6 +132,9 @@ class VaeModelTest {
     BatchScores viaModel = m.score(VaeModel.batch(images, 16, 16));
     assertThat(before.reconstructionError()).isEqualTo(viaModel.reconstructionError());
     assertThat(before.kl()).isEqualTo(viaModel.kl());
+    BatchScores viaFloats = m.score(java.util.Arrays.copyOfRange(images, 16 * 784, 32 * 784), 16);
+    assertThat(viaFloats.reconstructionError()).isEqualTo(viaModel.reconstructionError());
+    assertThat(viaFloats.reconstructions()).isEqualTo(viaModel.reconstructions());
     // Growing past the first call's rows, and back.
     assertThat(f.score(images, 0, 64, true).reconstructions()).hasSize(64 * 784);
     assertThat(f.score(images, 16, 16, false).reconstructionError())
