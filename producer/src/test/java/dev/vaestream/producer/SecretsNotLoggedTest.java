@@ -6,6 +6,7 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
+import dev.vaestream.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class SecretsNotLoggedTest {
               cli.setOut(out);
               cli.setErr(err);
               return cli.execute(
-                  "--bootstrap-servers=127.0.0.1:" + ClientSecrets.closedLoopbackPort(),
+                  "--bootstrap-servers=127.0.0.1:" + LoopbackPorts.free(),
                   "--kafka-config=" + fromFile.writePropertiesFile(dir),
                   "--connect-timeout=2",
                   "--split=test",

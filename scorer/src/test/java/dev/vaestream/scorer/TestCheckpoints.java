@@ -9,14 +9,11 @@ import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32C;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -129,11 +126,7 @@ final class TestCheckpoints {
   static byte[] wrongArchitecture(Checkpoint c, String key) {
     byte[] bytes = CheckpointCodec.withKey(key).encode(c);
     bytes[8] ^= 0x5A; // first fingerprint byte, right after magic, version and flags
-    int crcAt = bytes.length - 4 - 32;
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, crcAt);
-    ByteBuffer.wrap(bytes, crcAt, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
-    return resign(bytes, key);
+    return CheckpointCodec.withKey(key).reseal(bytes);
   }
 
   /**

@@ -70,11 +70,6 @@ public final class CapturedOutput implements AutoCloseable {
     return sb.toString();
   }
 
-  /** The lines of {@code text} that contain {@code needle}: empty when it never appears. */
-  public static List<String> linesContaining(String text, String needle) {
-    return text.lines().filter(line -> line.contains(needle)).toList();
-  }
-
   /** The lines of {@code text} that contain any of {@code needles}. */
   public static List<String> linesContainingAny(String text, List<String> needles) {
     return text.lines().filter(line -> needles.stream().anyMatch(line::contains)).toList();
@@ -94,13 +89,6 @@ public final class CapturedOutput implements AutoCloseable {
     try (CapturedOutput captured = start()) {
       int code = command.applyAsInt(new PrintWriter(out, true), new PrintWriter(err, true));
       return new Run(code, err.toString(), captured.text() + out + err);
-    }
-  }
-
-  /** How many log events were captured. */
-  public int events() {
-    synchronized (tap) {
-      return tap.rendered.size();
     }
   }
 

@@ -2,8 +2,6 @@ package dev.vaestream.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,14 +54,5 @@ public record ClientSecrets(String saslPassword, String keystorePassword) {
       throw new UncheckedIOException(e);
     }
     return file;
-  }
-
-  /** A loopback port nothing listens on (it was free a moment ago): connections are refused. */
-  public static int closedLoopbackPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

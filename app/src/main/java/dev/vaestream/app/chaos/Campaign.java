@@ -6,8 +6,8 @@ import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.testsupport.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -48,8 +49,10 @@ final class Campaign {
   private final CheckpointCodec codec = CheckpointCodec.withKey(ChaosSettings.HMAC_KEY);
   private final ResourceWatch resources = new ResourceWatch();
   private final AtomicBoolean aborted = new AtomicBoolean();
+  private final BooleanSupplier keepGoing = () -> !aborted.get();
   private final List<String> failures = new ArrayList<>();
   private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile EmbeddedKafka broker;
   private Path logs;
   private long deadlineNanos;
   private long backlogPeak;
@@ -62,10 +65,20 @@ final class Campaign {
 
   /**
    * Runs the campaign. Whatever happens, no service JVM outlives it: they are killed on the way
-   * out, and by a shutdown hook if this JVM is stopped.
+   * out, and by a shutdown hook if this JVM is stopped, which also stops the broker so its data
+   * directory is removed (the in-process broker leaves that to its close()).
    */
   ChaosReport run() throws Exception {
-    Thread hook = new Thread(this::killAll, "chaos-kill-children");
+    Thread hook =
+        new Thread(
+            () -> {
+              killAll();
+              EmbeddedKafka b = broker;
+              if (b != null) {
+                b.close();
+              }
+            },
+            "chaos-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return campaign();
@@ -91,7 +104,7 @@ final class Campaign {
     logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
-    try (EmbeddedKafka broker = InProcessBroker.start();
+    try (EmbeddedKafka broker = startBroker();
         Admin admin =
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -102,11 +115,11 @@ final class Campaign {
       Thread watchThread = daemon(watch, "chaos-checkpoint-watch");
 
       SupervisedService scorer =
-          service("scorer", "scorer", port -> scorerArgs(bootstrap, logs, port));
+          service("scorer", "scorer", false, port -> scorerArgs(bootstrap, port));
       SupervisedService trainer =
-          service("trainer", "trainer", port -> trainerArgs(bootstrap, "", port));
+          service("trainer", "trainer", false, port -> trainerArgs(bootstrap, "", port));
       SupervisedService producer =
-          service("producer", "producer", port -> producerArgs(bootstrap, port));
+          service("producer", "producer", true, port -> producerArgs(bootstrap, port));
       List<SupervisedService> services = List.of(producer, trainer, scorer);
       started.addAll(services);
 
@@ -115,25 +128,13 @@ final class Campaign {
       trainer.start();
       producer.start();
 
-      KillLoop trainerKiller =
-          new KillLoop(
-              trainer,
-              settings.kills(),
-              settings.seed() * 31 + 1,
-              settings.maxUptimeBeforeKill(),
-              () -> !aborted.get());
-      KillLoop scorerKiller =
-          new KillLoop(
-              scorer,
-              settings.kills(),
-              settings.seed() * 31 + 2,
-              settings.maxUptimeBeforeKill(),
-              () -> !aborted.get());
+      KillLoop trainerKiller = killLoop(trainer, 1);
+      KillLoop scorerKiller = killLoop(scorer, 2);
       Thread trainerKills = daemon(trainerKiller, "chaos-kill-trainer");
       Thread scorerKills = daemon(scorerKiller, "chaos-kill-scorer");
       SplittableRandom inputTiming = random.split();
       SplittableRandom checkpointTiming = random.split();
-      HostileInjector hostile = new HostileInjector(bootstrap, () -> !aborted.get());
+      HostileInjector hostile = new HostileInjector(bootstrap, keepGoing);
       Thread hostileInputs =
           daemon(
               () ->
@@ -181,9 +182,8 @@ final class Campaign {
             backlogPeak = Math.max(backlogPeak, scorerLag);
           }
           lastLagCheck = System.nanoTime();
-          boolean inputComplete = producer.finished() && !hostileInputs.isAlive();
-          if (inputComplete && scorerLag == 0 && scorerCaughtUpNanos == 0) {
-            scorerCaughtUpNanos = System.nanoTime();
+          if (producer.finished() && !hostileInputs.isAlive()) {
+            noteScorerLag(scorerLag);
           }
         }
       }
@@ -192,16 +192,16 @@ final class Campaign {
           && (!KillLoop.healthy(trainer.httpPort()) || !KillLoop.healthy(scorer.httpPort()))) {
         tick(services);
       }
-      while (!aborted.get() && (lag(admin, TRAINER_GROUP) > 0 || lag(admin, SCORER_GROUP) > 0)) {
-        tick(services);
-        if (scorerCaughtUpNanos == 0 && lag(admin, SCORER_GROUP) == 0) {
-          scorerCaughtUpNanos = System.nanoTime();
+      while (!aborted.get()) {
+        long scorerLag = lag(admin, SCORER_GROUP);
+        noteScorerLag(scorerLag);
+        if (scorerLag == 0 && lag(admin, TRAINER_GROUP) == 0) {
+          break;
         }
+        tick(services);
       }
-      if (scorerCaughtUpNanos == 0) {
-        scorerCaughtUpNanos = System.nanoTime();
-      }
-      long drainedNanos = scorerCaughtUpNanos;
+      // Aborted before the scorer caught up: its rate is measured to now.
+      noteScorerLag(0);
       Map<String, Integer> stopCodes = new LinkedHashMap<>();
       stopCodes.put("scorer", scorer.stop(STOP_GRACE_SECONDS));
       stopCodes.put("trainer", trainer.stop(STOP_GRACE_SECONDS));
@@ -219,6 +219,7 @@ final class Campaign {
           service(
               "trainer-reference",
               "trainer",
+              false,
               port -> trainerArgs(bootstrap, REFERENCE_SUFFIX, port));
       started.add(reference);
       if (!aborted.get()) {
@@ -242,7 +243,7 @@ final class Campaign {
               resources.peakHeapMb(),
               resources.peakRssMb(),
               backlogPeak,
-              (drainedNanos - workStartNanos) / 1e9,
+              (scorerCaughtUpNanos - workStartNanos) / 1e9,
               watch.validSteps(),
               watch.newest(),
               failures);
@@ -257,7 +258,7 @@ final class Campaign {
   private void tick(List<SupervisedService> services) throws InterruptedException {
     Thread.sleep(TICK_MS);
     for (SupervisedService s : services) {
-      s.check(s.name().equals("producer"));
+      s.check();
     }
     resources.sample(services);
     if (System.nanoTime() > deadlineNanos && aborted.compareAndSet(false, true)) {
@@ -296,16 +297,13 @@ final class Campaign {
   }
 
   private void createTopics(EmbeddedKafka broker) {
-    broker.createTopic(Topics.IMAGES, 1, Map.of());
-    broker.createTopic(Topics.IMAGES_DLQ, 1, Map.of());
+    InProcessBroker.createPipelineTopics(broker);
+    // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(Topics.IMAGES_DLQ + REFERENCE_SUFFIX, 1, Map.of());
-    broker.createTopic(Topics.CHECKPOINTS, 1, CheckpointTopic.topicConfigs());
     broker.createTopic(Topics.CHECKPOINTS + REFERENCE_SUFFIX, 1, CheckpointTopic.topicConfigs());
-    broker.createTopic(Topics.SCORES, 1, Map.of());
-    broker.createTopic(Topics.STATS, 1, Map.of());
   }
 
-  private List<String> scorerArgs(String bootstrap, Path logs, int port) {
+  private List<String> scorerArgs(String bootstrap, int port) {
     return List.of(
         "--bootstrap-servers",
         bootstrap,
@@ -365,11 +363,17 @@ final class Campaign {
         Integer.toString(port));
   }
 
-  /** A service run as {@code vae-stream <command> args(port)}, logging to {@code <name>.log}. */
+  /**
+   * A service run as {@code vae-stream <command> args(port)}, logging to {@code <name>.log}; {@code
+   * bounded}: a job whose exit 0 is its normal end.
+   */
   private SupervisedService service(
-      String name, String command, java.util.function.IntFunction<List<String>> args)
+      String name,
+      String command,
+      boolean bounded,
+      java.util.function.IntFunction<List<String>> args)
       throws IOException {
-    int port = freePort();
+    int port = LoopbackPorts.free();
     return new SupervisedService(
         name,
         command,
@@ -377,7 +381,33 @@ final class Campaign {
         logs.resolve(name + ".log"),
         settings.heap(),
         port,
-        Map.of("VAE_CHECKPOINT_HMAC_KEY", ChaosSettings.HMAC_KEY));
+        Map.of("VAE_CHECKPOINT_HMAC_KEY", ChaosSettings.HMAC_KEY),
+        bounded);
+  }
+
+  /** Kills {@code s} {@code --kills} times on a schedule seeded from the campaign's seed. */
+  private KillLoop killLoop(SupervisedService s, int salt) {
+    return new KillLoop(
+        s,
+        settings.kills(),
+        settings.seed() * 31 + salt,
+        settings.maxUptimeBeforeKill(),
+        keepGoing);
+  }
+
+  /**
+   * Records when the scorer first had nothing left to score once the input was complete: the end of
+   * its end-to-end rate.
+   */
+  private void noteScorerLag(long scorerLag) {
+    if (scorerLag == 0 && scorerCaughtUpNanos == 0) {
+      scorerCaughtUpNanos = System.nanoTime();
+    }
+  }
+
+  private EmbeddedKafka startBroker() {
+    broker = InProcessBroker.start();
+    return broker;
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -385,11 +415,5 @@ final class Campaign {
     t.setDaemon(true);
     t.start();
     return t;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

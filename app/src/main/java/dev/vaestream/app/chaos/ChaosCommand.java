@@ -119,13 +119,12 @@ public final class ChaosCommand implements Callable<Integer> {
               Duration.ofSeconds(maxUptimeSeconds),
               varDir,
               Duration.ofSeconds(timeoutSeconds));
-      settings.heapLimitMb();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), ExitCodes.USAGE);
     }
     ChaosReport report = new Campaign(settings).run();
     System.err.print(report.table());
-    System.out.println(JsonLine.of(report.toJson()));
+    JsonLine.print(System.out, report.toJson());
     return report.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 }

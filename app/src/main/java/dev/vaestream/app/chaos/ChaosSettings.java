@@ -45,10 +45,15 @@ public record ChaosSettings(
     if (kills < 0 || hostileInputs < 0 || hostileCheckpoints < 0 || brokerRestarts < 0) {
       throw new IllegalArgumentException("counts must not be negative");
     }
+    megabytes(heap);
   }
 
   /** The heap limit in MiB, from {@link #heap()} ({@code 512m}, {@code 1g}). */
   long heapLimitMb() {
+    return megabytes(heap);
+  }
+
+  private static long megabytes(String heap) {
     String h = heap.toLowerCase(java.util.Locale.ROOT);
     long n = Long.parseLong(h.substring(0, h.length() - 1));
     return switch (h.charAt(h.length() - 1)) {

@@ -3,16 +3,10 @@ package dev.vaestream.app.chaos;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.kafka.CheckpointTopic;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.zip.CRC32C;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -41,18 +35,18 @@ final class HostileCheckpoints {
     }
   }
 
-  private static final int CRC_BYTES = 4;
-  private static final int HMAC_BYTES = 32;
   private static final int FINGERPRINT_OFFSET = 8;
 
   private final String topic;
-  private final byte[] hmacKey;
+  private final String hmacKey;
+  private final CheckpointCodec signer;
   private final SplittableRandom random;
   private int next;
 
   HostileCheckpoints(String topic, String hmacKey, long seed) {
     this.topic = topic;
-    this.hmacKey = hmacKey.getBytes(StandardCharsets.UTF_8);
+    this.hmacKey = hmacKey;
+    this.signer = CheckpointCodec.withKey(hmacKey);
     this.random = new SplittableRandom(seed);
   }
 
@@ -81,37 +75,17 @@ final class HostileCheckpoints {
             // A validly signed checkpoint of another network: only the fingerprint differs.
             byte[] b = genuine.clone();
             b[FINGERPRINT_OFFSET + random.nextInt(32)] ^= 0x5a;
-            yield resign(b);
+            yield signer.reseal(b);
           }
           case UNSIGNED -> CheckpointCodec.unsigned().encode(decoded.withStep(marker));
           case MIS_SIGNED ->
-              CheckpointCodec.withKey("not-the-" + new String(hmacKey, StandardCharsets.UTF_8))
-                  .encode(decoded.withStep(marker));
+              CheckpointCodec.withKey("not-the-" + hmacKey).encode(decoded.withStep(marker));
         };
     RecordHeaders headers = new RecordHeaders();
     headers.add(CheckpointTopic.H_STEP, Long.toString(marker).getBytes(StandardCharsets.UTF_8));
     headers.add("chaos.kind", kind.code().getBytes(StandardCharsets.UTF_8));
     byte[] key = ("hostile-" + kind.code()).getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(topic, 0, key, value, headers);
-  }
-
-  /** Recomputes the CRC and the signature of a signed record, as a key holder would. */
-  private byte[] resign(byte[] b) {
-    int crcAt = b.length - HMAC_BYTES - CRC_BYTES;
-    CRC32C crc = new CRC32C();
-    crc.update(b, 0, crcAt);
-    ByteBuffer.wrap(b, crcAt, CRC_BYTES)
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .putInt((int) crc.getValue());
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
-      mac.update(b, 0, b.length - HMAC_BYTES);
-      System.arraycopy(mac.doFinal(), 0, b, b.length - HMAC_BYTES, HMAC_BYTES);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-    return b;
   }
 
   private byte[] randomBytes(int n) {

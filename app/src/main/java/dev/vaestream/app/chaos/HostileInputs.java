@@ -6,13 +6,10 @@ import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -152,8 +149,6 @@ final class HostileInputs {
   }
 
   private static Headers copy(Headers headers) {
-    List<Header> list = new ArrayList<>();
-    headers.forEach(list::add);
-    return new RecordHeaders(list);
+    return new RecordHeaders(headers.toArray());
   }
 }

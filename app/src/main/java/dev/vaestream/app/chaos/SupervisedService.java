@@ -25,10 +25,10 @@ final class SupervisedService {
   private final String heap;
   private final int httpPort;
   private final Map<String, String> env;
+  private final boolean bounded;
   private final List<String> unexpectedExits = new ArrayList<>();
   private volatile ChildService current;
   private int kills;
-  private int starts;
   private volatile boolean finished;
 
   SupervisedService(
@@ -38,7 +38,8 @@ final class SupervisedService {
       Path logFile,
       String heap,
       int httpPort,
-      Map<String, String> env) {
+      Map<String, String> env,
+      boolean bounded) {
     this.name = name;
     this.command = command;
     this.args = List.copyOf(args);
@@ -46,6 +47,7 @@ final class SupervisedService {
     this.heap = heap;
     this.httpPort = httpPort;
     this.env = Map.copyOf(env);
+    this.bounded = bounded;
   }
 
   String name() {
@@ -63,7 +65,6 @@ final class SupervisedService {
   synchronized void start() {
     try {
       current = ChildService.start(name, command, args, logFile, heap, env);
-      starts++;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
@@ -72,10 +73,6 @@ final class SupervisedService {
   /** The current process id, or -1. */
   synchronized long pid() {
     return current == null ? -1 : current.pid();
-  }
-
-  synchronized boolean alive() {
-    return current != null && current.alive();
   }
 
   /** SIGKILL the current process and start a new one at once. */
@@ -87,16 +84,16 @@ final class SupervisedService {
   }
 
   /**
-   * Checks for a process that ended without being killed. {@code exitZeroIsDone}: for a bounded job
-   * (the producer) exit 0 is its normal end. Anything else is recorded and the service is started
-   * again, so the campaign can go on and report it.
+   * Checks for a process that ended without being killed. For a bounded job (the producer) exit 0
+   * is its normal end. Anything else is recorded and the service is started again, so the campaign
+   * can go on and report it.
    */
-  synchronized void check(boolean exitZeroIsDone) {
+  synchronized void check() {
     if (current == null || current.alive() || finished) {
       return;
     }
     int code = current.exitValue();
-    if (exitZeroIsDone && code == 0) {
+    if (bounded && code == 0) {
       finished = true;
       return;
     }
@@ -128,10 +125,6 @@ final class SupervisedService {
 
   synchronized int kills() {
     return kills;
-  }
-
-  synchronized int starts() {
-    return starts;
   }
 
   synchronized List<String> unexpectedExits() {

@@ -5,7 +5,6 @@ import dev.vaestream.app.process.InProcessBroker;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.testsupport.EmbeddedKafka;
@@ -116,11 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
         log.info("Starting an in-process Kafka broker (KRaft)...");
         broker = InProcessBroker.start();
         bootstrap = broker.bootstrapServers();
-        broker.createTopic(Topics.IMAGES, 1, Map.of());
-        broker.createTopic(Topics.IMAGES_DLQ, 1, Map.of());
-        broker.createTopic(Topics.CHECKPOINTS, 1, CheckpointTopic.topicConfigs());
-        broker.createTopic(Topics.SCORES, 1, Map.of());
-        broker.createTopic(Topics.STATS, 1, Map.of());
+        InProcessBroker.createPipelineTopics(broker);
       }
       System.err.println("Kafka at " + bootstrap);
       Path logs = varDir.resolve("logs");

@@ -90,11 +90,6 @@ public final class ChildService {
     return logFile;
   }
 
-  /** Waits up to {@code seconds} for the process to end; whether it has. */
-  public boolean waitFor(long seconds) throws InterruptedException {
-    return process.waitFor(seconds, TimeUnit.SECONDS);
-  }
-
   /** SIGKILL, without waiting. */
   public void destroyForcibly() {
     process.destroyForcibly();

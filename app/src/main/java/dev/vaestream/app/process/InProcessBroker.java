@@ -1,6 +1,9 @@
 package dev.vaestream.app.process;
 
+import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.testsupport.EmbeddedKafka;
+import java.util.Map;
 import org.apache.kafka.common.utils.Exit;
 
 /** Starts the in-process KRaft broker of the commands that need one (demo, chaos). */
@@ -19,5 +22,14 @@ public final class InProcessBroker {
           }
         });
     return EmbeddedKafka.start();
+  }
+
+  /** The pipeline's topics with one partition each, the checkpoint topic compacted. */
+  public static void createPipelineTopics(EmbeddedKafka broker) {
+    broker.createTopic(Topics.IMAGES, 1, Map.of());
+    broker.createTopic(Topics.IMAGES_DLQ, 1, Map.of());
+    broker.createTopic(Topics.CHECKPOINTS, 1, CheckpointTopic.topicConfigs());
+    broker.createTopic(Topics.SCORES, 1, Map.of());
+    broker.createTopic(Topics.STATS, 1, Map.of());
   }
 }

@@ -135,6 +135,34 @@ public final class CheckpointCodec {
   }
 
   /**
+   * Recomputes, in place, the trailer of an encoded record whose body was edited: the CRC32C, and,
+   * when the record's flags say signed and this codec holds a key, the HMAC after it. That is what
+   * a writer can do with (or, keyless, without) the key; fault-injection tools and tests use it to
+   * make records that get past the checksum or the signature and reach the checks behind them.
+   *
+   * @return {@code record}
+   */
+  public byte[] reseal(byte[] record) {
+    if (record.length < PREAMBLE) {
+      throw new IllegalArgumentException("not a record: " + record.length + " bytes");
+    }
+    short flags =
+        ByteBuffer.wrap(record, PREAMBLE - 2, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+    boolean signed = (flags & FLAG_SIGNED) != 0;
+    int crcAt = record.length - CRC_BYTES - (signed ? HMAC_BYTES : 0);
+    CRC32C crc = new CRC32C();
+    crc.update(record, 0, crcAt);
+    ByteBuffer.wrap(record, crcAt, CRC_BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putInt((int) crc.getValue());
+    if (signed && signing()) {
+      System.arraycopy(
+          hmac(hmacKey, record, crcAt + CRC_BYTES), 0, record, crcAt + CRC_BYTES, HMAC_BYTES);
+    }
+    return record;
+  }
+
+  /**
    * Decodes and verifies a checkpoint.
    *
    * @param source names the checkpoint in error messages (a file, or topic-partition@offset)

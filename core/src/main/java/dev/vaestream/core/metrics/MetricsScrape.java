@@ -60,4 +60,16 @@ public final class MetricsScrape {
     }
     return out;
   }
+
+  /**
+   * Used heap in bytes from a {@link #scrape} of a service that binds Micrometer's JVM memory
+   * metrics: the sum of {@code jvm_memory_used_bytes} over the heap pools; 0 when absent.
+   */
+  public static double heapUsedBytes(Map<String, Double> samples) {
+    return samples.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{"))
+        .filter(e -> e.getKey().contains("area=\"heap\""))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
 }

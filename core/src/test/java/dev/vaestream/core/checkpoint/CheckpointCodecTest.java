@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vaestream.core.checkpoint.CheckpointFormatException.Reason;
 import dev.vaestream.core.model.VaeArchitecture;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,16 +75,6 @@ class CheckpointCodecTest {
     }
   }
 
-  /** Rewrites the CRC so that only the intended defect remains. */
-  private static byte[] fixCrc(byte[] bytes) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length - 4);
-    ByteBuffer.wrap(bytes, bytes.length - 4, 4)
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .putInt((int) crc.getValue());
-    return bytes;
-  }
-
   @Test
   void rejectsEachDefect() {
     CheckpointCodec codec = CheckpointCodec.unsigned();
@@ -109,9 +96,9 @@ class CheckpointCodecTest {
 
     byte[] arch = good.clone();
     arch[8] ^= 0x55; // first fingerprint byte
-    assertThat(rejection(codec, fixCrc(arch))).isEqualTo(Reason.WRONG_ARCHITECTURE);
+    assertThat(rejection(codec, codec.reseal(arch))).isEqualTo(Reason.WRONG_ARCHITECTURE);
 
-    byte[] shortened = fixCrc(Arrays.copyOf(good, good.length - 40));
+    byte[] shortened = codec.reseal(Arrays.copyOf(good, good.length - 40));
     assertThat(rejection(codec, shortened)).isEqualTo(Reason.BAD_LENGTH);
   }
 
@@ -125,6 +112,16 @@ class CheckpointCodecTest {
     byte[] tampered = required.encode(sample());
     tampered[100] ^= 1;
     assertThat(rejection(required, tampered)).isEqualTo(Reason.BAD_SIGNATURE);
+  }
+
+  @Test
+  void resealingWithTheKeyGetsAnEditPastTheSignatureButNotWithoutIt() {
+    CheckpointCodec keyed = CheckpointCodec.withKey("right");
+    byte[] edited = keyed.encode(sample());
+    edited[8] ^= 0x55; // first fingerprint byte
+    assertThat(rejection(keyed, CheckpointCodec.unsigned().reseal(edited.clone())))
+        .isEqualTo(Reason.BAD_SIGNATURE);
+    assertThat(rejection(keyed, keyed.reseal(edited))).isEqualTo(Reason.WRONG_ARCHITECTURE);
   }
 
   @Test
