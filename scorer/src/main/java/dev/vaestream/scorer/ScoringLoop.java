@@ -9,11 +9,8 @@ import dev.vaestream.core.record.InvalidRecordException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -21,7 +18,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -74,14 +70,7 @@ final class ScoringLoop implements Runnable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final long commitIntervalNanos;
 
-  // Transaction state; only the scoring thread touches it (rebalance callbacks run inside poll).
-  private boolean inTransaction;
-  private long transactionStartNanos;
-  private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
-  private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
-  private long pendingImages;
-  private long pendingAnomalies;
-  private final Map<String, Long> pendingDlq = new TreeMap<>();
+  private final OpenTransaction transaction = new OpenTransaction();
 
   private LoadedModel lastModel;
   private volatile int exitCode = ExitCodes.OK;
@@ -142,9 +131,9 @@ final class ScoringLoop implements Runnable {
           if (!records.isEmpty()) {
             process(records);
           }
-          if (inTransaction
+          if (transaction.isOpen()
               && (records.count() < settings.maxBatch()
-                  || System.nanoTime() - transactionStartNanos >= commitIntervalNanos)) {
+                  || transaction.ageNanos(System.nanoTime()) >= commitIntervalNanos)) {
             commit();
           }
           logProgress();
@@ -197,16 +186,14 @@ final class ScoringLoop implements Runnable {
   }
 
   private void process(ConsumerRecords<byte[], byte[]> records) {
-    if (!inTransaction) {
+    if (!transaction.isOpen()) {
       producer.beginTransaction();
-      inTransaction = true;
-      transactionStartNanos = System.nanoTime();
+      transaction.begin(System.nanoTime());
     }
     List<BatchScorer.Input> inputs = new ArrayList<>(records.count());
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-      firstOffsets.putIfAbsent(tp, list.get(0).offset());
-      nextOffsets.put(tp, list.get(list.size() - 1).offset() + 1);
+      transaction.consumed(tp, list.get(0).offset(), list.get(list.size() - 1).offset());
       for (ConsumerRecord<byte[], byte[]> r : list) {
         try {
           inputs.add(
@@ -230,6 +217,7 @@ final class ScoringLoop implements Runnable {
     }
     BatchScorer.Result result = BatchScorer.score(current, inputs, System::currentTimeMillis);
     List<ScoreRecord> scores = result.records();
+    int flagged = 0;
     for (int i = 0; i < scores.size(); i++) {
       ScoreRecord s = scores.get(i);
       producer.send(
@@ -237,10 +225,10 @@ final class ScoringLoop implements Runnable {
               settings.scoresTopic(), null, s.scoredAt(), inputs.get(i).key(), s.toJson()));
       metrics.scored(s.score(), s.latencyMs());
       if (s.anomaly()) {
-        pendingAnomalies++;
+        flagged++;
       }
     }
-    pendingImages += scores.size();
+    transaction.scored(scores.size(), flagged);
     metrics.batch(scores.size());
     gallery.offer(result);
   }
@@ -248,7 +236,7 @@ final class ScoringLoop implements Runnable {
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, InvalidRecordException e) {
     ProducerRecord<byte[], byte[]> d = DeadLetters.of(r, e, ScorerSettings.SERVICE);
     producer.send(new ProducerRecord<>(settings.dlqTopic(), null, d.key(), d.value(), d.headers()));
-    pendingDlq.merge(e.reason().code(), 1L, Long::sum);
+    transaction.deadLettered(e.reason().code());
     log.debug(
         "Dead-lettered {}-{}@{} ({}): {}",
         r.topic(),
@@ -260,9 +248,7 @@ final class ScoringLoop implements Runnable {
 
   private void commit() {
     long startNanos = System.nanoTime();
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
-    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    producer.sendOffsetsToTransaction(transaction.offsetsToCommit(), consumer.groupMetadata());
     for (int attempt = 1; ; attempt++) {
       try {
         producer.commitTransaction();
@@ -276,29 +262,38 @@ final class ScoringLoop implements Runnable {
         log.warn("Commit timed out (attempt {}), retrying: {}", attempt, e.getMessage());
       }
     }
-    metrics.committed(pendingImages, pendingAnomalies, pendingDlq, System.nanoTime() - startNanos);
-    clearTransaction();
+    metrics.committed(
+        transaction.images(),
+        transaction.anomalies(),
+        transaction.deadLetters(),
+        System.nanoTime() - startNanos);
+    transaction.clear();
   }
 
   private void abortAndRewind() {
-    if (!inTransaction) {
+    if (!transaction.isOpen()) {
       return;
     }
     producer.abortTransaction();
     metrics.aborted();
     Set<TopicPartition> assigned = consumer.assignment();
-    firstOffsets.forEach(
-        (tp, first) -> {
-          if (assigned.contains(tp)) {
-            consumer.seek(tp, first);
-          }
-        });
-    log.info("Aborted a transaction of {} record(s); rewound {}", pendingImages, firstOffsets);
-    clearTransaction();
+    transaction
+        .firstOffsets()
+        .forEach(
+            (tp, first) -> {
+              if (assigned.contains(tp)) {
+                consumer.seek(tp, first);
+              }
+            });
+    log.info(
+        "Aborted a transaction of {} record(s); rewound {}",
+        transaction.images(),
+        transaction.firstOffsets());
+    transaction.clear();
   }
 
   private void finishOpenTransaction() {
-    if (!inTransaction) {
+    if (!transaction.isOpen()) {
       return;
     }
     try {
@@ -309,17 +304,8 @@ final class ScoringLoop implements Runnable {
       }
       log.warn("Final commit failed, aborting; the records will be scored again: {}", describe(e));
       producer.abortTransaction();
-      clearTransaction();
+      transaction.clear();
     }
-  }
-
-  private void clearTransaction() {
-    inTransaction = false;
-    firstOffsets.clear();
-    nextOffsets.clear();
-    pendingImages = 0;
-    pendingAnomalies = 0;
-    pendingDlq.clear();
   }
 
   private void pause(long ms) {
@@ -353,7 +339,7 @@ final class ScoringLoop implements Runnable {
     health.state(ScorerHealth.State.STOPPING);
     // Whatever is still open failed to commit; the coordinator aborts it (or the next incarnation's
     // initTransactions does), so the rebalance callbacks run by close() must not touch it.
-    clearTransaction();
+    transaction.clear();
     try {
       // Leave the group at once so the other instances take over now, not after the session
       // timeout (the member is static, which otherwise keeps its partitions until then).
@@ -392,7 +378,7 @@ final class ScoringLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (inTransaction) {
+      if (transaction.isOpen()) {
         log.info("Partitions {} revoked: committing the open transaction first", partitions);
         try {
           commit();
@@ -408,11 +394,11 @@ final class ScoringLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      if (inTransaction) {
+      if (transaction.isOpen()) {
         log.warn("Partitions {} lost: aborting the open transaction", partitions);
         producer.abortTransaction();
         metrics.aborted();
-        clearTransaction();
+        transaction.clear();
       }
     }
 
