@@ -109,8 +109,9 @@ final class ScoreBenchmarks {
     long transactions;
     double timedImages;
     double coldRate;
+    ScorerSettings settings = scorerSettings(ctx, n, stats);
     long start = System.nanoTime();
-    try (ScorerService scorer = ScorerService.start(scorerSettings(ctx, n, stats))) {
+    try (ScorerService scorer = ScorerService.start(settings)) {
       awaitReady(scorer);
       long ready = System.nanoTime();
       Counter scored = scorer.registry().find("vae.scorer.images").counter();
@@ -162,15 +163,12 @@ final class ScoreBenchmarks {
     while (passes < 5 && (passes == 0 || ceilingSeconds < 3)) {
       KafkaCeiling.Result pass =
           KafkaCeiling.run(
-              bootstrap,
-              n.input(),
+              settings,
               ceilingOut,
               STREAM_PARTITIONS,
               ctx.unique("ceiling-group"),
               ctx.unique("ceiling-tx"),
-              images,
-              MAX_BATCH,
-              COMMIT_INTERVAL);
+              images);
       ceilingImages += pass.images();
       ceilingSeconds += pass.seconds();
       passes++;
