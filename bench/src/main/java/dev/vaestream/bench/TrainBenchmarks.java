@@ -105,9 +105,9 @@ final class TrainBenchmarks {
   }
 
   /**
-   * images/s of the trainer's per-group work without Kafka: score the group (the prequential test),
-   * then one Adam step on it, each from its own batch array, on a warmed-up model. The test runs on
-   * this thread alone, where {@code OnlineLearner} splits it over two.
+   * images/s of the trainer's per-group work without Kafka: score the group's floats (the
+   * prequential test), then one Adam step on a batch array of them, on a warmed-up model. The test
+   * runs on this thread alone, where {@code OnlineLearner} splits it over two.
    */
   static double offlineTestThenTrain(MnistDataset train, int steps) {
     VaeModel model = VaeModel.create(BenchContext.SEED);
@@ -122,8 +122,8 @@ final class TrainBenchmarks {
       for (int i = 0; i < VaeArchitecture.BATCH; i++) {
         train.copyScaled(order[(s * VaeArchitecture.BATCH + i) % order.length], group, i * px);
       }
-      model.score(VaeModel.batch(group, VaeArchitecture.BATCH));
-      model.trainStep(VaeModel.batch(group.clone(), VaeArchitecture.BATCH));
+      model.score(group, VaeArchitecture.BATCH);
+      model.trainStep(VaeModel.batch(group, VaeArchitecture.BATCH));
     }
     return (double) steps * VaeArchitecture.BATCH / Figures.seconds(System.nanoTime() - t0);
   }
