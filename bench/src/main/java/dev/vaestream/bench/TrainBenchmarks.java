@@ -34,14 +34,11 @@ final class TrainBenchmarks {
 
   private TrainBenchmarks() {}
 
-  /** images/s of an offline run and what it took. */
-  record Offline(int steps, long images, double seconds, double imagesPerSec, double finalLoss) {}
-
   static void offline(BenchContext ctx) {
     int steps = ctx.trainSteps();
     MnistDataset train = ctx.train();
     VaeModel model = VaeModel.create(BenchContext.SEED);
-    Offline run = offlineRun(train, model, steps);
+    OfflineTraining.Result run = offlineRun(train, model, steps);
     ctx.offlineImagesPerSec = run.imagesPerSec();
 
     // Single steps, timed one by one on the same (warm) model, batches assembled outside the
@@ -71,7 +68,7 @@ final class TrainBenchmarks {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("name", "train_offline");
     line.put("batch", VaeArchitecture.BATCH);
-    line.put("steps", run.steps());
+    line.put("steps", steps);
     line.put("images", run.images());
     line.put("seconds", Figures.round(run.seconds(), 2));
     line.put("images_per_sec", Figures.rate(run.imagesPerSec()));
@@ -88,7 +85,7 @@ final class TrainBenchmarks {
   }
 
   /** {@link #WARMUP_STEPS} steps to warm up, then {@code steps} measured, on {@code model}. */
-  static Offline offlineRun(MnistDataset train, VaeModel model, int steps) {
+  static OfflineTraining.Result offlineRun(MnistDataset train, VaeModel model, int steps) {
     OfflineTraining training = new OfflineTraining(train, BenchContext.SEED);
     System.err.printf(
         Locale.ROOT,
@@ -97,11 +94,9 @@ final class TrainBenchmarks {
         steps,
         (long) steps * VaeArchitecture.BATCH);
     training.trainUntilStep(model, model.step() + WARMUP_STEPS, null);
-    OfflineTraining.Result r;
     try (Progress progress = Progress.forConsole()) {
-      r = training.trainUntilStep(model, model.step() + steps, progress);
+      return training.trainUntilStep(model, model.step() + steps, progress);
     }
-    return new Offline(steps, r.images(), r.seconds(), r.imagesPerSec(), r.finalLoss());
   }
 
   /**
