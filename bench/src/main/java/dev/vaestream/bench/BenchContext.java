@@ -169,12 +169,22 @@ final class BenchContext implements AutoCloseable {
     float[] batch = new float[VaeArchitecture.BATCH * MnistDataset.PIXELS];
     int next = 0;
     while (model.step() < steps) {
-      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
-        data.copyScaled(next++ % data.size(), batch, i * MnistDataset.PIXELS);
-      }
+      fillBatch(data, null, next++, batch);
       model.trainStep(VaeModel.batch(batch, VaeArchitecture.BATCH));
     }
     return model;
+  }
+
+  /**
+   * Fills {@code dest} with batch number {@code b}: the 32 images at positions {@code 32b .. 32b +
+   * 31} of {@code order} (wrapping around), scaled to [0, 1]; {@code order} null: the data's own.
+   */
+  static void fillBatch(MnistDataset data, int[] order, int b, float[] dest) {
+    int n = order == null ? data.size() : order.length;
+    for (int i = 0; i < VaeArchitecture.BATCH; i++) {
+      int position = (int) (((long) b * VaeArchitecture.BATCH + i) % n);
+      data.copyScaled(order == null ? position : order[position], dest, i * MnistDataset.PIXELS);
+    }
   }
 
   /** The calibration the trainer would attach: quantiles of 1,000 test digits' scores. */

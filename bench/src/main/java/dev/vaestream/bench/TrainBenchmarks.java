@@ -46,15 +46,11 @@ final class TrainBenchmarks {
     int timed = Math.min(TIMED_STEPS, steps);
     System.err.printf(Locale.ROOT, "bench: train_offline: timing %d single steps%n", timed);
     int[] order = Shuffle.permutation(train.size(), BenchContext.SEED, 1_000);
-    int px = MnistDataset.PIXELS;
-    float[] buffer = new float[VaeArchitecture.BATCH * px];
+    float[] buffer = new float[VaeArchitecture.BATCH * MnistDataset.PIXELS];
     double[] ms = new double[timed];
     double sum = 0;
     for (int s = 0; s < timed; s++) {
-      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
-        int image = order[(s * VaeArchitecture.BATCH + i) % order.length];
-        train.copyScaled(image, buffer, i * px);
-      }
+      BenchContext.fillBatch(train, order, s, buffer);
       INDArray batch = VaeModel.batch(buffer, VaeArchitecture.BATCH);
       long t0 = System.nanoTime();
       StepResult r = model.trainStep(batch);
@@ -106,17 +102,14 @@ final class TrainBenchmarks {
    */
   static double offlineTestThenTrain(MnistDataset train, int steps) {
     VaeModel model = VaeModel.create(BenchContext.SEED);
-    int px = MnistDataset.PIXELS;
-    float[] group = new float[VaeArchitecture.BATCH * px];
+    float[] group = new float[VaeArchitecture.BATCH * MnistDataset.PIXELS];
     int[] order = Shuffle.permutation(train.size(), BenchContext.SEED, 2_000);
     long t0 = 0;
     for (int s = 0; s < WARMUP_STEPS + steps; s++) {
       if (s == WARMUP_STEPS) {
         t0 = System.nanoTime();
       }
-      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
-        train.copyScaled(order[(s * VaeArchitecture.BATCH + i) % order.length], group, i * px);
-      }
+      BenchContext.fillBatch(train, order, s, group);
       model.score(group, VaeArchitecture.BATCH);
       model.trainStep(VaeModel.batch(group, VaeArchitecture.BATCH));
     }
