@@ -5,10 +5,10 @@ import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.offline.ImageScorer;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -187,20 +187,18 @@ final class BenchContext implements AutoCloseable {
     }
   }
 
-  /** The calibration the trainer would attach: quantiles of 1,000 test digits' scores. */
+  /**
+   * The calibration a checkpoint carries: quantiles of 1,000 test digits' scores, computed as
+   * {@code vae-stream train} does ({@link ImageScorer}).
+   */
   Calibration calibrate(VaeModel model) {
-    MnistDataset data = test();
     int n = 1000;
-    float[] pixels = new float[n * MnistDataset.PIXELS];
+    double[] mse = ImageScorer.score(model, n, test()::image).mse();
+    float[] scores = new float[n];
     for (int i = 0; i < n; i++) {
-      data.copyScaled(i, pixels, i * MnistDataset.PIXELS);
+      scores[i] = (float) mse[i];
     }
-    BatchScores s = model.score(VaeModel.batch(pixels, n));
-    float[] mse = new float[n];
-    for (int i = 0; i < n; i++) {
-      mse[i] = (float) s.mse(i);
-    }
-    return Calibration.of(mse, n);
+    return Calibration.of(scores, n);
   }
 
   /** Steps for the training benchmarks: {@code --train-steps}, or one epoch. */
