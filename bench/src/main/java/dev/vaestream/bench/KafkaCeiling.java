@@ -1,6 +1,5 @@
 package dev.vaestream.bench;
 
-import dev.vaestream.core.kafka.TopicAdmin;
 import dev.vaestream.scorer.ScorerClients;
 import dev.vaestream.scorer.ScorerSettings;
 import java.nio.ByteBuffer;
@@ -8,8 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -37,24 +34,13 @@ final class KafkaCeiling {
    * One pass over the scorer's input topic.
    *
    * @param scorer the scorer's settings: input topic, client properties, max batch, commit interval
-   * @param output where the small records go
-   * @param partitions partitions of {@code output} if it has to be created
+   * @param output where the small records go; it exists
    * @param group this pass's consumer group
    * @param transactionalId this pass's transactional id (and client id prefix)
    * @param images records to have committed before the pass ends
    */
   static Result run(
-      ScorerSettings scorer,
-      String output,
-      int partitions,
-      String group,
-      String transactionalId,
-      long images) {
-    Map<String, Object> admin =
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, scorer.kafka().bootstrapServers());
-    try (Admin a = Admin.create(admin)) {
-      TopicAdmin.ensure(a, output, partitions, (short) 1, Map.of(), 30_000);
-    }
+      ScorerSettings scorer, String output, String group, String transactionalId, long images) {
     ScorerClients clients = new ScorerClients(scorer);
     int maxBatch = scorer.maxBatch();
     try (KafkaConsumer<byte[], byte[]> consumer =
