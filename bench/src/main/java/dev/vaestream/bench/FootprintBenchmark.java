@@ -112,10 +112,7 @@ final class FootprintBenchmark {
       while (System.nanoTime() < end) {
         for (Child c : children) {
           if (c.process().isAlive()) {
-            long[] status = procStatus(c.process().pid());
-            long[] r = rss.get(c.service());
-            r[0] = Math.max(r[0], status[0]);
-            r[1] = Math.max(r[1], status[1]);
+            sampleRss(c, rss.get(c.service()));
           }
         }
         if (System.nanoTime() > nextLog) {
@@ -127,10 +124,7 @@ final class FootprintBenchmark {
       for (Child c : children) {
         aliveAtEnd.put(c.service(), c.process().isAlive());
         metrics.put(c.service(), BenchKafka.scrape(c.port()));
-        long[] status = procStatus(c.process().pid());
-        long[] r = rss.get(c.service());
-        r[0] = Math.max(r[0], status[0]);
-        r[1] = Math.max(r[1], status[1]);
+        sampleRss(c, rss.get(c.service()));
       }
     } finally {
       for (int i = children.size() - 1; i >= 0; i--) {
@@ -215,6 +209,13 @@ final class FootprintBenchmark {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Raises {@code peaks} ({VmRSS, VmHWM}) to the child's current values where they are higher. */
+  private static void sampleRss(Child c, long[] peaks) {
+    long[] status = procStatus(c.process().pid());
+    peaks[0] = Math.max(peaks[0], status[0]);
+    peaks[1] = Math.max(peaks[1], status[1]);
   }
 
   /** {VmRSS, VmHWM} of {@code pid} in bytes; zeros when unreadable. */
