@@ -5,10 +5,10 @@ import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.offline.ImageScorer;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,12 +37,13 @@ final class BenchContext implements AutoCloseable {
   /** Steps of the checkpoint the scorer benchmarks load (the scorer rejects step 0). */
   static final int CHECKPOINT_STEPS = 60;
 
+  private static Map<String, Object> facts;
+
   final BenchCommand.Settings settings;
   private final PrintWriter out;
   private final Consumer<Map<String, Object>> sink;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
   private final AtomicInteger topicCounter = new AtomicInteger();
-  private Map<String, Object> facts;
   private EmbeddedKafka kafka;
   private MnistDataset train;
   private MnistDataset test;
@@ -72,27 +73,38 @@ final class BenchContext implements AutoCloseable {
 
   /** Prints {@code line} as one JSON line, with the machine facts and the CPU noise appended. */
   void emit(Map<String, Object> line) {
-    Map<String, Object> full = new LinkedHashMap<>(line);
-    if (cpuBefore != null) {
-      double other = CpuShare.otherShare(cpuBefore, CpuShare.sample());
-      full.putIfAbsent("other_cpu_share", Figures.round(other, 3));
-      if (other > 0.1) {
-        System.err.printf(
-            Locale.ROOT,
-            "bench: warning: other processes used %.0f%% of the CPU during %s: its figures are"
-                + " low%n",
-            other * 100,
-            line.get("name"));
-      }
-    }
-    facts().forEach(full::putIfAbsent);
-    sink.accept(full);
-    out.println(JsonLine.of(full));
-    out.flush();
+    sink.accept(print(out, line, cpuBefore));
   }
 
-  /** Cores, JDK, ND4J backend and device, OpenMP threads, and the CPU model. */
-  synchronized Map<String, Object> facts() {
+  /**
+   * The one way a bench line is printed, for the suite and for JMH alike: {@code line}, then {@code
+   * other_cpu_share} since {@code before} (null when unknown: no {@code /proc}), then the machine
+   * {@link #facts()}, as one JSON line on {@code out}. Warns on standard error when other processes
+   * used more than 10% of the CPU.
+   *
+   * @return the line as printed
+   */
+  static Map<String, Object> print(
+      PrintWriter out, Map<String, Object> line, CpuShare.Sample before) {
+    Map<String, Object> full = new LinkedHashMap<>(line);
+    double other = CpuShare.otherShare(before, CpuShare.sample());
+    full.putIfAbsent("other_cpu_share", Figures.round(other, 3));
+    if (other > 0.1) {
+      System.err.printf(
+          Locale.ROOT,
+          "bench: warning: other processes used %.0f%% of the CPU during %s: its figures are"
+              + " low%n",
+          other * 100,
+          line.get("name"));
+    }
+    facts().forEach(full::putIfAbsent);
+    out.println(JsonLine.of(full));
+    out.flush();
+    return full;
+  }
+
+  /** Cores, JDK, ND4J backend and device, OpenMP threads, and the CPU model; read once. */
+  static synchronized Map<String, Object> facts() {
     if (facts == null) {
       Map<String, Object> f = new LinkedHashMap<>(Nd4jRuntime.facts());
       f.put("cpu", cpuModel());
@@ -157,28 +169,36 @@ final class BenchContext implements AutoCloseable {
     float[] batch = new float[VaeArchitecture.BATCH * MnistDataset.PIXELS];
     int next = 0;
     while (model.step() < steps) {
-      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
-        data.copyScaled(next++ % data.size(), batch, i * MnistDataset.PIXELS);
-      }
+      fillBatch(data, null, next++, batch);
       model.trainStep(VaeModel.batch(batch, VaeArchitecture.BATCH));
     }
     return model;
   }
 
-  /** The calibration the trainer would attach: quantiles of 1,000 test digits' scores. */
+  /**
+   * Fills {@code dest} with batch number {@code b}: the 32 images at positions {@code 32b .. 32b +
+   * 31} of {@code order} (wrapping around), scaled to [0, 1]; {@code order} null: the data's own.
+   */
+  static void fillBatch(MnistDataset data, int[] order, int b, float[] dest) {
+    int n = order == null ? data.size() : order.length;
+    for (int i = 0; i < VaeArchitecture.BATCH; i++) {
+      int position = (int) (((long) b * VaeArchitecture.BATCH + i) % n);
+      data.copyScaled(order == null ? position : order[position], dest, i * MnistDataset.PIXELS);
+    }
+  }
+
+  /**
+   * The calibration a checkpoint carries: quantiles of 1,000 test digits' scores, computed as
+   * {@code vae-stream train} does ({@link ImageScorer}).
+   */
   Calibration calibrate(VaeModel model) {
-    MnistDataset data = test();
     int n = 1000;
-    float[] pixels = new float[n * MnistDataset.PIXELS];
+    double[] mse = ImageScorer.score(model, n, test()::image).mse();
+    float[] scores = new float[n];
     for (int i = 0; i < n; i++) {
-      data.copyScaled(i, pixels, i * MnistDataset.PIXELS);
+      scores[i] = (float) mse[i];
     }
-    BatchScores s = model.score(VaeModel.batch(pixels, n));
-    float[] mse = new float[n];
-    for (int i = 0; i < n; i++) {
-      mse[i] = (float) s.mse(i);
-    }
-    return Calibration.of(mse, n);
+    return Calibration.of(scores, n);
   }
 
   /** Steps for the training benchmarks: {@code --train-steps}, or one epoch. */

@@ -8,6 +8,7 @@ import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.producer.ProducerSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Kafka and HTTP plumbing the benchmarks share: preloading, checkpoints, scraping /metrics. */
 final class BenchKafka {
@@ -32,18 +32,16 @@ final class BenchKafka {
   private BenchKafka() {}
 
   /**
-   * A producer like the producer service's defaults (lz4, linger 20 ms, 256 KiB batches), with room
-   * for checkpoint-sized records.
+   * A producer with the producer service's client defaults and required properties ({@link
+   * ProducerSettings#clientDefaults()}: lz4, linger 20 ms, 256 KiB batches; idempotent, acks=all)
+   * but Kafka's own client id, with room for checkpoint-sized records.
    */
   static KafkaProducer<byte[], byte[]> fastProducer(String bootstrap) {
-    Map<String, Object> p = new HashMap<>(CheckpointTopic.producerOverrides());
+    Map<String, Object> p = new HashMap<>(ProducerSettings.clientDefaults());
+    p.remove(ProducerConfig.CLIENT_ID_CONFIG);
+    p.putAll(ProducerSettings.REQUIRED_PRODUCER_PROPERTIES);
+    p.putAll(CheckpointTopic.producerOverrides());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaProducer<>(p);
   }
 

@@ -10,12 +10,14 @@ final class Figures {
 
   /** Nearest-rank percentile {@code q} (0..1) of {@code values}; NaN when empty. */
   static double percentile(double[] values, double q) {
-    if (values.length == 0) {
-      return Double.NaN;
-    }
+    return percentileOfSorted(sorted(values), q);
+  }
+
+  /** A sorted copy of {@code values}: sort once, then {@link #percentileOfSorted} per query. */
+  static double[] sorted(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    return percentileOfSorted(sorted, q);
+    return sorted;
   }
 
   /** As {@link #percentile} on an already sorted array. */
@@ -29,8 +31,7 @@ final class Figures {
 
   /** p50, p99 and p99.9 of {@code values} as {@code {prefix}p50_ms} etc. */
   static Map<String, Object> latencyPercentiles(String prefix, double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
+    double[] sorted = sorted(values);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(prefix + "p50_ms", round(percentileOfSorted(sorted, 0.5), 1));
     out.put(prefix + "p99_ms", round(percentileOfSorted(sorted, 0.99), 1));

@@ -1,6 +1,5 @@
 package dev.vaestream.bench;
 
-import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.File;
 import java.io.IOException;
@@ -36,18 +35,13 @@ final class FootprintBenchmark {
     String bootstrap = ctx.kafka().bootstrapServers();
     Path dir = ctx.tempDir().resolve("footprint");
     Files.createDirectories(dir);
-    String images = ctx.unique("fp-images");
-    String checkpoints = ctx.unique("fp-checkpoints");
-    String dlq = ctx.unique("fp-dlq");
-    String scores = ctx.unique("fp-scores");
-    String stats = ctx.unique("fp-stats");
-    // Created up front, as the demo does: the trainer and the scorer would otherwise race to create
-    // the dead-letter topic they share.
+    // Every topic created up front, as the demo does: the trainer and the scorer would otherwise
+    // race to create the dead-letter topic they share.
+    ScoreBenchmarks.Names n = ScoreBenchmarks.Names.create(ctx, "fp", 1);
     EmbeddedKafka kafka = ctx.kafka();
-    for (String topic : List.of(images, dlq, scores, stats)) {
+    for (String topic : List.of(n.dlq(), n.scores(), n.stats())) {
       kafka.createTopic(topic, 1);
     }
-    kafka.createTopic(checkpoints, 1, CheckpointTopic.topicConfigs());
     Map<String, List<String>> flags = new LinkedHashMap<>();
     flags.put(
         "producer",
@@ -55,7 +49,7 @@ final class FootprintBenchmark {
             "--bootstrap-servers",
             bootstrap,
             "--topic",
-            images,
+            n.input(),
             "--loop",
             "--shuffle",
             "--rate",
@@ -70,11 +64,11 @@ final class FootprintBenchmark {
             "--bootstrap-servers",
             bootstrap,
             "--topic",
-            images,
+            n.input(),
             "--checkpoint-topic",
-            checkpoints,
+            n.checkpoints(),
             "--dlq-topic",
-            dlq,
+            n.dlq(),
             "--group-id",
             ctx.unique("fp-trainer"),
             "--transactional-id",
@@ -87,12 +81,12 @@ final class FootprintBenchmark {
         "scorer",
         List.of(
             "--bootstrap-servers", bootstrap,
-            "--input-topic", images,
-            "--scores-topic", scores,
-            "--dlq-topic", dlq,
-            "--checkpoint-topic", checkpoints,
-            "--stats-topic", stats,
-            "--group-id", ctx.unique("fp-scorer"),
+            "--input-topic", n.input(),
+            "--scores-topic", n.scores(),
+            "--dlq-topic", n.dlq(),
+            "--checkpoint-topic", n.checkpoints(),
+            "--stats-topic", n.stats(),
+            "--group-id", n.group(),
             "--instance-id", "bench",
             "--stats-state-dir", dir.resolve("scorer-state").toString()));
 
@@ -118,10 +112,7 @@ final class FootprintBenchmark {
       while (System.nanoTime() < end) {
         for (Child c : children) {
           if (c.process().isAlive()) {
-            long[] status = procStatus(c.process().pid());
-            long[] r = rss.get(c.service());
-            r[0] = Math.max(r[0], status[0]);
-            r[1] = Math.max(r[1], status[1]);
+            sampleRss(c, rss.get(c.service()));
           }
         }
         if (System.nanoTime() > nextLog) {
@@ -133,10 +124,7 @@ final class FootprintBenchmark {
       for (Child c : children) {
         aliveAtEnd.put(c.service(), c.process().isAlive());
         metrics.put(c.service(), BenchKafka.scrape(c.port()));
-        long[] status = procStatus(c.process().pid());
-        long[] r = rss.get(c.service());
-        r[0] = Math.max(r[0], status[0]);
-        r[1] = Math.max(r[1], status[1]);
+        sampleRss(c, rss.get(c.service()));
       }
     } finally {
       for (int i = children.size() - 1; i >= 0; i--) {
@@ -221,6 +209,13 @@ final class FootprintBenchmark {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Raises {@code peaks} ({VmRSS, VmHWM}) to the child's current values where they are higher. */
+  private static void sampleRss(Child c, long[] peaks) {
+    long[] status = procStatus(c.process().pid());
+    peaks[0] = Math.max(peaks[0], status[0]);
+    peaks[1] = Math.max(peaks[1], status[1]);
   }
 
   /** {VmRSS, VmHWM} of {@code pid} in bytes; zeros when unreadable. */

@@ -2,8 +2,6 @@ package dev.vaestream.bench;
 
 import dev.vaestream.bench.jmh.HotPaths;
 import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.JsonLine;
-import dev.vaestream.core.model.Nd4jRuntime;
 import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -61,7 +59,7 @@ final class JmhBenchmarks {
             .shouldFailOnError(true)
             .build();
     // The facts first: every class the report needs is loaded before the long run.
-    Map<String, Object> facts = Nd4jRuntime.facts();
+    BenchContext.facts();
     CpuShare.Sample before = CpuShare.sample();
     Runner runner =
         new Runner(
@@ -71,7 +69,6 @@ final class JmhBenchmarks {
       System.err.println("bench: no JMH benchmark matches " + include);
       return ExitCodes.USAGE;
     }
-    double other = CpuShare.otherShare(before, CpuShare.sample());
     for (RunResult r : results) {
       String method = r.getParams().getBenchmark();
       String shortName = snake(method.substring(method.lastIndexOf('.') + 1));
@@ -91,10 +88,7 @@ final class JmhBenchmarks {
       line.put("forks", forks);
       line.put("warmup", "3x1s");
       line.put("measurement", "3x1s");
-      line.put("other_cpu_share", Figures.round(other, 3));
-      line.putAll(facts);
-      out.println(JsonLine.of(line));
-      out.flush();
+      BenchContext.print(out, line, before);
     }
     return ExitCodes.OK;
   }

@@ -1,13 +1,12 @@
 package dev.vaestream.bench;
 
-import dev.vaestream.core.kafka.TopicAdmin;
+import dev.vaestream.scorer.ScorerClients;
+import dev.vaestream.scorer.ScorerSettings;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -16,43 +15,41 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The Kafka ceiling for the scorer on this machine: the scorer's loop with the model taken out. A
- * read_committed group consumer and a transactional producer with the scorer's client settings
- * ({@code max.poll.records} 512, fetch limits, linger 5 ms, 128 KiB lz4 batches); per poll one
+ * read_committed group consumer and a transactional producer with the scorer's own client
+ * properties ({@link ScorerClients}: {@code max.poll.records} = max batch, fetch limits, linger 5
+ * ms, 128 KiB lz4 batches), only the group, transactional and client ids its own; per poll one
  * small record per input, then {@code sendOffsetsToTransaction} and a commit when the poll was not
- * full or the transaction is 100 ms old, exactly as the scorer commits.
+ * full or the transaction is as old as the scorer's commit interval, exactly as the scorer commits.
  */
 final class KafkaCeiling {
   private KafkaCeiling() {}
 
   record Result(long images, double seconds, double imagesPerSec) {}
 
+  /**
+   * One pass over the scorer's input topic.
+   *
+   * @param scorer the scorer's settings: input topic, client properties, max batch, commit interval
+   * @param output where the small records go; it exists
+   * @param group this pass's consumer group
+   * @param transactionalId this pass's transactional id (and client id prefix)
+   * @param images records to have committed before the pass ends
+   */
   static Result run(
-      String bootstrap,
-      String input,
-      String output,
-      int partitions,
-      String group,
-      String transactionalId,
-      long images,
-      int maxBatch,
-      Duration commitInterval) {
-    Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin a = Admin.create(admin)) {
-      TopicAdmin.ensure(a, output, partitions, (short) 1, Map.of(), 30_000);
-    }
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumer(bootstrap, group));
+      ScorerSettings scorer, String output, String group, String transactionalId, long images) {
+    ScorerClients clients = new ScorerClients(scorer);
+    int maxBatch = scorer.maxBatch();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(consumer(clients, group, transactionalId));
         KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(producer(bootstrap, transactionalId))) {
+            new KafkaProducer<>(producer(clients, transactionalId))) {
       producer.initTransactions();
-      consumer.subscribe(List.of(input));
-      long commitNanos = commitInterval.toNanos();
+      consumer.subscribe(List.of(scorer.inputTopic()));
+      long commitNanos = scorer.commitInterval().toNanos();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       boolean inTransaction = false;
       long transactionStart = 0;
@@ -104,34 +101,23 @@ final class KafkaCeiling {
         .array();
   }
 
-  private static Map<String, Object> consumer(String bootstrap, String group) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  /**
+   * The scorer's input consumer, in this pass's own group and without static membership (each pass
+   * is a new, short-lived member of a new group).
+   */
+  private static Map<String, Object> consumer(ScorerClients scorer, String group, String clientId) {
+    Map<String, Object> c = new HashMap<>(scorer.inputConsumer());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 512);
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-    c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024);
-    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-input");
     return c;
   }
 
-  private static Map<String, Object> producer(String bootstrap, String transactionalId) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  /** The scorer's transactional producer, under this pass's own transactional id. */
+  private static Map<String, Object> producer(ScorerClients scorer, String transactionalId) {
+    Map<String, Object> p = new HashMap<>(scorer.producer());
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId + "-scores");
     return p;
   }
 }

@@ -1,22 +1,22 @@
 package dev.vaestream.bench;
 
-import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.scorer.ScorerCommand;
 import dev.vaestream.scorer.ScorerService;
 import dev.vaestream.scorer.ScorerSettings;
-import dev.vaestream.scorer.ThresholdPolicy;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -30,11 +30,6 @@ final class ScoreBenchmarks {
   static final double TARGET_IMAGES_PER_SEC = 20_000;
   static final double TARGET_CEILING_RATIO = 0.25;
   static final int STREAM_PARTITIONS = 3;
-
-  /** The scorer's defaults ({@code --max-batch}, {@code --commit-interval-ms}). */
-  static final int MAX_BATCH = 512;
-
-  static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
   private ScoreBenchmarks() {}
 
@@ -109,8 +104,9 @@ final class ScoreBenchmarks {
     long transactions;
     double timedImages;
     double coldRate;
+    ScorerSettings settings = scorerSettings(ctx, n, stats);
     long start = System.nanoTime();
-    try (ScorerService scorer = ScorerService.start(scorerSettings(ctx, n, stats))) {
+    try (ScorerService scorer = ScorerService.start(settings)) {
       awaitReady(scorer);
       long ready = System.nanoTime();
       Counter scored = scorer.registry().find("vae.scorer.images").counter();
@@ -154,23 +150,16 @@ final class ScoreBenchmarks {
         Locale.ROOT, "bench: score_stream: scorer %.0f images/s; now the ceiling%n", scorerRate);
 
     // The ceiling passes over the same records (a new group each time) until it has run at least
-    // 3 s, so that its figure is not one short burst.
+    // 3 s, so that its figure is not one short burst. They share one output topic, created once.
     String ceilingOut = ctx.unique("ceiling-out");
+    kafka.createTopic(ceilingOut, STREAM_PARTITIONS);
     long ceilingImages = 0;
     double ceilingSeconds = 0;
     int passes = 0;
     while (passes < 5 && (passes == 0 || ceilingSeconds < 3)) {
       KafkaCeiling.Result pass =
           KafkaCeiling.run(
-              bootstrap,
-              n.input(),
-              ceilingOut,
-              STREAM_PARTITIONS,
-              ctx.unique("ceiling-group"),
-              ctx.unique("ceiling-tx"),
-              images,
-              MAX_BATCH,
-              COMMIT_INTERVAL);
+              settings, ceilingOut, ctx.unique("ceiling-group"), ctx.unique("ceiling-tx"), images);
       ceilingImages += pass.images();
       ceilingSeconds += pass.seconds();
       passes++;
@@ -198,8 +187,8 @@ final class ScoreBenchmarks {
     line.put("mean_batch", Figures.round(meanBatch, 1));
     line.put("transactions", transactions);
     line.put("partitions", STREAM_PARTITIONS);
-    line.put("max_batch", MAX_BATCH);
-    line.put("commit_interval_ms", COMMIT_INTERVAL.toMillis());
+    line.put("max_batch", settings.maxBatch());
+    line.put("commit_interval_ms", settings.commitInterval().toMillis());
     line.put("stats", stats);
     line.put("exactly_once", true);
     line.put(
@@ -220,41 +209,37 @@ final class ScoreBenchmarks {
     }
   }
 
-  /** The scorer as {@code vae-stream scorer} runs it by default, on this run's topics. */
+  /**
+   * The scorer as {@code vae-stream scorer} runs it by default, on this run's topics: the scorer's
+   * own flag parsing with an empty environment, so nothing of this machine's ({@code KAFKA_*},
+   * {@code HOSTNAME}) leaks in. The flags whose defaults picocli reads from the environment ({@code
+   * --checkpoint-hmac-key}, {@code --http-host}) are given explicitly.
+   */
   static ScorerSettings scorerSettings(BenchContext ctx, Names n, boolean stats)
       throws IOException {
-    KafkaClientConfig config =
-        KafkaClientConfig.builder()
-            .flag(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, ctx.kafka().bootstrapServers())
-            .build();
-    ScorerSettings.Stats statsSettings =
-        stats
-            ? new ScorerSettings.Stats(
-                n.group() + "-stats",
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(10),
-                ctx.tempDir().resolve(Path.of("streams-state", n.group())),
-                Map.of())
-            : null;
-    return new ScorerSettings(
-        config,
-        "bench",
-        n.group(),
-        n.input(),
-        n.scores(),
-        n.dlq(),
-        n.checkpoints(),
-        n.stats(),
-        null,
-        ThresholdPolicy.defaults(),
-        MAX_BATCH,
-        COMMIT_INTERVAL,
-        0,
-        (short) 1,
-        Duration.ofSeconds(30),
-        statsSettings,
-        "127.0.0.1",
-        -1);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-servers", ctx.kafka().bootstrapServers(),
+                "--instance-id", "bench",
+                "--group-id", n.group(),
+                "--input-topic", n.input(),
+                "--scores-topic", n.scores(),
+                "--dlq-topic", n.dlq(),
+                "--checkpoint-topic", n.checkpoints(),
+                "--stats-topic", n.stats(),
+                "--checkpoint-hmac-key", "",
+                "--http-host", "127.0.0.1",
+                "--http-port", "-1"));
+    if (stats) {
+      Path stateDir = ctx.tempDir().resolve(Path.of("streams-state", n.group()));
+      args.addAll(List.of("--stats-state-dir", stateDir.toString()));
+    } else {
+      args.add("--no-stats");
+    }
+    ScorerCommand command = new ScorerCommand();
+    ErrorReporting.commandLine(command).parseArgs(args.toArray(String[]::new));
+    return command.settings(Map.of());
   }
 
   /** One benchmark's scorer topics and group; the input and checkpoint topics are created. */

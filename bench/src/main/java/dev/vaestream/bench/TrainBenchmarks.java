@@ -34,14 +34,11 @@ final class TrainBenchmarks {
 
   private TrainBenchmarks() {}
 
-  /** images/s of an offline run and what it took. */
-  record Offline(int steps, long images, double seconds, double imagesPerSec, double finalLoss) {}
-
   static void offline(BenchContext ctx) {
     int steps = ctx.trainSteps();
     MnistDataset train = ctx.train();
     VaeModel model = VaeModel.create(BenchContext.SEED);
-    Offline run = offlineRun(train, model, steps);
+    OfflineTraining.Result run = offlineRun(train, model, steps);
     ctx.offlineImagesPerSec = run.imagesPerSec();
 
     // Single steps, timed one by one on the same (warm) model, batches assembled outside the
@@ -49,15 +46,11 @@ final class TrainBenchmarks {
     int timed = Math.min(TIMED_STEPS, steps);
     System.err.printf(Locale.ROOT, "bench: train_offline: timing %d single steps%n", timed);
     int[] order = Shuffle.permutation(train.size(), BenchContext.SEED, 1_000);
-    int px = MnistDataset.PIXELS;
-    float[] buffer = new float[VaeArchitecture.BATCH * px];
+    float[] buffer = new float[VaeArchitecture.BATCH * MnistDataset.PIXELS];
     double[] ms = new double[timed];
     double sum = 0;
     for (int s = 0; s < timed; s++) {
-      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
-        int image = order[(s * VaeArchitecture.BATCH + i) % order.length];
-        train.copyScaled(image, buffer, i * px);
-      }
+      BenchContext.fillBatch(train, order, s, buffer);
       INDArray batch = VaeModel.batch(buffer, VaeArchitecture.BATCH);
       long t0 = System.nanoTime();
       StepResult r = model.trainStep(batch);
@@ -68,17 +61,18 @@ final class TrainBenchmarks {
       }
     }
 
+    double[] sorted = Figures.sorted(ms);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("name", "train_offline");
     line.put("batch", VaeArchitecture.BATCH);
-    line.put("steps", run.steps());
+    line.put("steps", steps);
     line.put("images", run.images());
     line.put("seconds", Figures.round(run.seconds(), 2));
     line.put("images_per_sec", Figures.rate(run.imagesPerSec()));
-    line.put("step_ms_p50", Figures.round(Figures.percentile(ms, 0.5), 3));
-    line.put("step_ms_p99", Figures.round(Figures.percentile(ms, 0.99), 3));
+    line.put("step_ms_p50", Figures.round(Figures.percentileOfSorted(sorted, 0.5), 3));
+    line.put("step_ms_p99", Figures.round(Figures.percentileOfSorted(sorted, 0.99), 3));
     line.put("step_ms_mean", Figures.round(sum / timed, 3));
-    line.put("step_ms_max", Figures.round(Figures.percentile(ms, 1.0), 3));
+    line.put("step_ms_max", Figures.round(Figures.percentileOfSorted(sorted, 1.0), 3));
     line.put("timed_steps", timed);
     line.put("warmup_steps", WARMUP_STEPS);
     line.put("final_loss", Figures.round(run.finalLoss(), 2));
@@ -88,7 +82,7 @@ final class TrainBenchmarks {
   }
 
   /** {@link #WARMUP_STEPS} steps to warm up, then {@code steps} measured, on {@code model}. */
-  static Offline offlineRun(MnistDataset train, VaeModel model, int steps) {
+  static OfflineTraining.Result offlineRun(MnistDataset train, VaeModel model, int steps) {
     OfflineTraining training = new OfflineTraining(train, BenchContext.SEED);
     System.err.printf(
         Locale.ROOT,
@@ -97,33 +91,28 @@ final class TrainBenchmarks {
         steps,
         (long) steps * VaeArchitecture.BATCH);
     training.trainUntilStep(model, model.step() + WARMUP_STEPS, null);
-    OfflineTraining.Result r;
     try (Progress progress = Progress.forConsole()) {
-      r = training.trainUntilStep(model, model.step() + steps, progress);
+      return training.trainUntilStep(model, model.step() + steps, progress);
     }
-    return new Offline(steps, r.images(), r.seconds(), r.imagesPerSec(), r.finalLoss());
   }
 
   /**
-   * images/s of the trainer's per-group work without Kafka: score the group (the prequential test),
-   * then one Adam step on it, each from its own batch array, on a warmed-up model. The test runs on
-   * this thread alone, where {@code OnlineLearner} splits it over two.
+   * images/s of the trainer's per-group work without Kafka: score the group's floats (the
+   * prequential test), then one Adam step on a batch array of them, on a warmed-up model. The test
+   * runs on this thread alone, where {@code OnlineLearner} splits it over two.
    */
   static double offlineTestThenTrain(MnistDataset train, int steps) {
     VaeModel model = VaeModel.create(BenchContext.SEED);
-    int px = MnistDataset.PIXELS;
-    float[] group = new float[VaeArchitecture.BATCH * px];
+    float[] group = new float[VaeArchitecture.BATCH * MnistDataset.PIXELS];
     int[] order = Shuffle.permutation(train.size(), BenchContext.SEED, 2_000);
     long t0 = 0;
     for (int s = 0; s < WARMUP_STEPS + steps; s++) {
       if (s == WARMUP_STEPS) {
         t0 = System.nanoTime();
       }
-      for (int i = 0; i < VaeArchitecture.BATCH; i++) {
-        train.copyScaled(order[(s * VaeArchitecture.BATCH + i) % order.length], group, i * px);
-      }
-      model.score(VaeModel.batch(group, VaeArchitecture.BATCH));
-      model.trainStep(VaeModel.batch(group.clone(), VaeArchitecture.BATCH));
+      BenchContext.fillBatch(train, order, s, group);
+      model.score(group, VaeArchitecture.BATCH);
+      model.trainStep(VaeModel.batch(group, VaeArchitecture.BATCH));
     }
     return (double) steps * VaeArchitecture.BATCH / Figures.seconds(System.nanoTime() - t0);
   }

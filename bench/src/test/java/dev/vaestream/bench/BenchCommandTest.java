@@ -37,7 +37,8 @@ class BenchCommandTest {
       assertThat(byBatch.path(b).isNumber()).as("images_per_sec_by_batch.%s", b).isTrue();
       assertThat(byBatch.path(b).asDouble()).isPositive();
     }
-    for (String fact : List.of("cores", "jdk", "nd4j_backend", "omp_num_threads")) {
+    for (String fact :
+        List.of("cores", "jdk", "nd4j_backend", "omp_num_threads", "cpu", "other_cpu_share")) {
       assertThat(line.has(fact)).as(fact).isTrue();
     }
   }

@@ -15,17 +15,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The properties of the scorer's Kafka clients. Each is layered: the scorer's defaults for that
  * client, then the user's layered config ({@code --kafka-config}, {@code KAFKA_*}, flags), then the
- * properties exactly-once depends on, which cannot be overridden.
+ * properties exactly-once depends on, which cannot be overridden. Public for the bench's Kafka
+ * ceiling, which runs the scorer's loop with these very clients and no model.
  */
-final class ScorerClients {
+public final class ScorerClients {
   private final ScorerSettings settings;
 
-  ScorerClients(ScorerSettings settings) {
+  public ScorerClients(ScorerSettings settings) {
     this.settings = settings;
   }
 
   /** The group consumer of the input topic. */
-  Map<String, Object> inputConsumer() {
+  public Map<String, Object> inputConsumer() {
     Map<String, Object> defaults = new HashMap<>();
     defaults.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId() + "-input");
     defaults.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -51,7 +52,7 @@ final class ScorerClients {
   }
 
   /** The transactional producer of scores and dead letters. */
-  Map<String, Object> producer() {
+  public Map<String, Object> producer() {
     Map<String, Object> defaults = new HashMap<>();
     defaults.put(ProducerConfig.CLIENT_ID_CONFIG, settings.clientId() + "-scores");
     defaults.put(ProducerConfig.LINGER_MS_CONFIG, 5);

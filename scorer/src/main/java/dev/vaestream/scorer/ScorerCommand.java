@@ -236,12 +236,14 @@ public final class ScorerCommand implements Callable<Integer> {
   }
 
   /**
-   * The settings these flags describe.
+   * The settings these flags describe. Public so that the bench builds the scorer it measures from
+   * the same flags and defaults as {@code vae-stream scorer}.
    *
-   * @param env the environment ({@code KAFKA_*} client properties)
+   * @param env the environment ({@code KAFKA_*} client properties, {@code HOSTNAME}); flag defaults
+   *     of the form {@code ${env:...}} are resolved by picocli from the real environment
    * @throws UserException with {@link ExitCodes#USAGE} for invalid flags
    */
-  ScorerSettings settings(Map<String, String> env) {
+  public ScorerSettings settings(Map<String, String> env) {
     if (threshold != null && thresholdQuantile != null) {
       throw new UserException("--threshold and --threshold-quantile exclude each other");
     }

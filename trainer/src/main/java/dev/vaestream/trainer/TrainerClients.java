@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * consumer (in the group, read_committed, offsets committed only through transactions) and the
  * checkpoint reader (outside any group).
  */
-final class TrainerClients {
+public final class TrainerClients {
   private final TrainerSettings settings;
   private final MeterRegistry registry;
 
@@ -39,15 +39,25 @@ final class TrainerClients {
   }
 
   Producer<byte[], byte[]> producer() {
+    Map<String, Object> p = producerProperties(settings.transactionalId());
+    return bind(new KafkaProducer<byte[], byte[]>(settings.kafka().with(p)));
+  }
+
+  /**
+   * The transactional producer's own properties, which override the user's layered config: room for
+   * checkpoint-sized records, idempotence and acks=all, a 120 s transaction timeout. Public for the
+   * bench, which publishes checkpoints as the trainer does.
+   */
+  public static Map<String, Object> producerProperties(String transactionalId) {
     Map<String, Object> p = new HashMap<>(CheckpointTopic.producerOverrides());
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "vae-trainer");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return bind(new KafkaProducer<byte[], byte[]>(settings.kafka().with(p)));
+    return p;
   }
 
   Consumer<byte[], byte[]> inputConsumer() {

@@ -13,9 +13,7 @@ import dev.vaestream.scorer.ScoreRecord;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -30,11 +28,12 @@ import org.openjdk.jmh.annotations.State;
  * <ul>
  *   <li>{@code decode}: {@link ImageRecordCodec#decode} of one wire record (key, 785-byte value,
  *       four headers), what the trainer's poller and the scorer do per record;
- *   <li>{@code batchAssembly}: 32 decoded images' bytes to floats in [0, 1] to a 32x784 {@code
- *       INDArray}, the way the scorer assembles a batch (one bulk copy into native memory);
- *   <li>{@code vaeModelBatch}: the same 32x784 floats to an {@code INDArray} through {@link
- *       VaeModel#batch} ({@code Nd4j.create(float[])}), the path the trainer and offline training
- *       take, for comparison with the bulk copy above;
+ *   <li>{@code batchAssembly}: 32 decoded images' bytes to floats in [0, 1] (the scaling the scorer
+ *       does per batch before {@link VaeModel#score(float[], int)}), then to a 32x784 {@code
+ *       INDArray} through {@link VaeModel#batch};
+ *   <li>{@code vaeModelBatch}: {@link VaeModel#batch} alone on already scaled floats (one bulk copy
+ *       into native memory), the path the trainer and offline training take: {@code batchAssembly}
+ *       minus the scaling;
  *   <li>{@code forward}: {@link VaeModel#score} of 32 images;
  *   <li>{@code trainStep}: {@link VaeModel#trainStep} on 32 images;
  *   <li>{@code scoreJson}: {@link ScoreRecord#toJson()}, the scorer's output value.
@@ -117,9 +116,7 @@ public class HotPaths {
         floats[base + p] = (px[p] & 0xff) / 255f;
       }
     }
-    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, BATCH, PIXELS);
-    x.data().asNioFloat().put(floats, 0, BATCH * PIXELS);
-    return x;
+    return VaeModel.batch(floats, BATCH);
   }
 
   @Benchmark
