@@ -9,9 +9,6 @@ import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.producer.ProducerSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -114,16 +111,6 @@ final class BenchKafka {
         throw new IllegalStateException("topic " + topic + " does not exist");
       }
       sleep(100);
-    }
-  }
-
-  /** A TCP port that was free a moment ago. */
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

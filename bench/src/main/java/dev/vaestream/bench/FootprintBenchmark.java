@@ -1,6 +1,9 @@
 package dev.vaestream.bench;
 
+import dev.vaestream.core.metrics.MetricsScrape;
+import dev.vaestream.core.metrics.ProcStatus;
 import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.testsupport.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -153,7 +156,7 @@ final class FootprintBenchmark {
       s.put("peak_rss_bytes", Math.max(rss.get(c.service())[1], peaks[9]));
       s.put("rss_bytes_at_end", rss.get(c.service())[0]);
       Map<String, Double> m = metrics.getOrDefault(c.service(), Map.of());
-      s.put("heap_used_bytes_metrics_at_end", Math.round(heapFromMetrics(m)));
+      s.put("heap_used_bytes_metrics_at_end", Math.round(MetricsScrape.heapUsedBytes(m)));
       s.put("work", work(c.service(), m));
       s.put("samples", peaks[8]);
       s.put("alive_until_end", alive);
@@ -176,7 +179,7 @@ final class FootprintBenchmark {
   }
 
   private static Child start(String service, List<String> flags, Path dir) throws IOException {
-    int port = BenchKafka.freePort();
+    int port = LoopbackPorts.free();
     Path probe = dir.resolve(service + ".probe");
     Path log = dir.resolve(service + ".log");
     Files.deleteIfExists(probe);
@@ -219,25 +222,12 @@ final class FootprintBenchmark {
   }
 
   /** {VmRSS, VmHWM} of {@code pid} in bytes; zeros when unreadable. */
+  /** {VmRSS, VmHWM} of {@code pid} in bytes; 0 once the process has exited. */
   static long[] procStatus(long pid) {
-    long[] out = {0, 0};
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          out[0] = kib(line);
-        } else if (line.startsWith("VmHWM:")) {
-          out[1] = kib(line);
-        }
-      }
-    } catch (IOException e) {
-      // the process has just exited
-    }
-    return out;
-  }
-
-  private static long kib(String line) {
-    String[] parts = line.trim().split("\\s+");
-    return Long.parseLong(parts[1]) * 1024;
+    ProcStatus status = ProcStatus.of(pid);
+    return new long[] {
+      Math.max(0, status.rssKib()) * 1024, Math.max(0, status.peakRssKib()) * 1024
+    };
   }
 
   /**
@@ -267,14 +257,6 @@ final class FootprintBenchmark {
       peaks[10] = Math.max(peaks[10], v[8] - v[1] - v[2]);
     }
     return peaks;
-  }
-
-  private static double heapFromMetrics(Map<String, Double> m) {
-    return m.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{"))
-        .filter(e -> e.getKey().contains("area=\"heap\""))
-        .mapToDouble(Map.Entry::getValue)
-        .sum();
   }
 
   private static Map<String, Object> work(String service, Map<String, Double> m) {

@@ -5,10 +5,12 @@ import dev.vaestream.core.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
@@ -64,9 +66,17 @@ final class JmhBenchmarks {
     Runner runner =
         new Runner(
             options, OutputFormatFactory.createFormatInstance(System.err, VerboseMode.NORMAL));
-    Collection<RunResult> results = runner.run();
+    Collection<RunResult> results;
+    try {
+      results = runner.run();
+    } catch (NoBenchmarksException e) {
+      results = List.of();
+    }
     if (results.isEmpty()) {
-      System.err.println("bench: no JMH benchmark matches " + include);
+      System.err.println(
+          "bench: no JMH benchmark matches "
+              + include
+              + " (it matches method names, e.g. batchAssembly for batch_assembly)");
       return ExitCodes.USAGE;
     }
     for (RunResult r : results) {

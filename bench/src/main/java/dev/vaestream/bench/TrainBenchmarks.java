@@ -9,6 +9,7 @@ import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.OfflineTraining;
 import dev.vaestream.core.offline.Shuffle;
 import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.testsupport.LoopbackPorts;
 import dev.vaestream.trainer.TrainerCommand;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -140,7 +141,7 @@ final class TrainBenchmarks {
     int images = steps * VaeArchitecture.BATCH * 21 / 20 + 2_000;
     BenchKafka.preload(bootstrap, input, ctx.train(), images);
 
-    int port = BenchKafka.freePort();
+    int port = LoopbackPorts.free();
     String[] args = {
       "--bootstrap-servers", bootstrap,
       "--topic", input,

@@ -21,7 +21,7 @@ final class ResourceWatch {
     for (SupervisedService s : services) {
       long pid = s.pid();
       if (pid > 0) {
-        long hwmKb = ProcStatus.kib(pid, "VmHWM");
+        long hwmKb = ProcStatus.of(pid).peakRssKib();
         if (hwmKb > 0) {
           peakRssMb.merge(s.name(), hwmKb / 1024, Math::max);
         }

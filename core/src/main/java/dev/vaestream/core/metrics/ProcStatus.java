@@ -5,26 +5,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads a process's memory figures from {@code /proc/<pid>/status} (Linux): resident set size
- * ({@code VmRSS}) and its peak ({@code VmHWM}, which the kernel keeps for the life of the process,
- * so samples taken now and then miss nothing of it).
+ * A process's memory from {@code /proc/<pid>/status} (Linux): resident set size ({@code VmRSS}) and
+ * its peak ({@code VmHWM}, which the kernel keeps for the life of the process, so samples taken now
+ * and then miss nothing of it).
+ *
+ * @param rssKib resident set size in KiB, -1 when unknown (process gone, not Linux)
+ * @param peakRssKib peak resident set size in KiB, -1 when unknown
  */
-public final class ProcStatus {
-  private ProcStatus() {}
-
-  /**
-   * Field {@code name} (e.g. {@code VmHWM}) in KiB, or -1 when the process is gone or not Linux.
-   */
-  public static long kib(long pid, String name) {
+public record ProcStatus(long rssKib, long peakRssKib) {
+  /** The memory of process {@code pid} now. */
+  public static ProcStatus of(long pid) {
+    long rss = -1;
+    long peak = -1;
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith(name + ":")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        if (line.startsWith("VmRSS:")) {
+          rss = kib(line);
+        } else if (line.startsWith("VmHWM:")) {
+          peak = kib(line);
         }
       }
     } catch (IOException | NumberFormatException e) {
-      return -1;
+      return new ProcStatus(-1, -1);
     }
-    return -1;
+    return new ProcStatus(rss, peak);
+  }
+
+  private static long kib(String line) {
+    return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 }
