@@ -1,13 +1,13 @@
 package dev.vaestream.app.demo;
 
 import dev.vaestream.app.process.ChildService;
-import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.PipelineTopics;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsScrape;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,7 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     GracefulShutdown shutdown = GracefulShutdown.install("demo", () -> {}, 120_000);
-    EmbeddedKafka broker = null;
+    LocalKafka broker = null;
     List<ChildService> children = new ArrayList<>();
     ScoreTally tally = null;
     Thread tallyThread = null;
@@ -113,9 +113,9 @@ public final class DemoCommand implements Callable<Integer> {
       String bootstrap = bootstrapServers;
       if (bootstrap == null) {
         log.info("Starting an in-process Kafka broker (KRaft)...");
-        broker = InProcessBroker.start();
+        broker = LocalKafka.start();
         bootstrap = broker.bootstrapServers();
-        InProcessBroker.createPipelineTopics(broker);
+        PipelineTopics.create(broker);
       }
       System.err.println("Kafka at " + bootstrap);
       Path logs = varDir.resolve("logs");
