@@ -3,6 +3,8 @@ package dev.vaestream.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import dev.vaestream.localkafka.LocalKafka;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +77,7 @@ final class ScorerFixture {
       assertThat(ScoreSchema.violations(r.value()))
           .as("schema of %s", new String(r.value()))
           .isEmpty();
-      ScoreRecord s = ScoreRecord.fromJson(r.value());
+      ScoreRecord s = ScoreRecordCodec.decode(r.value());
       assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(s.imageId());
       assertThat(r.timestamp()).isEqualTo(s.scoredAt());
       out.add(s);

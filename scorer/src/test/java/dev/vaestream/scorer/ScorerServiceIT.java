@@ -17,6 +17,7 @@ import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.scorer.ScorerFixture.Names;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
