@@ -108,6 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
     List<ChildService> children = new ArrayList<>();
     ScoreTally tally = null;
     Thread tallyThread = null;
+    DemoStatus status = new DemoStatus();
     int code = 0;
     try {
       String bootstrap = bootstrapServers;
@@ -150,10 +151,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
           }
           final ScoreTally t = tally;
-          progress.update(() -> status(t));
+          progress.update(() -> status(status, t));
         }
       }
-      System.err.println(status(tally));
+      System.err.println(status(status, tally));
     } catch (UserException e) {
       code = e.exitCode();
       throw e;
@@ -175,30 +176,11 @@ public final class DemoCommand implements Callable<Integer> {
     return code;
   }
 
-  private String status(ScoreTally t) {
-    Map<String, Double> p = MetricsScrape.scrape("127.0.0.1", producerPort, Duration.ofSeconds(1));
-    Map<String, Double> tr = MetricsScrape.scrape("127.0.0.1", trainerPort, Duration.ofSeconds(1));
-    return String.format(
-        Locale.ROOT,
-        "produced %.0f | trainer step %.0f, prequential loss %.1f | scored %d | flagged %d,"
-            + " precision %.2f recall %.2f | model step in use %d",
-        first(p, "vae_producer_images"),
-        first(tr, "vae_trainer_model_step"),
-        first(tr, "vae_trainer_prequential_loss{part=\"total\""),
-        t.scored.get(),
-        t.flagged.get(),
-        t.precision(),
-        t.recall(),
-        t.modelStep.get());
-  }
-
-  /** The first metric whose name starts with {@code prefix}, summed over its tags. */
-  private static double first(Map<String, Double> metrics, String prefix) {
-    return metrics.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix))
-        .mapToDouble(Map.Entry::getValue)
-        .findFirst()
-        .orElse(Double.NaN);
+  private String status(DemoStatus status, ScoreTally t) {
+    status.update(
+        MetricsScrape.scrape("127.0.0.1", producerPort, Duration.ofSeconds(1)),
+        MetricsScrape.scrape("127.0.0.1", trainerPort, Duration.ofSeconds(1)));
+    return status.line(t);
   }
 
   private List<String> args(String service, String bootstrap) {
