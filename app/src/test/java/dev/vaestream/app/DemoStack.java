@@ -1,5 +1,7 @@
 package dev.vaestream.app;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -87,21 +88,16 @@ final class DemoStack implements AutoCloseable {
   }
 
   /** Waits until every service's {@code /health} answers 200. */
-  void awaitHealthy(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (String service : List.of("producer", "trainer", "scorer")) {
-      while (status(service, "/health") != 200) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(
-              "demo exited with " + process.exitValue() + "; see " + log);
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              service + " not healthy within " + timeout + "; see " + log);
-        }
-        Thread.sleep(500);
-      }
-    }
+  void awaitHealthy(Duration timeout) {
+    await("producer, trainer and scorer healthy; see " + log)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .failFast("the demo exited; see " + log, () -> !process.isAlive())
+        .until(
+            () ->
+                status("producer", "/health") == 200
+                    && status("trainer", "/health") == 200
+                    && status("scorer", "/health") == 200);
   }
 
   boolean alive() {

@@ -1,6 +1,7 @@
 package dev.vaestream.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,14 +130,11 @@ class ShutdownIT {
     }
   }
 
-  private static void awaitLine(List<String> lines, String text, int seconds)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (lines.stream().noneMatch(l -> l.contains(text))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no line with '" + text + "' in:\n" + String.join("\n", lines));
-      }
-      Thread.sleep(50);
-    }
+  private static void awaitLine(List<String> lines, String text, int seconds) {
+    await()
+        .alias("a line with '" + text + "'")
+        .atMost(Duration.ofSeconds(seconds))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(lines).anyMatch(l -> l.contains(text)));
   }
 }

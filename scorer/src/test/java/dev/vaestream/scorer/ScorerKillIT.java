@@ -1,6 +1,7 @@
 package dev.vaestream.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
@@ -11,6 +12,7 @@ import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -121,18 +123,20 @@ class ScorerKillIT {
     return p;
   }
 
-  private static void awaitProgress(Admin admin, String group, long target, Process p, Path logFile)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (ScorerFixture.committedOffsets(admin, group) < target) {
-      if (!p.isAlive()) {
-        throw new AssertionError("scorer exited with " + p.exitValue() + ":\n" + read(logFile));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no progress to " + target + ":\n" + read(logFile));
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitProgress(
+      Admin admin, String group, long target, Process p, Path logFile) {
+    await("progress to " + target)
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(20))
+        .failFast(
+            "the scorer exited",
+            () -> {
+              if (!p.isAlive()) {
+                throw new AssertionError(
+                    "scorer exited with " + p.exitValue() + ":\n" + read(logFile));
+              }
+            })
+        .until(() -> ScorerFixture.committedOffsets(admin, group) >= target);
   }
 
   private static String read(Path file) {

@@ -2,6 +2,7 @@ package dev.vaestream.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.localkafka.LocalKafka;
 import java.time.Duration;
@@ -305,10 +306,16 @@ class LocalKafkaIT {
 
   private static <K, V> List<ConsumerRecord<K, V>> pollUntil(KafkaConsumer<K, V> consumer, int n) {
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
-    long deadline = System.nanoTime() + POLL_TIMEOUT.toNanos();
-    while (records.size() < n && System.nanoTime() < deadline) {
-      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-    }
+    await(n + " records")
+        .pollInSameThread() // a KafkaConsumer belongs to one thread
+        .atMost(POLL_TIMEOUT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1))
+        .until(
+            () -> {
+              consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+              return records.size() >= n;
+            });
     return records;
   }
 

@@ -1,6 +1,7 @@
 package dev.vaestream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.kafka.CheckpointTopic;
@@ -10,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -51,10 +53,11 @@ class TrainerCrashIT {
     for (int kill = 0; kill < KILLS; kill++) {
       Process p = start(f, dir.resolve("run-" + kill + ".log"));
       // Kill during training: after a new checkpoint appears, at a random moment.
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (f.readAll(f.checkpoints).size() <= seen && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
+      int before = seen;
+      await("a new checkpoint")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> f.readAll(f.checkpoints).size() > before);
       Thread.sleep(random.nextInt(400));
       p.destroyForcibly();
       p.waitFor(30, TimeUnit.SECONDS);

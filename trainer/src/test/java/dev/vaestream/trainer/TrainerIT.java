@@ -2,6 +2,7 @@ package dev.vaestream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
@@ -12,6 +13,7 @@ import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,13 +79,10 @@ class TrainerIT {
     CompletableFuture<Integer> run =
         CompletableFuture.supplyAsync(() -> TrainerFixture.runService(s, running));
     // All 320 images are consumed when the checkpoint covers their offsets.
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline && !run.isDone()) {
-      Thread.sleep(500);
-      if (f.readAll(f.input).size() == 320) {
-        break;
-      }
-    }
+    await("all 320 images on the input topic")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> run.isDone() || f.readAll(f.input).size() == 320);
     Thread.sleep(3000);
     running.set(false);
     assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
@@ -102,11 +101,10 @@ class TrainerIT {
     CompletableFuture<Integer> first =
         CompletableFuture.supplyAsync(
             () -> TrainerFixture.runService(f.settings("", 0, 5, 1e-3), firstRunning));
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (f.checkpoints().isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(300);
-    }
-    assertThat(f.checkpoints()).isNotEmpty();
+    await("the first instance's first checkpoint")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> !f.checkpoints().isEmpty());
     AtomicBoolean secondRunning = new AtomicBoolean(true);
     CompletableFuture<Integer> second =
         CompletableFuture.supplyAsync(
