@@ -2,6 +2,7 @@ package dev.vaestream.app;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.vaestream.core.process.ChildJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,12 +53,11 @@ final class DemoStack implements AutoCloseable {
           "package the application first (" + jar + " and " + lib + " must exist)");
     }
     Path log = workDir.resolve("demo.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                jar + ":" + lib + "/*",
-                "dev.vaestream.app.VaeStream",
+    Files.deleteIfExists(log);
+    Process p =
+        ChildJvm.of("dev.vaestream.app.VaeStream")
+            .classPath(jar + ":" + lib + "/*")
+            .args(
                 "demo",
                 "--duration",
                 Long.toString(maxSeconds),
@@ -69,12 +69,9 @@ final class DemoStack implements AutoCloseable {
                 Integer.toString(scorerPort),
                 "--var-dir",
                 workDir.resolve("demo").toString())
-            .directory(repoRoot.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
-    Process p = pb.start();
-    p.getOutputStream().close();
+            .directory(repoRoot)
+            .logTo(log)
+            .start();
     return new DemoStack(
         p, log, Map.of("producer", producerPort, "trainer", trainerPort, "scorer", scorerPort));
   }

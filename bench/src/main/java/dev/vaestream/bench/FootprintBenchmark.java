@@ -2,9 +2,9 @@ package dev.vaestream.bench;
 
 import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.metrics.ProcStatus;
+import dev.vaestream.core.process.ChildJvm;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.localkafka.LoopbackPorts;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,21 +183,15 @@ final class FootprintBenchmark {
     Path probe = dir.resolve(service + ".probe");
     Path log = dir.resolve(service + ".log");
     Files.deleteIfExists(probe);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx" + HEAP);
-    cmd.add("-D" + ServiceProbe.PROPERTY + "=" + probe);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(ServiceProbe.class.getName());
-    cmd.add(service);
-    cmd.addAll(flags);
-    cmd.addAll(List.of("--http-host", "127.0.0.1", "--http-port", Integer.toString(port)));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-    pb.environment().put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
-    Process p = pb.start();
-    p.getOutputStream().close();
+    Process p =
+        ChildJvm.of(ServiceProbe.class.getName())
+            .heap(HEAP)
+            .jvmOptions("-D" + ServiceProbe.PROPERTY + "=" + probe)
+            .args(service)
+            .args(flags)
+            .args("--http-host", "127.0.0.1", "--http-port", Integer.toString(port))
+            .logTo(log)
+            .start();
     System.err.printf(Locale.ROOT, "bench: footprint: started %s (pid %d)%n", service, p.pid());
     return new Child(service, p, probe, log, port);
   }

@@ -1,7 +1,6 @@
 package dev.vaestream.producer;
 
 import dev.vaestream.core.cli.Causes;
-import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
@@ -157,11 +156,6 @@ public final class ProducerCommand implements Callable<Integer> {
 
   /** The process environment; tests substitute their own {@code KAFKA_*} variables. */
   Map<String, String> environment = System.getenv();
-
-  /** Runs the producer as a program of its own (the app's {@code vae-stream producer} is usual). */
-  public static void main(String[] args) {
-    System.exit(ErrorReporting.commandLine(new ProducerCommand()).execute(args));
-  }
 
   @Override
   public Integer call() {

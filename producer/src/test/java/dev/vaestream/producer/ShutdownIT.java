@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vaestream.core.process.ChildJvm;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.BufferedReader;
@@ -41,12 +42,10 @@ class ShutdownIT {
         signal.equals("INT") && sigintIgnored(), "SIGINT is ignored in this test JVM's process");
     String topic = "shutdown-it-" + UUID.randomUUID();
     Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                testClassPath(),
-                ProducerCommand.class.getName(),
+        ChildJvm.of(ProducerMain.class.getName())
+            .heap("256m")
+            .classPath(testClassPath())
+            .args(
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
                 "--topic=" + topic,
                 "--split=test",

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.process.ChildJvm;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -100,27 +100,16 @@ class ScorerKillIT {
 
   private static Process startScorer(LocalKafka kafka, ScorerFixture.Names n, Path logFile)
       throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ScorerProcessMain.class.getName(),
-                "--bootstrap-servers",
-                kafka.bootstrapServers()));
     List<String> args = n.args("--no-stats");
     // The kill test needs no HTTP endpoint; -1 also avoids port clashes between runs.
     int port = args.indexOf("--http-port");
     args.set(port + 1, "-1");
-    command.addAll(args);
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    return ChildJvm.of(ScorerProcessMain.class.getName())
+        .heap("512m")
+        .args("--bootstrap-servers", kafka.bootstrapServers())
+        .args(args)
+        .logTo(logFile)
+        .start();
   }
 
   private static void awaitProgress(

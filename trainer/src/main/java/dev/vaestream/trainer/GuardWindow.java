@@ -1,6 +1,7 @@
 package dev.vaestream.trainer;
 
 import dev.vaestream.core.checkpoint.Calibration;
+import dev.vaestream.core.stats.Quantiles;
 import java.util.Arrays;
 
 /**
@@ -42,7 +43,7 @@ final class GuardWindow {
   double quantile(double q) {
     float[] v = values();
     Arrays.sort(v);
-    return Calibration.quantileOfSorted(v, q);
+    return Quantiles.ofSorted(v, q);
   }
 
   /** The raw ring for checkpoints: capacity values, then restored with {@link #restore}. */

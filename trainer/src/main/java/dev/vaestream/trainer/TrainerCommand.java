@@ -1,6 +1,5 @@
 package dev.vaestream.trainer;
 
-import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
@@ -279,10 +278,5 @@ public final class TrainerCommand implements Callable<Integer> {
         replication,
         http.host(),
         http.port(DEFAULT_HTTP_PORT));
-  }
-
-  /** Runs the trainer alone (used by tests that start it as a separate process). */
-  public static void main(String[] args) {
-    System.exit(ErrorReporting.commandLine(new TrainerCommand()).execute(args));
   }
 }

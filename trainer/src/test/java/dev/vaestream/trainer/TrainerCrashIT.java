@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.process.ChildJvm;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,19 +86,11 @@ class TrainerCrashIT {
   }
 
   private static Process start(TrainerFixture f, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(TrainerCommand.class.getName());
-    cmd.addAll(f.flags("", STEPS, 25));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    return ChildJvm.of(TrainerMain.class.getName())
+        .heap("512m")
+        .args(f.flags("", STEPS, 25))
+        .logTo(log)
+        .start();
   }
 
   private static String read(Path p) {

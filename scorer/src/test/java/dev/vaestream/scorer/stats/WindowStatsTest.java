@@ -3,10 +3,10 @@ package dev.vaestream.scorer.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.vaestream.core.checkpoint.Calibration;
 import dev.vaestream.core.offline.Auroc;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.core.record.ScoreRecordCodec;
+import dev.vaestream.core.stats.Quantiles;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -35,7 +35,7 @@ class WindowStatsTest {
     }
     Arrays.sort(all);
     for (double q : new double[] {0.5, 0.9, 0.99}) {
-      double exact = Calibration.quantileOfSorted(all, q);
+      double exact = Quantiles.ofSorted(all, q);
       assertThat(s.quantile(q)).as("p%s", q).isCloseTo(exact, within(exact * 0.03));
     }
     assertThat(s.quantile(0)).isCloseTo(all[0], within(1e-7));
