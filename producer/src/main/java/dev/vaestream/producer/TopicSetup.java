@@ -2,10 +2,12 @@ package dev.vaestream.producer;
 
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.kafka.AccessFailures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -19,8 +21,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -300,19 +300,9 @@ public final class TopicSetup {
     if (cause instanceof TimeoutException) {
       return timedOut(what);
     }
-    if (cause instanceof AuthenticationException) {
-      return new UserException(
-          "authentication with Kafka at "
-              + bootstrapServers
-              + " failed: "
-              + cause.getMessage()
-              + " (check the SASL/SSL settings in --kafka-config or KAFKA_*)",
-          ExitCodes.USAGE,
-          cause);
-    }
-    if (cause instanceof AuthorizationException) {
-      return new UserException(
-          "not authorized to " + what + ": " + cause.getMessage(), ExitCodes.USAGE, cause);
+    Optional<UserException> access = AccessFailures.of(cause, bootstrapServers, what);
+    if (access.isPresent()) {
+      return access.get();
     }
     return new UserException(
         "cannot " + what + " on Kafka at " + bootstrapServers + ": " + cause,

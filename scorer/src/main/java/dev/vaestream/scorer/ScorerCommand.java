@@ -7,6 +7,7 @@ import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.security.SecretFile;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -107,6 +108,15 @@ public final class ScorerCommand implements Callable<Integer> {
           "Shared HMAC-SHA256 key: only checkpoints signed with it are loaded"
               + " (or VAE_CHECKPOINT_HMAC_KEY).")
   String checkpointKey;
+
+  @Option(
+      names = "--checkpoint-hmac-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY_FILE}",
+      description =
+          "File holding the HMAC key (or VAE_CHECKPOINT_HMAC_KEY_FILE); wins over"
+              + " --checkpoint-hmac-key.")
+  Path checkpointKeyFile;
 
   @Option(
       names = "--threshold",
@@ -281,7 +291,7 @@ public final class ScorerCommand implements Callable<Integer> {
           dlqTopic,
           checkpointTopic,
           statsTopic,
-          checkpointKey == null || checkpointKey.isEmpty() ? null : checkpointKey,
+          SecretFile.keyOrFile(checkpointKey, checkpointKeyFile, "--checkpoint-hmac-key-file"),
           policy,
           maxBatch,
           Duration.ofMillis(commitIntervalMs),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.kafka.AccessFailures;
 import dev.vaestream.core.kafka.TopicAdmin;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
@@ -194,6 +195,14 @@ public final class ScorerService implements AutoCloseable {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw unreachable(timeoutMs);
       }
+      AccessFailures.of(
+              e.getCause(),
+              settings.kafka().bootstrapServers(),
+              "describe topic " + settings.inputTopic())
+          .ifPresent(
+              u -> {
+                throw u;
+              });
       throw new UserException(
           "cannot describe topic " + settings.inputTopic() + ": " + e.getCause().getMessage(),
           ExitCodes.FAILURE,

@@ -15,6 +15,7 @@ import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.model.Nd4jRuntime;
+import dev.vaestream.core.security.SecretFile;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,6 +142,15 @@ public final class TrainerCommand implements Callable<Integer> {
       defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY}",
       description = "Sign checkpoints with HMAC-SHA256 (or VAE_CHECKPOINT_HMAC_KEY).")
   String hmacKey;
+
+  @Option(
+      names = "--checkpoint-hmac-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY_FILE}",
+      description =
+          "File holding the HMAC key (or VAE_CHECKPOINT_HMAC_KEY_FILE); wins over"
+              + " --checkpoint-hmac-key.")
+  Path hmacKeyFile;
 
   @Option(
       names = "--learning-rate",
@@ -274,7 +284,7 @@ public final class TrainerCommand implements Callable<Integer> {
         split,
         new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
         seed,
-        hmacKey == null || hmacKey.isEmpty() ? null : hmacKey,
+        SecretFile.keyOrFile(hmacKey, hmacKeyFile, "--checkpoint-hmac-key-file"),
         learningRate,
         replication,
         http.host(),

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -49,6 +50,20 @@ public final class TopicAdmin {
     }
   }
 
+  /** Whether the topic exists; false when the cluster does not know it. */
+  private static boolean exists(Admin admin, String name, long timeoutMs)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    try {
+      admin.describeTopics(List.of(name)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   private static UserException unreachable(String topic, long timeoutMs) {
     return new UserException(
         "cannot reach Kafka within "
@@ -73,21 +88,36 @@ public final class TopicAdmin {
       Map<String, String> configs,
       long timeoutMs) {
     try {
-      try {
-        admin
-            .createTopics(List.of(new NewTopic(name, partitions, replication).configs(configs)))
-            .all()
-            .get(timeoutMs, TimeUnit.MILLISECONDS);
-        log.info(
-            "Created topic {} ({} partitions, replication {}, {})",
-            name,
-            partitions,
-            replication,
-            configs);
-        return Optional.empty();
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
+      // Describe first: a service whose principal may not create topics (least privilege: an
+      // administrator creates them) must still start when its topics exist, and CreateTopics is
+      // refused without Create even for a topic that exists.
+      if (!exists(admin, name, timeoutMs)) {
+        try {
+          admin
+              .createTopics(List.of(new NewTopic(name, partitions, replication).configs(configs)))
+              .all()
+              .get(timeoutMs, TimeUnit.MILLISECONDS);
+          log.info(
+              "Created topic {} ({} partitions, replication {}, {})",
+              name,
+              partitions,
+              replication,
+              configs);
+          return Optional.empty();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof TopicAuthorizationException) {
+            throw new UserException(
+                "topic "
+                    + name
+                    + " does not exist and this service's principal may not create it: create"
+                    + " it as an administrator, or grant Create on it (bin/vae-stream acls"
+                    + " --allow-topic-creation)",
+                ExitCodes.USAGE,
+                e.getCause());
+          }
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
         }
       }
       TopicDescription d = describe(admin, name, timeoutMs);
@@ -107,6 +137,11 @@ public final class TopicAdmin {
     } catch (TimeoutException e) {
       throw unreachable(name, timeoutMs);
     } catch (ExecutionException e) {
+      Optional<UserException> access =
+          AccessFailures.of(e.getCause(), null, "set up topic " + name);
+      if (access.isPresent()) {
+        throw access.get();
+      }
       // The client's own timeout can fire before ours: the same answer, no broker in time.
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw unreachable(name, timeoutMs);
