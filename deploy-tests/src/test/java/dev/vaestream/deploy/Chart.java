@@ -17,7 +17,9 @@ final class Chart {
   static final String RELEASE = "vae";
   static final String NAMESPACE = "streams";
 
-  /** The Kubernetes version rendered for (helm template's own default, 1.20, predates the chart). */
+  /**
+   * The Kubernetes version rendered for (helm template's own default, 1.20, predates the chart).
+   */
   static final String KUBE_VERSION = "1.31.0";
 
   private Chart() {}
@@ -60,7 +62,11 @@ final class Chart {
   /** The raw YAML {@code helm template} prints. */
   static String template(Path valuesFile, Map<String, Object> sets) {
     TemplateCommand cmd =
-        new Helm(dir()).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+        new Helm(dir())
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION);
     if (valuesFile != null) {
       cmd = cmd.withValuesFile(valuesFile);
     }

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The chart renders with Helm, passes {@code helm lint --strict}, and every object parses strictly. */
+/**
+ * The chart renders with Helm, passes {@code helm lint --strict}, and every object parses strictly.
+ */
 class ChartRenderTest {
   static List<String> valueSets() {
     return Chart.valueSetNames();

@@ -60,11 +60,7 @@ final class Rendered {
 
   /** Every object's model of {@code type}. */
   <T> List<T> all(Class<T> type) {
-    return objects.stream()
-        .map(Doc::model)
-        .filter(type::isInstance)
-        .map(type::cast)
-        .toList();
+    return objects.stream().map(Doc::model).filter(type::isInstance).map(type::cast).toList();
   }
 
   /** The one object of {@code type} whose name ends with {@code suffix}. */
