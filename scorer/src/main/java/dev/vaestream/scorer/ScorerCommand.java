@@ -158,13 +158,6 @@ public final class ScorerCommand implements Callable<Integer> {
   short replicationFactor;
 
   @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description = "How long start-up may wait for the cluster (default ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
-  @Option(
       names = "--no-stats",
       negatable = false,
       description = "Do not run the windowed statistics stream in this process.")
@@ -287,7 +280,7 @@ public final class ScorerCommand implements Callable<Integer> {
           Duration.ofMillis(commitIntervalMs),
           partitions,
           replicationFactor,
-          Duration.ofSeconds(connectTimeoutSeconds),
+          kafka.connectTimeout(),
           stats,
           httpOptions.host(),
           httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT));

@@ -8,8 +8,8 @@ import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.core.kafka.TopicAdmin;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,15 +153,6 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replication of topics this service creates (default ${DEFAULT-VALUE}).")
   short replication;
 
-  @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description =
-          "How long start-up may wait for the cluster to set up the topics (default"
-              + " ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
   @Override
   public Integer call() {
     TrainerSettings settings = settings();
@@ -210,46 +200,24 @@ public final class TrainerCommand implements Callable<Integer> {
     return consuming ? Health.up("consuming", details) : Health.down(service.status(), details);
   }
 
+  /** Creates the topics the trainer writes, as the catalogue defines them, and logs the report. */
   private void createTopics(TrainerSettings s) {
-    // The admin client's own timeouts follow the flag, so that closing it after an unreachable
-    // cluster does not wait for its default minute.
-    long timeoutMs = connectTimeoutMillis();
-    int apiTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
-    Admin admin =
-        Admin.create(
-            s.kafka()
-                .with(
-                    Map.of(
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                        Math.min(15_000, apiTimeoutMs),
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                        apiTimeoutMs)));
-    try {
-      TopicAdmin.ensure(
-          admin,
-          s.checkpointTopic(),
-          1,
-          s.checkpointReplication(),
-          CheckpointTopic.topicConfigs(),
-          timeoutMs);
-      TopicAdmin.ensure(admin, s.dlqTopic(), 1, s.checkpointReplication(), Map.of(), timeoutMs);
-    } finally {
-      admin.close(Duration.ofSeconds(5));
+    Map<String, Object> adminProps = s.kafka().forClient(AdminClientConfig.configNames());
+    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "vae-trainer-admin");
+    try (TopicSetup setup = TopicSetup.open(adminProps, kafka.connectTimeout())) {
+      short rf = s.checkpointReplication();
+      int inputPartitions =
+          setup.partitions(s.inputTopic()).orElse(TopicCatalog.DEFAULT_INPUT_PARTITIONS);
+      setup.ensure(TopicCatalog.checkpoints(rf).named(s.checkpointTopic())).log(log);
+      setup.ensure(TopicCatalog.deadLetters(inputPartitions, rf).named(s.dlqTopic())).log(log);
     }
-  }
-
-  private long connectTimeoutMillis() {
-    if (connectTimeoutSeconds < 1) {
-      throw new UserException("--connect-timeout-seconds must be at least 1");
-    }
-    return Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
   }
 
   TrainerSettings settings() {
     if (checkpointEvery < 1) {
       throw new UserException("--checkpoint-every must be at least 1");
     }
-    connectTimeoutMillis(); // validated with the other flags, before anything starts
+    kafka.connectTimeout(); // validated with the other flags, before anything starts
     if (guardQuantile <= 0 || guardQuantile >= 1) {
       throw new UserException("--guard-quantile must be between 0 and 1, got " + guardQuantile);
     }
