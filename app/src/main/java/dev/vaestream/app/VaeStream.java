@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       DemoCommand.class,
       BenchCommand.class,
-      ChaosCommand.class
+      ChaosCommand.class,
+      AclsCommand.class
     })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

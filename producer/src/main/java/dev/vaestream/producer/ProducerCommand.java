@@ -5,6 +5,7 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
@@ -14,7 +15,6 @@ import dev.vaestream.core.data.IdxFormatException;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.TopicSetup;
-import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -67,12 +67,7 @@ public final class ProducerCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
-  @Option(
-      names = "--topic",
-      paramLabel = "NAME",
-      defaultValue = Topics.IMAGES,
-      description = "Topic to write to (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin InputTopicOptions topic = new InputTopicOptions();
 
   @Option(
       names = "--split",
@@ -209,7 +204,7 @@ public final class ProducerCommand implements Callable<Integer> {
       KafkaClientConfig config = kafka.clientConfig(ProducerSettings.clientDefaults(), environment);
       return new ProducerSettings(
           config,
-          topic,
+          topic.inputTopic(),
           partitions,
           replicationFactor,
           parseSplit(split),

@@ -68,7 +68,7 @@ public record ProducerSettings(
   /** Validates; messages name the flag to fix. */
   public ProducerSettings {
     if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException("--topic must not be empty");
+      throw new IllegalArgumentException("--input-topic must not be empty");
     }
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);

@@ -54,9 +54,9 @@ class ProducerIT {
   private static JsonNode run(EmbeddedKafka kafka, String topic, String... flags) throws Exception {
     List<String> args = new ArrayList<>();
     args.add("--bootstrap-servers=" + kafka.bootstrapServers());
-    args.add("--topic=" + topic);
+    args.add("--input-topic=" + topic);
     args.add("--http-port=-1");
-    args.add("--connect-timeout=10");
+    args.add("--connect-timeout=10s");
     args.addAll(List.of(flags));
     ProducerCommandTest.Result r = ProducerCommandTest.execute(args.toArray(new String[0]));
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();

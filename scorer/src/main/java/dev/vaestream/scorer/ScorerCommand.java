@@ -3,10 +3,12 @@ package dev.vaestream.scorer;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.security.SecretFile;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -64,12 +66,7 @@ public final class ScorerCommand implements Callable<Integer> {
       description = "Consumer group shared by all scorer instances (default ${DEFAULT-VALUE}).")
   String groupId;
 
-  @Option(
-      names = "--input-topic",
-      paramLabel = "TOPIC",
-      defaultValue = Topics.IMAGES,
-      description = "Images to score (default ${DEFAULT-VALUE}).")
-  String inputTopic;
+  @Mixin InputTopicOptions input = new InputTopicOptions();
 
   @Option(
       names = "--scores-topic",
@@ -109,6 +106,15 @@ public final class ScorerCommand implements Callable<Integer> {
   String checkpointKey;
 
   @Option(
+      names = "--checkpoint-hmac-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY_FILE}",
+      description =
+          "File holding the HMAC key (or VAE_CHECKPOINT_HMAC_KEY_FILE); wins over"
+              + " --checkpoint-hmac-key.")
+  Path checkpointKeyFile;
+
+  @Option(
       names = "--threshold",
       paramLabel = "SCORE",
       description =
@@ -146,7 +152,7 @@ public final class ScorerCommand implements Callable<Integer> {
       defaultValue = "0",
       description =
           "Partitions of the output topics the scorer creates when missing (default: as many as"
-              + " the input topic, or 1 if it does not exist yet).")
+              + " the input topic, or 3 if it does not exist yet).")
   int partitions;
 
   @Option(
@@ -269,12 +275,12 @@ public final class ScorerCommand implements Callable<Integer> {
           config,
           instance,
           groupId,
-          inputTopic,
+          input.inputTopic(),
           scoresTopic,
           dlqTopic,
           checkpointTopic,
           statsTopic,
-          checkpointKey == null || checkpointKey.isEmpty() ? null : checkpointKey,
+          SecretFile.keyOrFile(checkpointKey, checkpointKeyFile, "--checkpoint-hmac-key-file"),
           policy,
           maxBatch,
           Duration.ofMillis(commitIntervalMs),

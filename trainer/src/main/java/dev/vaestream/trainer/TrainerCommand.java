@@ -4,6 +4,7 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
@@ -15,6 +16,7 @@ import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.model.Nd4jRuntime;
+import dev.vaestream.core.security.SecretFile;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +48,7 @@ public final class TrainerCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin HttpOptions http;
 
-  @Option(names = "--topic", defaultValue = Topics.IMAGES, description = "Input topic.")
-  String topic;
+  @Mixin InputTopicOptions input;
 
   @Option(
       names = "--checkpoint-topic",
@@ -142,6 +143,15 @@ public final class TrainerCommand implements Callable<Integer> {
   String hmacKey;
 
   @Option(
+      names = "--checkpoint-hmac-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY_FILE}",
+      description =
+          "File holding the HMAC key (or VAE_CHECKPOINT_HMAC_KEY_FILE); wins over"
+              + " --checkpoint-hmac-key.")
+  Path hmacKeyFile;
+
+  @Option(
       names = "--learning-rate",
       defaultValue = "0.001",
       description = "Adam learning rate (the seed's 1e-3; for experiments only).")
@@ -230,7 +240,7 @@ public final class TrainerCommand implements Callable<Integer> {
     KafkaClientConfig config = kafka.clientConfig(Map.of());
     return new TrainerSettings(
         config,
-        topic,
+        input.inputTopic(),
         checkpointTopic,
         dlqTopic,
         groupId,
@@ -242,7 +252,7 @@ public final class TrainerCommand implements Callable<Integer> {
         split,
         new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
         seed,
-        hmacKey == null || hmacKey.isEmpty() ? null : hmacKey,
+        SecretFile.keyOrFile(hmacKey, hmacKeyFile, "--checkpoint-hmac-key-file"),
         learningRate,
         replication,
         http.host(),

@@ -31,12 +31,13 @@ public final class KafkaOptions {
   @Option(
       names = "--connect-timeout",
       paramLabel = "DURATION",
-      defaultValue = "30s",
       converter = DurationConverter.class,
       description =
-          "How long start-up may wait for Kafka to answer, e.g. 30s, 1.5s, 2m (default"
-              + " ${DEFAULT-VALUE}).")
+          "How long start-up may wait for Kafka to answer, e.g. 30s, 1.5s, 2m (default 30s).")
   Duration connectTimeout;
+
+  // Picocli applies defaults to unmatched options after parsing, so an alias keeps its own field.
+  private Duration deprecatedConnectTimeout;
 
   /** The old spelling of {@code --connect-timeout}, in whole seconds. */
   @Option(names = "--connect-timeout-seconds", paramLabel = "S", hidden = true)
@@ -46,7 +47,7 @@ public final class KafkaOptions {
       throw new picocli.CommandLine.TypeConversionException(
           "--connect-timeout-seconds must be at least 1, got " + seconds);
     }
-    connectTimeout = Duration.ofSeconds(seconds);
+    deprecatedConnectTimeout = Duration.ofSeconds(seconds);
   }
 
   /** The layered client config, with {@code defaults} at the bottom. */
@@ -70,14 +71,15 @@ public final class KafkaOptions {
    * @throws UserException (exit 2) unless positive
    */
   public Duration connectTimeout() {
-    if (connectTimeout == null) {
-      return DEFAULT_CONNECT_TIMEOUT;
-    }
-    if (connectTimeout.isZero() || connectTimeout.isNegative()) {
+    Duration timeout =
+        connectTimeout != null
+            ? connectTimeout
+            : deprecatedConnectTimeout != null ? deprecatedConnectTimeout : DEFAULT_CONNECT_TIMEOUT;
+    if (timeout.isZero() || timeout.isNegative()) {
       throw new UserException(
-          "--connect-timeout must be positive, got " + DurationConverter.format(connectTimeout));
+          "--connect-timeout must be positive, got " + DurationConverter.format(timeout));
     }
-    return connectTimeout;
+    return timeout;
   }
 
   public void connectTimeout(Duration timeout) {

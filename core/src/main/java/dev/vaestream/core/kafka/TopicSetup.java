@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -27,13 +28,13 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -365,6 +366,16 @@ public final class TopicSetup implements AutoCloseable {
         log.info("Topic {} was created concurrently by another client", wanted.name());
         return false;
       }
+      if (e.getCause() instanceof TopicAuthorizationException) {
+        throw new UserException(
+            "topic "
+                + wanted.name()
+                + " does not exist and this service's principal may not create it: create"
+                + " it as an administrator (bin/vae-stream topics --create), or grant Create on it"
+                + " (bin/vae-stream acls --allow-topic-creation)",
+            ExitCodes.USAGE,
+            e.getCause());
+      }
       if (e.getCause() instanceof InvalidReplicationFactorException) {
         throw new UserException(
             "cannot create topic "
@@ -416,30 +427,9 @@ public final class TopicSetup implements AutoCloseable {
     if (cause instanceof TimeoutException) {
       return timedOut(what);
     }
-    if (cause instanceof AuthenticationException) {
-      return new UserException(
-          "cannot "
-              + what
-              + ": authentication with Kafka at "
-              + bootstrapServers
-              + " failed: "
-              + cause.getMessage()
-              + " (check the SASL/SSL settings in --kafka-config or KAFKA_*)",
-          ExitCodes.USAGE,
-          cause);
-    }
-    if (cause instanceof AuthorizationException) {
-      return new UserException(
-          "not authorized to "
-              + what
-              + " on Kafka at "
-              + bootstrapServers
-              + ": "
-              + cause.getMessage()
-              + " (grant the principal the ACLs in docs/security.md, or create the topics with"
-              + " bin/vae-stream topics --create as an administrator)",
-          ExitCodes.USAGE,
-          cause);
+    Optional<UserException> access = AccessFailures.of(cause, bootstrapServers, what);
+    if (access.isPresent()) {
+      return access.get();
     }
     if (cause instanceof InvalidConfigurationException
         || cause instanceof InvalidPartitionsException
