@@ -42,6 +42,7 @@ public final class ScorerService implements AutoCloseable {
 
   private final ScorerSettings settings;
   private final ScorerClients clients;
+  private final ServiceMetrics serviceMetrics;
   private final PrometheusMeterRegistry registry;
   private final AtomicReference<LoadedModel> model = new AtomicReference<>();
   private final ScorerMetrics metrics;
@@ -60,10 +61,11 @@ public final class ScorerService implements AutoCloseable {
   private ScorerService(ScorerSettings settings) {
     this.settings = settings;
     this.clients = new ScorerClients(settings);
-    this.registry = ServiceMetrics.registry(ScorerSettings.SERVICE);
-    this.metrics = new ScorerMetrics(registry, model::get);
+    this.serviceMetrics = ServiceMetrics.create(ScorerSettings.SERVICE);
+    this.registry = serviceMetrics.registry();
+    this.metrics = serviceMetrics.bind(new ScorerMetrics(model::get));
     this.health = new ScorerHealth(model::get, metrics::imagesScored);
-    this.statsMetrics = settings.stats() == null ? null : new StatsMetrics(registry);
+    this.statsMetrics = settings.stats() == null ? null : serviceMetrics.bind(new StatsMetrics());
   }
 
   /**
@@ -88,7 +90,7 @@ public final class ScorerService implements AutoCloseable {
         settings.instanceId(),
         settings.inputTopic(),
         settings.kafka().redacted());
-    resources.push(registry::close);
+    resources.push(serviceMetrics);
     if (settings.httpPort() >= 0) {
       http =
           MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);
