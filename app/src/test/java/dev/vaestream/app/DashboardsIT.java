@@ -82,9 +82,18 @@ class DashboardsIT {
     ExternalTools.Result services = compose(compose.get(), "config", "--services");
     assertThat(services.exitCode()).as(services.output()).isZero();
     assertThat(services.output().lines().map(String::strip))
-        .contains("kafka", "topic-init", "producer", "trainer", "scorer", "prometheus", "grafana");
+        .contains(
+            "kafka",
+            "topic-init",
+            "producer",
+            "trainer",
+            "scorer",
+            "prometheus",
+            "alertmanager",
+            "grafana");
     // Every image is pinned in .env, and interpolation left no variable unresolved.
     assertThat(config.output()).doesNotContain("${").doesNotContain(":latest");
+    ComposeFacts.check(config.output());
   }
 
   /** {@code docker-compose} (v1, Debian's package), else the {@code docker compose} plugin. */
@@ -201,6 +210,8 @@ class DashboardsIT {
     List<Integer> ports = ExternalTools.freePorts(4);
     Path config = WORK.resolve("prometheus.yml");
     Files.writeString(config, scrapeConfig(ports.get(0), ports.get(1), ports.get(2)));
+    // rule_files is relative to the config: the real rules, evaluated (not asserted) here too.
+    Files.copy(DEPLOY.resolve("prometheus/alerts.yml"), WORK.resolve("alerts.yml"));
 
     long started = System.nanoTime();
     DemoStack demo = null;
@@ -244,6 +255,15 @@ class DashboardsIT {
 
       // The pipeline really flowed: every job up, images produced, learned and scored.
       assertThat(prometheus.query("up")).hasSize(3).allMatch(s -> s.value().equals("1"));
+      // Failed authentications: one series per service, the producer's included (no `+` that
+      // keeps only services with both a producer and a consumer).
+      assertThat(
+              prometheus.query(
+                  DashboardFiles.substitute(
+                      authenticationPanelExpr(dashboards),
+                      Map.of("service", ".*", "instance", ".*"))))
+          .extracting(s -> s.labels().path("service").asText())
+          .containsExactlyInAnyOrder("producer", "trainer", "scorer");
       for (String rate :
           List.of(
               "sum(rate(vae_producer_images_total[1m]))",
@@ -275,6 +295,14 @@ class DashboardsIT {
           Duration.ofNanos(System.nanoTime() - started).toSeconds(),
           WORK);
     }
+  }
+
+  private static String authenticationPanelExpr(List<Dashboard> dashboards) {
+    return DashboardFiles.queries(dashboards).stream()
+        .map(Query::expr)
+        .filter(e -> e.contains("failed_authentication"))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** prometheus-local.yml, pointed at the test's ports and scraping every 2 s. */
