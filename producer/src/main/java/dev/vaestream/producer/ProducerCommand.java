@@ -221,7 +221,8 @@ public final class ProducerCommand implements Callable<Integer> {
 
   @SuppressWarnings("try") // the metrics server only has to live as long as the run
   private RunResult produce(ProducerSettings settings, MnistDataset data, AtomicBoolean running) {
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = serviceMetrics.registry();
     try {
       ProducerHealth health = new ProducerHealth(settings.topic());
       try (MetricsServer server = startMetricsServer(settings, registry, health)) {
@@ -239,7 +240,7 @@ public final class ProducerCommand implements Callable<Integer> {
                     producer,
                     source,
                     RatePacer.perSecond(settings.rate()),
-                    registry,
+                    serviceMetrics,
                     health,
                     running,
                     CLOSE_TIMEOUT)) {
@@ -258,7 +259,7 @@ public final class ProducerCommand implements Callable<Integer> {
         }
       }
     } finally {
-      registry.close();
+      serviceMetrics.close();
     }
   }
 

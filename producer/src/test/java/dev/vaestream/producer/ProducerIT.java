@@ -196,7 +196,8 @@ class ProducerIT {
   void healthAndMetricsAreServedWhileProducing(EmbeddedKafka kafka) throws Exception {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = serviceMetrics.registry();
     ProducerHealth health = new ProducerHealth(topic);
     ProducerSettings settings =
         ProducerCommandTest.settings("--bootstrap-servers=" + kafka.bootstrapServers());
@@ -218,7 +219,7 @@ class ProducerIT {
               new KafkaProducer<>(settings.producerProperties()),
               source,
               RatePacer.perSecond(0),
-              registry,
+              serviceMetrics,
               health,
               new AtomicBoolean(true),
               Duration.ofSeconds(5))) {
@@ -242,6 +243,8 @@ class ProducerIT {
       assertThat(metrics)
           .contains("vae_producer_anomalies_total{kind=\"patch\",service=\"producer\"}");
       assertThat(result.sent()).isEqualTo(500);
+    } finally {
+      serviceMetrics.close();
     }
   }
 

@@ -38,6 +38,7 @@ public final class ScorerService implements AutoCloseable {
 
   private final ScorerSettings settings;
   private final ScorerClients clients;
+  private final ServiceMetrics serviceMetrics;
   private final PrometheusMeterRegistry registry;
   private final AtomicReference<LoadedModel> model = new AtomicReference<>();
   private final ScorerMetrics metrics;
@@ -56,10 +57,11 @@ public final class ScorerService implements AutoCloseable {
   private ScorerService(ScorerSettings settings) {
     this.settings = settings;
     this.clients = new ScorerClients(settings);
-    this.registry = ServiceMetrics.registry(ScorerSettings.SERVICE);
-    this.metrics = new ScorerMetrics(registry, model::get);
+    this.serviceMetrics = ServiceMetrics.create(ScorerSettings.SERVICE);
+    this.registry = serviceMetrics.registry();
+    this.metrics = serviceMetrics.bind(new ScorerMetrics(model::get));
     this.health = new ScorerHealth(model::get, metrics::imagesScored);
-    this.statsMetrics = settings.stats() == null ? null : new StatsMetrics(registry);
+    this.statsMetrics = settings.stats() == null ? null : serviceMetrics.bind(new StatsMetrics());
   }
 
   /**
@@ -84,7 +86,7 @@ public final class ScorerService implements AutoCloseable {
         settings.instanceId(),
         settings.inputTopic(),
         settings.kafka().redacted());
-    resources.push(registry::close);
+    resources.push(serviceMetrics);
     if (settings.httpPort() >= 0) {
       http =
           MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);

@@ -17,7 +17,6 @@ import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -173,20 +172,29 @@ public final class TrainerCommand implements Callable<Integer> {
         facts.get("device"),
         facts.get("omp_num_threads"),
         settings.kafka().redacted());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("trainer");
-    TrainerMetrics metrics =
-        new TrainerMetrics(
-            registry, facts.get("nd4j_backend").toString(), facts.get("device").toString());
+    try (ServiceMetrics serviceMetrics = ServiceMetrics.create("trainer")) {
+      TrainerMetrics metrics =
+          serviceMetrics.bind(
+              new TrainerMetrics(
+                  facts.get("nd4j_backend").toString(), facts.get("device").toString()));
+      return run(settings, serviceMetrics, metrics);
+    }
+  }
+
+  private int run(TrainerSettings settings, ServiceMetrics serviceMetrics, TrainerMetrics metrics) {
     createTopics(settings);
     TrainerService service =
-        new TrainerService(settings, new TrainerClients(settings, registry), metrics);
+        new TrainerService(settings, new TrainerClients(settings, serviceMetrics), metrics);
     GracefulShutdown shutdown = GracefulShutdown.install("trainer", () -> {}, 60_000);
     MetricsServer server = null;
     try {
       if (settings.httpPort() >= 0) {
         server =
             MetricsServer.start(
-                settings.httpHost(), settings.httpPort(), registry, () -> health(service, metrics));
+                settings.httpHost(),
+                settings.httpPort(),
+                serviceMetrics.registry(),
+                () -> health(service, metrics));
         server.routePng("/reconstructions.png", service::reconstructionsPng);
       }
       return shutdown.finished(service.run(shutdown.flag()));
