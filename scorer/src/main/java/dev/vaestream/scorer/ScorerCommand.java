@@ -8,6 +8,7 @@ import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,6 +47,8 @@ import picocli.CommandLine.Option;
       "Serves /metrics, /health, /ready and /anomalies.png (default port 9403)."
     })
 public final class ScorerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ScorerCommand.class);
+
   /** How long a SIGTERM may take to finish the open transaction and close. */
   private static final long SHUTDOWN_GRACE_MS = 30_000;
 
@@ -205,6 +210,13 @@ public final class ScorerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ScorerSettings settings = settings(System.getenv());
+    // The backend first: a CUDA build without a usable GPU stops here, exit 2, naming the problem.
+    Map<String, Object> facts = Nd4jRuntime.facts();
+    log.info(
+        "Scorer starting: ND4J {} on {}, compute path {}",
+        facts.get("nd4j_backend"),
+        facts.get("device"),
+        facts.get("compute_path"));
     AtomicReference<ScorerService> service = new AtomicReference<>();
     try (GracefulShutdown shutdown =
         GracefulShutdown.install(

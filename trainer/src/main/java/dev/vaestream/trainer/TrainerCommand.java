@@ -167,9 +167,10 @@ public final class TrainerCommand implements Callable<Integer> {
     TrainerSettings settings = settings();
     Map<String, Object> facts = Nd4jRuntime.facts();
     log.info(
-        "Trainer starting: ND4J {} on {}, OMP threads {}; Kafka {}",
+        "Trainer starting: ND4J {} on {}, compute path {}, OMP threads {}; Kafka {}",
         facts.get("nd4j_backend"),
         facts.get("device"),
+        facts.get("compute_path"),
         facts.get("omp_num_threads"),
         settings.kafka().redacted());
     try (ServiceMetrics serviceMetrics = ServiceMetrics.create("trainer")) {
