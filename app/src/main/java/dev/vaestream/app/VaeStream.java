@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ProducerCommand.class,
       TrainerCommand.class,
       ScorerCommand.class,
+      TopicsCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       ChaosCommand.class,

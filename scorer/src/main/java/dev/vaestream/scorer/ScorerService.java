@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.core.kafka.AccessFailures;
-import dev.vaestream.core.kafka.TopicAdmin;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
@@ -16,16 +16,11 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +38,7 @@ public final class ScorerService implements AutoCloseable {
 
   private final ScorerSettings settings;
   private final ScorerClients clients;
+  private final ServiceMetrics serviceMetrics;
   private final PrometheusMeterRegistry registry;
   private final AtomicReference<LoadedModel> model = new AtomicReference<>();
   private final ScorerMetrics metrics;
@@ -61,10 +57,11 @@ public final class ScorerService implements AutoCloseable {
   private ScorerService(ScorerSettings settings) {
     this.settings = settings;
     this.clients = new ScorerClients(settings);
-    this.registry = ServiceMetrics.registry(ScorerSettings.SERVICE);
-    this.metrics = new ScorerMetrics(registry, model::get);
+    this.serviceMetrics = ServiceMetrics.create(ScorerSettings.SERVICE);
+    this.registry = serviceMetrics.registry();
+    this.metrics = serviceMetrics.bind(new ScorerMetrics(model::get));
     this.health = new ScorerHealth(model::get, metrics::imagesScored);
-    this.statsMetrics = settings.stats() == null ? null : new StatsMetrics(registry);
+    this.statsMetrics = settings.stats() == null ? null : serviceMetrics.bind(new StatsMetrics());
   }
 
   /**
@@ -89,7 +86,7 @@ public final class ScorerService implements AutoCloseable {
         settings.instanceId(),
         settings.inputTopic(),
         settings.kafka().redacted());
-    resources.push(registry::close);
+    resources.push(serviceMetrics);
     if (settings.httpPort() >= 0) {
       http =
           MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);
@@ -158,71 +155,31 @@ public final class ScorerService implements AutoCloseable {
     resources.push(binder);
   }
 
-  /** Creates the output topics when missing, with the input topic's partition count. */
+  /**
+   * Creates the output topics when missing, as the catalogue defines them, partitioned like the
+   * input topic (or {@code --partitions}), and logs what was found.
+   */
   private void setUpTopics() {
-    long timeoutMs = settings.connectTimeout().toMillis();
-    try (Admin admin = Admin.create(clients.admin())) {
+    try (TopicSetup setup = TopicSetup.open(clients.admin(), settings.connectTimeout())) {
       int partitions = settings.partitions();
       if (partitions == 0) {
-        partitions = inputPartitions(admin, timeoutMs);
+        OptionalInt input = setup.partitions(settings.inputTopic());
+        partitions = input.orElse(TopicCatalog.DEFAULT_INPUT_PARTITIONS);
+        if (input.isEmpty()) {
+          log.info(
+              "Input topic {} does not exist yet; output topics get {} partitions (see"
+                  + " --partitions)",
+              settings.inputTopic(),
+              partitions);
+        }
       }
       short rf = settings.replicationFactor();
-      TopicAdmin.ensure(admin, settings.scoresTopic(), partitions, rf, Map.of(), timeoutMs);
-      TopicAdmin.ensure(admin, settings.dlqTopic(), partitions, rf, Map.of(), timeoutMs);
+      setup.ensure(TopicCatalog.scores(partitions, rf).named(settings.scoresTopic())).log(log);
+      setup.ensure(TopicCatalog.deadLetters(partitions, rf).named(settings.dlqTopic())).log(log);
       if (settings.stats() != null) {
-        TopicAdmin.ensure(admin, settings.statsTopic(), 1, rf, Map.of(), timeoutMs);
+        setup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
       }
     }
-  }
-
-  /** The input topic's partitions, or 1 when it does not exist yet. */
-  private int inputPartitions(Admin admin, long timeoutMs) {
-    try {
-      return admin
-          .describeTopics(List.of(settings.inputTopic()))
-          .allTopicNames()
-          .get(timeoutMs, TimeUnit.MILLISECONDS)
-          .get(settings.inputTopic())
-          .partitions()
-          .size();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        log.info(
-            "Input topic {} does not exist yet; output topics get 1 partition (see --partitions)",
-            settings.inputTopic());
-        return 1;
-      }
-      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw unreachable(timeoutMs);
-      }
-      AccessFailures.of(
-              e.getCause(),
-              settings.kafka().bootstrapServers(),
-              "describe topic " + settings.inputTopic())
-          .ifPresent(
-              u -> {
-                throw u;
-              });
-      throw new UserException(
-          "cannot describe topic " + settings.inputTopic() + ": " + e.getCause().getMessage(),
-          ExitCodes.FAILURE,
-          e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw unreachable(timeoutMs);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UserException("interrupted while connecting to Kafka", ExitCodes.FAILURE);
-    }
-  }
-
-  private UserException unreachable(long timeoutMs) {
-    return new UserException(
-        "cannot reach Kafka at "
-            + settings.kafka().bootstrapServers()
-            + " within "
-            + timeoutMs
-            + " ms (is the broker running and --bootstrap-servers right?)",
-        ExitCodes.FAILURE);
   }
 
   private void followerFailed(Exception e) {

@@ -1,7 +1,7 @@
 package dev.vaestream.trainer;
 
 import dev.vaestream.core.kafka.CheckpointTopic;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.vaestream.core.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,18 +22,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class TrainerClients {
   private final TrainerSettings settings;
-  private final MeterRegistry registry;
+  private final ServiceMetrics metrics;
 
-  TrainerClients(TrainerSettings settings, MeterRegistry registry) {
+  /**
+   * @param metrics where the clients' {@code KafkaClientMetrics} binders go; closing it closes them
+   */
+  TrainerClients(TrainerSettings settings, ServiceMetrics metrics) {
     this.settings = settings;
-    this.registry = registry;
+    this.metrics = metrics;
   }
 
   private <T extends AutoCloseable> T bind(T client) {
     if (client instanceof Producer<?, ?> p) {
-      new KafkaClientMetrics(p).bindTo(registry);
+      metrics.bind(new KafkaClientMetrics(p));
     } else if (client instanceof Consumer<?, ?> c) {
-      new KafkaClientMetrics(c).bindTo(registry);
+      metrics.bind(new KafkaClientMetrics(c));
     }
     return client;
   }

@@ -4,25 +4,24 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.core.kafka.TopicAdmin;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +47,7 @@ public final class TrainerCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin HttpOptions http;
 
-  @Option(names = "--topic", defaultValue = Topics.IMAGES, description = "Input topic.")
-  String topic;
+  @Mixin InputTopicOptions input;
 
   @Option(
       names = "--checkpoint-topic",
@@ -164,39 +162,40 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replication of topics this service creates (default ${DEFAULT-VALUE}).")
   short replication;
 
-  @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description =
-          "How long start-up may wait for the cluster to set up the topics (default"
-              + " ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
   @Override
   public Integer call() {
     TrainerSettings settings = settings();
     Map<String, Object> facts = Nd4jRuntime.facts();
     log.info(
-        "Trainer starting: ND4J {} on {}, OMP threads {}; Kafka {}",
+        "Trainer starting: ND4J {} on {}, compute path {}, OMP threads {}; Kafka {}",
         facts.get("nd4j_backend"),
         facts.get("device"),
+        facts.get("compute_path"),
         facts.get("omp_num_threads"),
         settings.kafka().redacted());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("trainer");
-    TrainerMetrics metrics =
-        new TrainerMetrics(
-            registry, facts.get("nd4j_backend").toString(), facts.get("device").toString());
+    try (ServiceMetrics serviceMetrics = ServiceMetrics.create("trainer")) {
+      TrainerMetrics metrics =
+          serviceMetrics.bind(
+              new TrainerMetrics(
+                  facts.get("nd4j_backend").toString(), facts.get("device").toString()));
+      return run(settings, serviceMetrics, metrics);
+    }
+  }
+
+  private int run(TrainerSettings settings, ServiceMetrics serviceMetrics, TrainerMetrics metrics) {
     createTopics(settings);
     TrainerService service =
-        new TrainerService(settings, new TrainerClients(settings, registry), metrics);
+        new TrainerService(settings, new TrainerClients(settings, serviceMetrics), metrics);
     GracefulShutdown shutdown = GracefulShutdown.install("trainer", () -> {}, 60_000);
     MetricsServer server = null;
     try {
       if (settings.httpPort() >= 0) {
         server =
             MetricsServer.start(
-                settings.httpHost(), settings.httpPort(), registry, () -> health(service, metrics));
+                settings.httpHost(),
+                settings.httpPort(),
+                serviceMetrics.registry(),
+                () -> health(service, metrics));
         server.routePng("/reconstructions.png", service::reconstructionsPng);
       }
       return shutdown.finished(service.run(shutdown.flag()));
@@ -220,46 +219,24 @@ public final class TrainerCommand implements Callable<Integer> {
     return consuming ? Health.up("consuming", details) : Health.down(service.status(), details);
   }
 
+  /** Creates the topics the trainer writes, as the catalogue defines them, and logs the report. */
   private void createTopics(TrainerSettings s) {
-    // The admin client's own timeouts follow the flag, so that closing it after an unreachable
-    // cluster does not wait for its default minute.
-    long timeoutMs = connectTimeoutMillis();
-    int apiTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
-    Admin admin =
-        Admin.create(
-            s.kafka()
-                .with(
-                    Map.of(
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                        Math.min(15_000, apiTimeoutMs),
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                        apiTimeoutMs)));
-    try {
-      TopicAdmin.ensure(
-          admin,
-          s.checkpointTopic(),
-          1,
-          s.checkpointReplication(),
-          CheckpointTopic.topicConfigs(),
-          timeoutMs);
-      TopicAdmin.ensure(admin, s.dlqTopic(), 1, s.checkpointReplication(), Map.of(), timeoutMs);
-    } finally {
-      admin.close(Duration.ofSeconds(5));
+    Map<String, Object> adminProps = s.kafka().forClient(AdminClientConfig.configNames());
+    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "vae-trainer-admin");
+    try (TopicSetup setup = TopicSetup.open(adminProps, kafka.connectTimeout())) {
+      short rf = s.checkpointReplication();
+      int inputPartitions =
+          setup.partitions(s.inputTopic()).orElse(TopicCatalog.DEFAULT_INPUT_PARTITIONS);
+      setup.ensure(TopicCatalog.checkpoints(rf).named(s.checkpointTopic())).log(log);
+      setup.ensure(TopicCatalog.deadLetters(inputPartitions, rf).named(s.dlqTopic())).log(log);
     }
-  }
-
-  private long connectTimeoutMillis() {
-    if (connectTimeoutSeconds < 1) {
-      throw new UserException("--connect-timeout-seconds must be at least 1");
-    }
-    return Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
   }
 
   TrainerSettings settings() {
     if (checkpointEvery < 1) {
       throw new UserException("--checkpoint-every must be at least 1");
     }
-    connectTimeoutMillis(); // validated with the other flags, before anything starts
+    kafka.connectTimeout(); // validated with the other flags, before anything starts
     if (guardQuantile <= 0 || guardQuantile >= 1) {
       throw new UserException("--guard-quantile must be between 0 and 1, got " + guardQuantile);
     }
@@ -272,7 +249,7 @@ public final class TrainerCommand implements Callable<Integer> {
     KafkaClientConfig config = kafka.clientConfig(Map.of());
     return new TrainerSettings(
         config,
-        topic,
+        input.inputTopic(),
         checkpointTopic,
         dlqTopic,
         groupId,

@@ -220,7 +220,7 @@ final class TrainerService {
       groupDeadLetters.add(invalid);
     } else if (item instanceof InputItem.Image image) {
       if (!image.learnable()) {
-        metrics.notLearnable.increment();
+        metrics.notLearnable();
       } else {
         System.arraycopy(
             image.pixels(),

@@ -6,6 +6,7 @@ import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.testsupport.EmbeddedKafka;
@@ -151,9 +152,11 @@ final class TrainerFixture {
 
   static int runService(
       TrainerSettings s, AtomicBoolean running, io.micrometer.core.instrument.MeterRegistry r) {
-    TrainerMetrics metrics = new TrainerMetrics(r, "cpu", "test");
-    return new TrainerService(s, new TrainerClients(s, new SimpleMeterRegistry()), metrics)
-        .run(running);
+    try (TrainerMetrics metrics = new TrainerMetrics("cpu", "test");
+        ServiceMetrics clientMetrics = ServiceMetrics.create("trainer")) {
+      metrics.bindTo(r);
+      return new TrainerService(s, new TrainerClients(s, clientMetrics), metrics).run(running);
+    }
   }
 
   /** Every record of {@code topic}, read_committed. */
