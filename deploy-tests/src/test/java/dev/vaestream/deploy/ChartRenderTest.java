@@ -51,6 +51,7 @@ class ChartRenderTest {
             "PersistentVolumeClaim vae-vae-stream-trainer-checkpoints",
             "PodDisruptionBudget vae-vae-stream-scorer",
             "PodMonitor vae-vae-stream",
+            "PrometheusRule vae-vae-stream",
             "Service vae-vae-stream-scorer",
             "Service vae-vae-stream-trainer",
             "StatefulSet vae-vae-stream-scorer");

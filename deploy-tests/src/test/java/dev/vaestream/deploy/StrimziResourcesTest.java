@@ -2,6 +2,7 @@ package dev.vaestream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.security.AccessPolicy;
 import dev.vaestream.core.security.ServiceRole;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -39,7 +40,7 @@ class StrimziResourcesTest {
   void topicsHaveThePartitionsAndConfigsOfTheCode(String valueSet) {
     Rendered r = Chart.valueSet(valueSet);
     int inputPartitions = valueSet.equals("defaults") ? 3 : 12;
-    Map<String, TopicsInCode.Topic> rendered = new TreeMap<>();
+    Map<String, TopicDefinition> rendered = new TreeMap<>();
     for (KafkaTopic t : r.all(KafkaTopic.class)) {
       Map<String, String> configs = new TreeMap<>();
       if (t.getSpec().getConfig() != null) {
@@ -49,14 +50,15 @@ class StrimziResourcesTest {
           t.getSpec().getTopicName() != null
               ? t.getSpec().getTopicName()
               : t.getMetadata().getName();
-      rendered.put(name, new TopicsInCode.Topic(name, t.getSpec().getPartitions(), configs));
-      assertThat(t.getSpec().getReplicas()).isEqualTo(3);
+      rendered.put(
+          name,
+          new TopicDefinition(
+              name, t.getSpec().getPartitions(), t.getSpec().getReplicas().shortValue(), configs));
       assertThat(t.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", "my-cluster");
     }
-    Map<String, TopicsInCode.Topic> expected = new TreeMap<>();
-    for (TopicsInCode.Topic t : TopicsInCode.expected(inputPartitions)) {
-      expected.put(
-          t.name(), new TopicsInCode.Topic(t.name(), t.partitions(), new TreeMap<>(t.configs())));
+    Map<String, TopicDefinition> expected = new TreeMap<>();
+    for (TopicDefinition t : TopicsInCode.expected(inputPartitions, 3)) {
+      expected.put(t.name(), t);
     }
     assertThat(rendered).isEqualTo(expected);
   }
