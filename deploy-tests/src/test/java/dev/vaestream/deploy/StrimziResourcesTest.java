@@ -82,6 +82,18 @@ class StrimziResourcesTest {
   }
 
   @org.junit.jupiter.api.Test
+  void theChartUsesAnApiVersionStrimziServes() {
+    // kafka.strimzi.io/v1: served from Strimzi 0.49 on, the only version from Strimzi 1.0 on.
+    assertThat(KafkaTopic.VERSIONS).contains("v1");
+    assertThat(KafkaUser.VERSIONS).contains("v1");
+    Rendered r = Chart.valueSet("scaled-out");
+    assertThat(r.objects())
+        .filteredOn(o -> o.kind().startsWith("Kafka"))
+        .allSatisfy(
+            o -> assertThat(o.yaml().path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1"));
+  }
+
+  @org.junit.jupiter.api.Test
   void eachKafkaUserHasExactlyItsServicesGrants() {
     Rendered r = Chart.valueSet("scaled-out");
     Map<String, List<ServiceRole>> roles =
