@@ -130,6 +130,17 @@ class PodSettingsTest {
     assertThat(r.one(StatefulSet.class, "-scorer").getSpec().getReplicas()).isEqualTo(5);
   }
 
+  @Test
+  void aMisspeltOrMistypedValueFailsRendering() {
+    // values.schema.json: unknown keys and wrong types are errors, not silent defaults.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Chart.render(null, Map.of("scorer.replica", 2)))
+        .hasMessageContaining("replica");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Chart.render(null, Map.of("kafka.inputPartitions", 0)))
+        .hasMessageContaining("inputPartitions");
+  }
+
   private static String env(Container c, String name) {
     return c.getEnv().stream()
         .filter(e -> e.getName().equals(name))
