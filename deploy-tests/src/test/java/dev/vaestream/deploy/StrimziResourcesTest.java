@@ -55,6 +55,8 @@ class StrimziResourcesTest {
           new TopicDefinition(
               name, t.getSpec().getPartitions(), t.getSpec().getReplicas().shortValue(), configs));
       assertThat(t.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", "my-cluster");
+      // helm uninstall must not delete the topics (and with them the model on vae.checkpoints).
+      assertThat(t.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
     }
     Map<String, TopicDefinition> expected = new TreeMap<>();
     for (TopicDefinition t : TopicsInCode.expected(inputPartitions, 3)) {
