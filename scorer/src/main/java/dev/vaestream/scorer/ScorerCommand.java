@@ -1,7 +1,6 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
 import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
@@ -10,6 +9,7 @@ import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
+import dev.vaestream.core.service.ServiceRunner;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -20,12 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/vae-stream scorer}: scores every image on the input topic exactly once with the newest
@@ -50,7 +51,9 @@ public final class ScorerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ScorerCommand.class);
 
   /** How long a SIGTERM may take to finish the open transaction and close. */
-  private static final long SHUTDOWN_GRACE_MS = 30_000;
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  @Spec CommandSpec spec;
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
   @Mixin HttpOptions httpOptions = new HttpOptions();
@@ -217,33 +220,8 @@ public final class ScorerCommand implements Callable<Integer> {
         facts.get("nd4j_backend"),
         facts.get("device"),
         facts.get("compute_path"));
-    AtomicReference<ScorerService> service = new AtomicReference<>();
-    try (GracefulShutdown shutdown =
-        GracefulShutdown.install(
-            "scorer",
-            () -> {
-              ScorerService s = service.get();
-              if (s != null) {
-                s.stop();
-              }
-            },
-            SHUTDOWN_GRACE_MS)) {
-      int code;
-      try (ScorerService s = ScorerService.start(settings)) {
-        service.set(s);
-        if (!shutdown.running()) {
-          s.stop();
-        }
-        code = s.await();
-      } catch (UserException e) {
-        shutdown.finished(e.exitCode());
-        throw e;
-      } catch (Exception e) {
-        shutdown.finished(ExitCodes.FAILURE);
-        throw e;
-      }
-      return shutdown.finished(code);
-    }
+    return new ServiceRunner("scorer", SHUTDOWN_GRACE, spec.commandLine().getErr())
+        .run(new ScorerService(settings));
   }
 
   /**

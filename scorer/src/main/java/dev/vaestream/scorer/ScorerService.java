@@ -9,13 +9,13 @@ import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
+import dev.vaestream.core.service.Resources;
+import dev.vaestream.core.service.Service;
 import dev.vaestream.scorer.stats.StatsMetrics;
 import dev.vaestream.scorer.stats.StatsStream;
 import dev.vaestream.scorer.stats.StatsTopology;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One scorer process, assembled: the metrics registry and HTTP endpoint, the output topics, the
  * {@link ModelFollower} thread, the {@link ScoringLoop} thread and, unless disabled, the in-process
- * statistics stream. {@link #start} returns once everything runs; {@link #await} blocks until the
- * scoring loop ends; {@link #close} stops everything in reverse order of creation.
+ * statistics stream. A {@link Service}: {@link #start()} returns once everything runs; {@link
+ * #awaitTermination()} blocks until the scoring loop ends; {@link #close} stops everything in
+ * reverse order of creation.
  */
-public final class ScorerService implements AutoCloseable {
+public final class ScorerService implements Service {
   private static final Logger log = LoggerFactory.getLogger(ScorerService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long JOIN_MS = 30_000;
@@ -46,7 +47,7 @@ public final class ScorerService implements AutoCloseable {
   private final AnomalyGallery gallery = new AnomalyGallery(GALLERY_SIZE);
   private final StatsMetrics statsMetrics;
   private final AtomicInteger fatalExitCode = new AtomicInteger(ExitCodes.OK);
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final Resources resources = new Resources();
   private MetricsServer http;
   private ModelFollower follower;
   private Thread followerThread;
@@ -54,7 +55,8 @@ public final class ScorerService implements AutoCloseable {
   private Thread loopThread;
   private boolean closed;
 
-  private ScorerService(ScorerSettings settings) {
+  /** Builds a scorer from its settings; nothing is opened before {@link #start()}. */
+  public ScorerService(ScorerSettings settings) {
     this.settings = settings;
     this.clients = new ScorerClients(settings);
     this.serviceMetrics = ServiceMetrics.create(ScorerSettings.SERVICE);
@@ -65,19 +67,29 @@ public final class ScorerService implements AutoCloseable {
   }
 
   /**
-   * Starts a scorer and returns once its threads run.
+   * Builds a scorer and starts it (for tests and the bench, which close it themselves).
    *
    * @throws UserException when the cluster cannot be reached or the topics cannot be set up
    */
   public static ScorerService start(ScorerSettings settings) {
     ScorerService service = new ScorerService(settings);
+    service.start();
+    return service;
+  }
+
+  /**
+   * Starts the scorer and returns once its threads run; on failure closes what it opened.
+   *
+   * @throws UserException when the cluster cannot be reached or the topics cannot be set up
+   */
+  @Override
+  public void start() {
     try {
-      service.startComponents();
+      startComponents();
     } catch (RuntimeException e) {
-      service.close();
+      close();
       throw e;
     }
-    return service;
   }
 
   private void startComponents() {
@@ -86,7 +98,7 @@ public final class ScorerService implements AutoCloseable {
         settings.instanceId(),
         settings.inputTopic(),
         settings.kafka().redacted());
-    resources.push(serviceMetrics);
+    resources.push("metrics", serviceMetrics);
     if (settings.httpPort() >= 0) {
       http =
           MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);
@@ -98,7 +110,7 @@ public final class ScorerService implements AutoCloseable {
                 ex, h.healthy() ? 200 : 503, "application/json", JSON.writeValueAsBytes(h));
           });
       http.routePng("/anomalies.png", gallery::png);
-      resources.push(http);
+      resources.push("HTTP endpoint", http);
     }
     setUpTopics();
 
@@ -117,7 +129,7 @@ public final class ScorerService implements AutoCloseable {
             this::followerFailed);
     followerThread = new Thread(follower, "scorer-checkpoints");
     followerThread.start();
-    resources.push(this::stopFollower);
+    resources.push("checkpoint follower", this::stopFollower);
 
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clients.inputConsumer());
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(clients.producer());
@@ -126,7 +138,7 @@ public final class ScorerService implements AutoCloseable {
     loop = new ScoringLoop(consumer, producer, settings, model, follower, metrics, health, gallery);
     loopThread = new Thread(loop, "scorer-loop");
     loopThread.start();
-    resources.push(this::stopLoop);
+    resources.push("scoring loop", this::stopLoop);
 
     if (settings.stats() != null) {
       ScorerSettings.Stats s = settings.stats();
@@ -146,13 +158,13 @@ public final class ScorerService implements AutoCloseable {
                   s.overrides()),
               registry,
               health::stats);
-      resources.push(stats);
+      resources.push("statistics stream", stats);
     }
   }
 
   private void bind(KafkaClientMetrics binder) {
     binder.bindTo(registry);
-    resources.push(binder);
+    resources.push("client metrics", binder);
   }
 
   /**
@@ -189,13 +201,15 @@ public final class ScorerService implements AutoCloseable {
   }
 
   /** Blocks until the scoring loop ends; returns the process exit code. */
-  public int await() throws InterruptedException {
+  @Override
+  public int awaitTermination() throws InterruptedException {
     loopThread.join();
     int fatal = fatalExitCode.get();
     return fatal != ExitCodes.OK ? fatal : loop.exitCode();
   }
 
   /** Asks the scoring loop to stop after its current batch; safe from any thread. */
+  @Override
   public void stop() {
     if (loop != null) {
       loop.stop();
@@ -217,6 +231,7 @@ public final class ScorerService implements AutoCloseable {
     return model.get();
   }
 
+  @Override
   public ScorerHealth health() {
     return health;
   }
@@ -247,16 +262,7 @@ public final class ScorerService implements AutoCloseable {
     }
     closed = true;
     health.state(ScorerHealth.State.STOPPING);
-    while (!resources.isEmpty()) {
-      AutoCloseable r = resources.pop();
-      try {
-        r.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        log.warn("Error while closing {}: {}", r, e.toString());
-      }
-    }
+    resources.close();
     log.info("Scorer {} stopped", settings.instanceId());
   }
 }
