@@ -2,6 +2,8 @@ package dev.vaestream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vaestream.core.metrics.Health;
+import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerCommand;
 import dev.vaestream.scorer.ScorerSettings;
@@ -10,7 +12,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,7 +40,10 @@ import picocli.CommandLine.ParseResult;
  * service binds.
  */
 class ServiceFlagsTest {
-  /** The service endpoints (core MetricsServer's /health, ScorerService's /ready). */
+  /**
+   * The service endpoints: core MetricsServer's /health (served for real below), ScorerService's
+   * /ready (ScorerServiceIT asks it of a running scorer).
+   */
   private static final String HEALTH = "/health";
 
   private static final String READY = "/ready";
@@ -119,6 +131,32 @@ class ServiceFlagsTest {
     assertThat(settings.instanceId()).isEqualTo(lastPod);
     assertThat(settings.httpPort()).isEqualTo(Integer.parseInt(scorer.arg("--http-port")));
     assertThat(settings.groupId()).isEqualTo("vae-scorer");
+  }
+
+  @Test
+  void livenessAndStartUpPathsAreServedByTheServicesHttpEndpoint() throws Exception {
+    // Every service serves /health through core's MetricsServer; ask a real one the probe path
+    // the chart renders (and, to show the check can fail, one it does not serve).
+    Container trainer = Workloads.of(Chart.valueSet("defaults"), "trainer").container();
+    String path = trainer.getLivenessProbe().getHttpGet().getPath();
+    try (MetricsServer server =
+        MetricsServer.start(
+            "127.0.0.1",
+            0,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            () -> Health.up("consuming", Map.of()))) {
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(get(http, server.port(), path)).isEqualTo(200);
+      // (The JDK's server matches contexts by prefix, so probe a path outside every context.)
+      assertThat(get(http, server.port(), "/live")).isEqualTo(404);
+    }
+  }
+
+  private static int get(HttpClient http, int port, String path) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   /** The arguments after the subcommand, with {@code $(POD_NAME)} expanded. */
