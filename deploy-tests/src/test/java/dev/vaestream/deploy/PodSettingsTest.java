@@ -131,6 +131,18 @@ class PodSettingsTest {
   }
 
   @Test
+  void schedulingValuesReachThePods() {
+    Rendered r =
+        Chart.render(
+            null,
+            Map.of("scorer.nodeSelector.pool", "scorers", "trainer.nodeSelector.pool", "trainer"));
+    assertThat(Workloads.of(r, "scorer").pod().getNodeSelector()).containsEntry("pool", "scorers");
+    assertThat(Workloads.of(r, "trainer").pod().getNodeSelector()).containsEntry("pool", "trainer");
+    assertThat(Workloads.of(Chart.valueSet("defaults"), "scorer").pod().getNodeSelector())
+        .isNullOrEmpty();
+  }
+
+  @Test
   void aMisspeltOrMistypedValueFailsRendering() {
     // values.schema.json: unknown keys and wrong types are errors, not silent defaults.
     org.assertj.core.api.Assertions.assertThatThrownBy(
