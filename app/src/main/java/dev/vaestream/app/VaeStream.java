@@ -28,8 +28,10 @@ import picocli.CommandLine.Command;
       ProducerCommand.class,
       TrainerCommand.class,
       ScorerCommand.class,
+      TopicsCommand.class,
       DemoCommand.class,
-      ChaosCommand.class
+      ChaosCommand.class,
+      AclsCommand.class
     })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -26,10 +26,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -68,19 +73,23 @@ public final class LocalKafka implements AutoCloseable {
   private final Path dataDir;
   private final KafkaConfig config;
   private final String bootstrapServers;
+  private final BrokerSecurity security;
   private final Admin admin;
   private KafkaRaftServer server;
   private boolean closed;
 
-  private LocalKafka(Path dataDir, KafkaConfig config, KafkaRaftServer server, int brokerPort) {
+  private LocalKafka(
+      Path dataDir,
+      KafkaConfig config,
+      KafkaRaftServer server,
+      int brokerPort,
+      BrokerSecurity security) {
     this.dataDir = dataDir;
     this.config = config;
     this.server = server;
     this.bootstrapServers = "localhost:" + brokerPort;
-    Map<String, Object> adminConfig = new LinkedHashMap<>();
-    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-kafka-admin");
-    this.admin = Admin.create(adminConfig);
+    this.security = security;
+    this.admin = Admin.create(adminClientConfig());
   }
 
   /** Starts a broker with the default configuration and waits until it accepts clients. */
@@ -97,6 +106,25 @@ public final class LocalKafka implements AutoCloseable {
    * @throws IllegalStateException if the broker does not start
    */
   public static LocalKafka start(Properties extraBrokerConfig) {
+    return start(extraBrokerConfig, null);
+  }
+
+  /**
+   * Starts a broker in secured mode ({@link BrokerSecurity}): SASL_SSL only, SCRAM-SHA-512 users,
+   * and an authorizer that denies what no ACL allows. Topics, users and ACLs are set up through
+   * this class, as the super user; clients connect with {@link BrokerSecurity#clientConfig}.
+   */
+  public static LocalKafka startSecured() {
+    BrokerSecurity security = BrokerSecurity.create();
+    try {
+      return start(new Properties(), security);
+    } catch (RuntimeException e) {
+      security.close();
+      throw e;
+    }
+  }
+
+  private static LocalKafka start(Properties extraBrokerConfig, BrokerSecurity security) {
     long startNanos = System.nanoTime();
     Path dataDir = null;
     KafkaRaftServer server = null;
@@ -105,16 +133,20 @@ public final class LocalKafka implements AutoCloseable {
       int brokerPort = LoopbackPorts.free();
       int controllerPort = LoopbackPorts.free();
       Properties props = defaultBrokerConfig(dataDir, brokerPort, controllerPort);
+      if (security != null) {
+        props.putAll(security.brokerConfig());
+      }
       props.putAll(extraBrokerConfig);
       KafkaConfig config = KafkaConfig.fromProps(props, false);
       format(dataDir.resolve("log").toString());
       server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      LocalKafka kafka = new LocalKafka(dataDir, config, server, brokerPort);
+      LocalKafka kafka = new LocalKafka(dataDir, config, server, brokerPort, security);
       kafka.awaitLeaders(kafka.allTopics());
       log.info(
-          "Local Kafka broker started at {} in {} ms (data in {})",
+          "Local Kafka broker started at {}{} in {} ms (data in {})",
           kafka.bootstrapServers,
+          security == null ? "" : " (SASL_SSL, ACLs)",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
           dataDir);
       return kafka;
@@ -137,16 +169,18 @@ public final class LocalKafka implements AutoCloseable {
     config.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
     config.put(
         "listeners",
-        "PLAINTEXT://localhost:"
+        "EXTERNAL://localhost:"
             + brokerPort
             + ","
             + CONTROLLER_LISTENER
             + "://localhost:"
             + controllerPort);
-    config.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-    config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    // Listener names as in Kafka's test kit: the secured mode (BrokerSecurity) maps EXTERNAL to
+    // SASL_SSL and CONTROLLER to SASL_PLAINTEXT.
+    config.put("advertised.listeners", "EXTERNAL://localhost:" + brokerPort);
+    config.put("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
     config.put("controller.listener.names", CONTROLLER_LISTENER);
-    config.put("inter.broker.listener.name", "PLAINTEXT");
+    config.put("inter.broker.listener.name", "EXTERNAL");
     config.put("log.dirs", dataDir.resolve("log").toString()); // as format() formats it
     // One node: the internal topics can only have one replica.
     config.put("offsets.topic.replication.factor", "1");
@@ -201,6 +235,91 @@ public final class LocalKafka implements AutoCloseable {
   /** The {@code bootstrap.servers} value for clients; it stays the same across restarts. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The settings a client needs to reach this broker as its administrator: nothing beyond {@code
+   * bootstrap.servers} on an open broker, the super user's SASL_SSL settings on a secured one.
+   */
+  public Map<String, Object> adminClientConfig() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-kafka-admin");
+    if (security != null) {
+      config.putAll(security.adminClientConfig());
+    }
+    return config;
+  }
+
+  /** The secured mode's key material and client settings, or null on an open broker. */
+  public BrokerSecurity security() {
+    return security;
+  }
+
+  /**
+   * Creates (or replaces) a SCRAM-SHA-512 user and waits until the broker accepts its login.
+   *
+   * @throws IllegalStateException on an open broker, or if the user cannot log in in time
+   */
+  public void addScramUser(String user, String password) {
+    if (security == null) {
+      throw new IllegalStateException("SCRAM users need a broker started with startSecured()");
+    }
+    try {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
+          .all()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Map<String, Object> client = new LinkedHashMap<>(security.clientConfig(user, password));
+      client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      try (Admin probe = Admin.create(client)) {
+        while (true) {
+          try {
+            probe.describeCluster().nodes().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+          } catch (ExecutionException e) {
+            // The broker learns of new credentials from the metadata log a moment later.
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("SCRAM user " + user + " cannot log in", e);
+            }
+            Thread.sleep(POLL_MS);
+          }
+        }
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not create SCRAM user " + user, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating SCRAM user " + user, e);
+    }
+  }
+
+  /**
+   * Creates ACLs and waits until the broker enforces them.
+   *
+   * @throws IllegalStateException if they cannot be created
+   */
+  public void createAcls(Collection<AclBinding> acls) {
+    try {
+      admin.createAcls(acls).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      // ACLs reach the broker's authorizer through the metadata log: wait until it lists them.
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("ACLs not visible on the broker in time");
+        }
+        Thread.sleep(POLL_MS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not create ACLs", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating ACLs", e);
+    }
   }
 
   /** Creates a topic with the broker's default configs. */
@@ -283,6 +402,9 @@ public final class LocalKafka implements AutoCloseable {
     admin.close(Duration.ofSeconds(5));
     stopQuietly(server);
     deleteQuietly(dataDir);
+    if (security != null) {
+      security.close();
+    }
     log.info(
         "Local Kafka broker at {} stopped in {} ms",
         bootstrapServers,

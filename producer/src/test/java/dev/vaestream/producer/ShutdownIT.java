@@ -47,7 +47,7 @@ class ShutdownIT {
             .classPath(testClassPath())
             .args(
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
-                "--topic=" + topic,
+                "--input-topic=" + topic,
                 "--split=test",
                 "--loop",
                 "--rate=3000",
