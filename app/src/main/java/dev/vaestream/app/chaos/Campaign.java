@@ -323,7 +323,7 @@ final class Campaign {
             List.of(
                 "--bootstrap-servers", bootstrap,
                 "--checkpoint-every", "50",
-                "--checkpoint-interval", "2",
+                "--checkpoint-interval", "2s",
                 "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(port)));
     if (!suffix.isEmpty()) {
