@@ -238,9 +238,12 @@ public final class ScorerCommand implements Callable<Integer> {
       description = "Kafka Streams properties for the statistics; they win over the defaults.")
   Path statsConfig;
 
+  /** The process environment ({@code KAFKA_*}, {@code HOSTNAME}); tests substitute their own. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws Exception {
-    ScorerSettings settings = settings(System.getenv());
+    ScorerSettings settings = settings(environment);
     // The backend first: a CUDA build without a usable GPU stops here, exit 2, naming the problem.
     Map<String, Object> facts = Nd4jRuntime.facts();
     log.info(
