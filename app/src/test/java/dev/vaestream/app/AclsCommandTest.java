@@ -48,7 +48,7 @@ class AclsCommandTest {
         .isEqualTo(names.trainerGroupId());
     assertThat(trainer.getCommandSpec().findOption("--transactional-id").defaultValue())
         .isEqualTo(names.trainerTransactionalId());
-    for (String topic : new String[] {"--topic", "--checkpoint-topic", "--dlq-topic"}) {
+    for (String topic : new String[] {"--input-topic", "--checkpoint-topic", "--dlq-topic"}) {
       assertThat(trainer.getCommandSpec().findOption(topic).defaultValue())
           .isIn(names.imagesTopic(), names.checkpointsTopic(), names.dlqTopic());
     }

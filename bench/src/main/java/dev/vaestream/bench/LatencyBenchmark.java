@@ -128,7 +128,7 @@ final class LatencyBenchmark {
         cli.execute(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             topic,
             "--split",
             "train",

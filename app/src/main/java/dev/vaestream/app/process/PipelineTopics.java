@@ -1,23 +1,20 @@
 package dev.vaestream.app.process;
 
-import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.localkafka.LocalKafka;
-import java.util.Map;
 
 /**
  * The pipeline's topics on the local broker of the demo and the fault campaign, which does not
- * create topics on first use.
+ * create topics on first use: the standard {@link TopicCatalog} with one partition each.
  */
 public final class PipelineTopics {
   private PipelineTopics() {}
 
-  /** Creates the pipeline's topics with one partition each, the checkpoint topic compacted. */
+  /** Creates every topic of the catalogue with one partition (the checkpoint topic compacted). */
   public static void create(LocalKafka broker) {
-    broker.createTopic(Topics.IMAGES, 1, Map.of());
-    broker.createTopic(Topics.IMAGES_DLQ, 1, Map.of());
-    broker.createTopic(Topics.CHECKPOINTS, 1, CheckpointTopic.topicConfigs());
-    broker.createTopic(Topics.SCORES, 1, Map.of());
-    broker.createTopic(Topics.STATS, 1, Map.of());
+    for (TopicDefinition t : TopicCatalog.standard(1, (short) 1)) {
+      broker.createTopic(t.name(), t.partitions(), t.configs());
+    }
   }
 }
