@@ -62,6 +62,15 @@ public final class TrainerCommand implements Callable<Integer> {
   String dlqTopic;
 
   @Option(
+      names = "--initial-checkpoint",
+      paramLabel = "FILE",
+      description =
+          "Seed an empty checkpoint topic from this --checkpoint-dir file before restoring (a"
+              + " topic that holds checkpoints is left alone): restores the model after the"
+              + " topic was lost.")
+  Path initialCheckpoint;
+
+  @Option(
       names = "--checkpoint-dir",
       paramLabel = "DIR",
       description = "Also write each checkpoint here, keeping DIR/latest as the newest.")
@@ -183,6 +192,9 @@ public final class TrainerCommand implements Callable<Integer> {
 
   private int run(TrainerSettings settings, ServiceMetrics serviceMetrics, TrainerMetrics metrics) {
     createTopics(settings);
+    if (initialCheckpoint != null) {
+      InitialCheckpoint.seedIfEmpty(settings, initialCheckpoint);
+    }
     TrainerService service =
         new TrainerService(settings, new TrainerClients(settings, serviceMetrics), metrics);
     GracefulShutdown shutdown = GracefulShutdown.install("trainer", () -> {}, 60_000);
