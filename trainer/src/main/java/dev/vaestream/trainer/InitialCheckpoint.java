@@ -6,7 +6,9 @@ import dev.vaestream.core.checkpoint.CheckpointFormatException;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.kafka.TopicReader;
+import dev.vaestream.core.kafka.TopicSetup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -60,18 +63,19 @@ final class InitialCheckpoint {
           ExitCodes.USAGE);
     }
     String topic = settings.checkpointTopic();
+    ensureTopic(settings, topic);
     long records = countRecords(settings, topic);
     if (records > 0) {
       log.info(
           "--initial-checkpoint {} not used: {} already holds {} record(s)", file, topic, records);
       return Outcome.TOPIC_NOT_EMPTY;
     }
-    String seq = checkpoint.metadata().get(TrainerService.META_SEQUENCE);
+    String seq = checkpoint.metadata().get(TrainingLoop.META_SEQUENCE);
     long sequence = seq == null ? 0 : Long.parseLong(seq);
     Map<String, Object> p = new HashMap<>(CheckpointTopic.producerOverrides());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vae-trainer-seed");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId("seed"));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.kafka().with(p))) {
@@ -94,6 +98,15 @@ final class InitialCheckpoint {
     return Outcome.SEEDED;
   }
 
+  /** The checkpoint topic as the catalogue defines it (the trainer would create it next anyway). */
+  private static void ensureTopic(TrainerSettings settings, String topic) {
+    Map<String, Object> admin = settings.kafka().forClient(AdminClientConfig.configNames());
+    admin.put(AdminClientConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId("seed"));
+    try (TopicSetup setup = TopicSetup.open(admin, settings.connectTimeout())) {
+      setup.ensure(TopicCatalog.checkpoints(settings.replicationFactor()).named(topic)).log(log);
+    }
+  }
+
   private static byte[] read(Path file) {
     try {
       return Files.readAllBytes(file);
@@ -111,7 +124,7 @@ final class InitialCheckpoint {
     Map<String, Object> c = new HashMap<>(CheckpointTopic.consumerOverrides());
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vae-trainer-seed");
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId("seed"));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     AtomicLong n = new AtomicLong();

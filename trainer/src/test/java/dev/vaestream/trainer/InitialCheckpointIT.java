@@ -107,22 +107,14 @@ class InitialCheckpointIT {
       TrainerSettings s, String checkpointTopic, Path checkpointDir, String key) {
     return new TrainerSettings(
         s.kafka(),
-        s.inputTopic(),
-        checkpointTopic,
-        s.dlqTopic(),
+        s.connectTimeout(),
+        new TrainerSettings.TopicNames(
+            s.inputTopic(), checkpointTopic, s.dlqTopic(), s.replicationFactor()),
         s.groupId(),
         s.transactionalId(),
-        checkpointDir,
-        s.maxSteps(),
-        s.checkpointEvery(),
-        s.checkpointInterval(),
-        s.learnSplit(),
-        s.guard(),
-        s.seed(),
-        key,
-        s.learningRate(),
-        s.checkpointReplication(),
-        s.httpHost(),
-        s.httpPort());
+        new TrainerSettings.Checkpointing(
+            checkpointDir, s.checkpointEvery(), s.checkpointInterval(), key),
+        s.learning(),
+        s.http());
   }
 }
