@@ -1,6 +1,5 @@
 package dev.vaestream.app;
 
-import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
@@ -256,7 +255,7 @@ public final class AclsCommand implements Callable<Integer> {
           }
         });
     // --connect-timeout (and its deprecated --connect-timeout-seconds) come from KafkaOptions.
-    long timeoutMs = Math.min(Integer.MAX_VALUE, kafka.connectTimeout().toMillis());
+    long timeoutMs = Math.min(kafka.connectTimeout().toMillis(), Integer.MAX_VALUE);
     Map<String, Object> props =
         kafka
             .clientConfig(Map.of())
@@ -284,8 +283,8 @@ public final class AclsCommand implements Callable<Integer> {
           "cannot create ACLs: no answer from Kafka at "
               + servers
               + " within "
-              + DurationConverter.format(Duration.ofMillis(timeoutMs))
-              + " (--connect-timeout)",
+              + Duration.ofMillis(timeoutMs).toSeconds()
+              + " s (--connect-timeout)",
           ExitCodes.FAILURE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
