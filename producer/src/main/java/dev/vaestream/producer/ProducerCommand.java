@@ -16,6 +16,7 @@ import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
+import dev.vaestream.core.scenario.Scenario;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -132,6 +133,17 @@ public final class ProducerCommand implements Callable<Integer> {
   String anomalyKinds;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario instead of passes over the split: class-incremental, rotation,"
+              + " gradual-thickness, recurring, or a JSON file (docs/services.md). Records carry a"
+              + " 'phase' header; --seed, --limit and the anomaly flags apply.")
+  String scenario;
+
+  private Scenario resolvedScenario;
+
+  @Option(
       names = "--partitions",
       paramLabel = "N",
       defaultValue = "3",
@@ -166,11 +178,16 @@ public final class ProducerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ProducerSettings settings = settings();
+    resolvedScenario = scenario();
     log.info("Kafka client config: {}", settings.kafka().redacted());
     warnAboutIgnoredProperties(settings.kafka());
     warnIfAnomalyKindsUnused();
     MnistDataset data = loadData(settings);
-    warnIfLimitExceedsOnePass(data);
+    if (resolvedScenario == null) {
+      warnIfLimitExceedsOnePass(data);
+    } else {
+      log.info("Scenario {}: {}", resolvedScenario.name(), resolvedScenario.phases());
+    }
 
     Duration grace = settings.connectTimeout().plus(CLOSE_TIMEOUT);
     try (GracefulShutdown shutdown =
@@ -196,6 +213,22 @@ public final class ProducerCommand implements Callable<Integer> {
       } finally {
         shutdown.finished(code);
       }
+    }
+  }
+
+  /** The {@code --scenario}, resolved; null without one. Exit 2 naming the flag when bad. */
+  Scenario scenario() {
+    if (scenario == null) {
+      return null;
+    }
+    if (loop || epochs != null || shuffle) {
+      throw new UserException(
+          "--scenario sets the order and length: drop --epochs, --loop, --shuffle");
+    }
+    try {
+      return Scenario.resolve(scenario);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
     }
   }
 
@@ -246,7 +279,8 @@ public final class ProducerCommand implements Callable<Integer> {
         if (!running.get()) {
           return new RunResult(0, 0, 0);
         }
-        ImageSource source = new ImageSource(data, settings.plan(), System::currentTimeMillis);
+        ImageSource source =
+            new ImageSource(data, settings.plan(), resolvedScenario, System::currentTimeMillis);
         // The service closes the producer when its loop ends; closing twice is harmless and
         // covers a failure in between.
         try (KafkaProducer<byte[], byte[]> producer = newKafkaProducer(settings);
