@@ -25,9 +25,11 @@ import picocli.CommandLine.Command;
       ProducerCommand.class,
       TrainerCommand.class,
       ScorerCommand.class,
+      TopicsCommand.class,
       DemoCommand.class,
       BenchCommand.class,
-      ChaosCommand.class
+      ChaosCommand.class,
+      AclsCommand.class
     })
 public final class VaeStream implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -54,9 +54,9 @@ class ProducerIT {
   private static JsonNode run(EmbeddedKafka kafka, String topic, String... flags) throws Exception {
     List<String> args = new ArrayList<>();
     args.add("--bootstrap-servers=" + kafka.bootstrapServers());
-    args.add("--topic=" + topic);
+    args.add("--input-topic=" + topic);
     args.add("--http-port=-1");
-    args.add("--connect-timeout=10");
+    args.add("--connect-timeout=10s");
     args.addAll(List.of(flags));
     ProducerCommandTest.Result r = ProducerCommandTest.execute(args.toArray(new String[0]));
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
@@ -196,7 +196,8 @@ class ProducerIT {
   void healthAndMetricsAreServedWhileProducing(EmbeddedKafka kafka) throws Exception {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = serviceMetrics.registry();
     ProducerHealth health = new ProducerHealth(topic);
     ProducerSettings settings =
         ProducerCommandTest.settings("--bootstrap-servers=" + kafka.bootstrapServers());
@@ -218,7 +219,7 @@ class ProducerIT {
               new KafkaProducer<>(settings.producerProperties()),
               source,
               RatePacer.perSecond(0),
-              registry,
+              serviceMetrics,
               health,
               new AtomicBoolean(true),
               Duration.ofSeconds(5))) {
@@ -242,6 +243,8 @@ class ProducerIT {
       assertThat(metrics)
           .contains("vae_producer_anomalies_total{kind=\"patch\",service=\"producer\"}");
       assertThat(result.sent()).isEqualTo(500);
+    } finally {
+      serviceMetrics.close();
     }
   }
 

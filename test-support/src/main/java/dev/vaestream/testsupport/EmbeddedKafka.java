@@ -16,9 +16,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -54,21 +59,35 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final KafkaClusterTestKit cluster;
   private final String bootstrapServers;
+  private final BrokerSecurity security;
   private final Admin admin;
   private boolean closed;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+  private EmbeddedKafka(KafkaClusterTestKit cluster, BrokerSecurity security) {
     this.cluster = cluster;
     this.bootstrapServers = cluster.bootstrapServers();
-    Map<String, Object> adminConfig = new LinkedHashMap<>();
-    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin");
-    this.admin = Admin.create(adminConfig);
+    this.security = security;
+    this.admin = Admin.create(adminClientConfig());
   }
 
   /** Starts a broker with the default configuration and waits until it accepts clients. */
   public static EmbeddedKafka start() {
     return start(new Properties());
+  }
+
+  /**
+   * Starts a broker in secured mode ({@link BrokerSecurity}): SASL_SSL only, SCRAM-SHA-512 users,
+   * and an authorizer that denies what no ACL allows. Topics, users and ACLs are set up through
+   * this class, as the super user; clients connect with {@link BrokerSecurity#clientConfig}.
+   */
+  public static EmbeddedKafka startSecured() {
+    BrokerSecurity security = BrokerSecurity.create();
+    try {
+      return start(new Properties(), security);
+    } catch (RuntimeException e) {
+      security.close();
+      throw e;
+    }
   }
 
   /**
@@ -80,8 +99,16 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException if the broker does not start
    */
   public static EmbeddedKafka start(Properties extraBrokerConfig) {
+    return start(extraBrokerConfig, null);
+  }
+
+  private static EmbeddedKafka start(Properties extraBrokerConfig, BrokerSecurity security) {
     long startNanos = System.nanoTime();
     Map<String, Object> config = defaultBrokerConfig();
+    if (security != null) {
+      Properties secured = security.brokerConfig();
+      secured.stringPropertyNames().forEach(k -> config.put(k, secured.getProperty(k)));
+    }
     extraBrokerConfig
         .stringPropertyNames()
         .forEach(k -> config.put(k, extraBrokerConfig.getProperty(k)));
@@ -100,10 +127,11 @@ public final class EmbeddedKafka implements AutoCloseable {
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
-      EmbeddedKafka kafka = new EmbeddedKafka(cluster);
+      EmbeddedKafka kafka = new EmbeddedKafka(cluster, security);
       log.info(
-          "Embedded Kafka broker started at {} in {} ms (data in {})",
+          "Embedded Kafka broker started at {}{} in {} ms (data in {})",
           kafka.bootstrapServers,
+          security == null ? "" : " (SASL_SSL, ACLs)",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
           nodes.baseDirectory());
       return kafka;
@@ -144,6 +172,92 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** The {@code bootstrap.servers} value for clients; it stays the same across restarts. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The settings a client needs to reach this broker as its administrator: nothing beyond {@code
+   * bootstrap.servers} on an open broker, the super user's SASL_SSL settings on a secured one.
+   */
+  public Map<String, Object> adminClientConfig() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin");
+    if (security != null) {
+      config.putAll(security.adminClientConfig());
+    }
+    return config;
+  }
+
+  /** The secured mode's key material and client settings, or null on an open broker. */
+  public BrokerSecurity security() {
+    return security;
+  }
+
+  /**
+   * Creates (or replaces) a SCRAM-SHA-512 user and waits until the broker accepts its login.
+   *
+   * @throws IllegalStateException on an open broker, or if the user cannot log in in time
+   */
+  public void addScramUser(String user, String password) {
+    if (security == null) {
+      throw new IllegalStateException("SCRAM users need a broker started with startSecured()");
+    }
+    try {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
+          .all()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Map<String, Object> client = new LinkedHashMap<>(security.clientConfig(user, password));
+      client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      try (Admin probe = Admin.create(client)) {
+        while (true) {
+          try {
+            probe.describeCluster().nodes().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+          } catch (ExecutionException e) {
+            // The broker learns of new credentials from the metadata log a moment later.
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("SCRAM user " + user + " cannot log in", e);
+            }
+            Thread.sleep(POLL_MS);
+          }
+        }
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not create SCRAM user " + user, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating SCRAM user " + user, e);
+    }
+  }
+
+  /**
+   * Creates ACLs and waits until the broker enforces them.
+   *
+   * @throws IllegalStateException if they cannot be created
+   */
+  public void createAcls(Collection<AclBinding> acls) {
+    try {
+      admin.createAcls(acls).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      // ACLs reach the broker's authorizer through the metadata log: wait until it lists them.
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (admin.describeAcls(AclBindingFilter.ANY).values().get().size() < acls.size()
+          || !admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("ACLs not visible on the broker in time");
+        }
+        Thread.sleep(POLL_MS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not create ACLs", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating ACLs", e);
+    }
   }
 
   /** Creates a topic with one partition and the broker's default configs. */
@@ -235,6 +349,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       log.warn("Embedded Kafka broker did not close cleanly", e);
+    }
+    if (security != null) {
+      security.close();
     }
     log.info(
         "Embedded Kafka broker at {} stopped in {} ms",
