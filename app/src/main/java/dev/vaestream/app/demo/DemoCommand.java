@@ -2,15 +2,18 @@ package dev.vaestream.app.demo;
 
 import dev.vaestream.app.process.ChildService;
 import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsScrape;
+import dev.vaestream.core.security.ServiceRole;
 import dev.vaestream.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +44,14 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--bootstrap-servers",
       description = "Use this Kafka cluster instead of starting a broker in-process.")
   String bootstrapServers;
+
+  @Option(
+      names = "--secure",
+      description =
+          "Run the in-process broker as a locked-down cluster: SASL_SSL (SCRAM-SHA-512), ACLs"
+              + " that deny by default, each service its own user with only its own ACLs (bin/"
+              + "vae-stream acls) and signed checkpoints; secrets in <var-dir>/secrets.")
+  boolean secure;
 
   @Option(
       names = "--only",
@@ -95,6 +106,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Heap of each service JVM (default ${DEFAULT-VALUE}).")
   String heap;
 
+  private SecuredPipeline secured;
+
   @Override
   public Integer call() throws Exception {
     List<String> services = only == null ? List.of("producer", "trainer", "scorer") : only;
@@ -111,13 +124,31 @@ public final class DemoCommand implements Callable<Integer> {
     int code = 0;
     try {
       String bootstrap = bootstrapServers;
-      if (bootstrap == null) {
-        log.info("Starting an in-process Kafka broker (KRaft)...");
-        broker = InProcessBroker.start();
-        bootstrap = broker.bootstrapServers();
-        InProcessBroker.createPipelineTopics(broker);
+      if (secure && bootstrap != null) {
+        throw new UserException("--secure secures the in-process broker: drop --bootstrap-servers");
       }
-      System.err.println("Kafka at " + bootstrap);
+      Map<String, Object> tallyConfig = new HashMap<>();
+      if (bootstrap == null) {
+        log.info("Starting an in-process Kafka broker (KRaft{})...", secure ? ", secured" : "");
+        broker = InProcessBroker.start(secure);
+        bootstrap = broker.bootstrapServers();
+        if (secure) {
+          secured = SecuredPipeline.setUp(broker, varDir.resolve("secrets"));
+        } else {
+          InProcessBroker.createPipelineTopics(broker);
+        }
+        tallyConfig.putAll(broker.adminClientConfig());
+        tallyConfig.remove(CommonClientConfigs.CLIENT_ID_CONFIG);
+      }
+      tallyConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      System.err.println(
+          "Kafka at "
+              + bootstrap
+              + (secure
+                  ? " (SASL_SSL, ACLs; each service's --kafka-config in "
+                      + varDir.resolve("secrets")
+                      + ")"
+                  : ""));
       Path logs = varDir.resolve("logs");
       for (String s : services) {
         children.add(ChildService.start(s, args(s, bootstrap), logs, heap));
@@ -130,9 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
           trainerPort,
           scorerPort,
           logs);
-      tally =
-          new ScoreTally(
-              Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap), Topics.SCORES);
+      tally = new ScoreTally(tallyConfig, Topics.SCORES);
       tallyThread = new Thread(tally, "demo-score-tally");
       tallyThread.setDaemon(true);
       tallyThread.start();
@@ -202,7 +231,16 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private List<String> args(String service, String bootstrap) {
-    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
+    List<String> a = new ArrayList<>();
+    if (secured != null) {
+      ServiceRole role = ServiceRole.fromWireName(service);
+      a.addAll(List.of("--kafka-config", secured.kafkaConfig(role).toString()));
+      if (role != ServiceRole.PRODUCER) {
+        a.addAll(List.of("--checkpoint-hmac-key-file", secured.checkpointKeyFile().toString()));
+      }
+    } else {
+      a.addAll(List.of("--bootstrap-servers", bootstrap));
+    }
     switch (service) {
       case "producer" -> {
         a.addAll(

@@ -12,6 +12,14 @@ public final class InProcessBroker {
 
   /** A broker in this JVM, safe to stop with Ctrl-C or SIGTERM. */
   public static EmbeddedKafka start() {
+    return start(false);
+  }
+
+  /**
+   * As {@link #start()}; {@code secured}: SASL_SSL with SCRAM users and deny-by-default ACLs (see
+   * {@link SecuredPipeline}).
+   */
+  public static EmbeddedKafka start(boolean secured) {
     // Kafka's test kit deletes its directories from a JVM shutdown hook; on SIGTERM that races the
     // graceful stop, the broker loses its log dir and halts the JVM with the services still
     // running. EmbeddedKafka.close() deletes the directory itself.
@@ -21,7 +29,7 @@ public final class InProcessBroker {
             Runtime.getRuntime().addShutdownHook(new Thread(hook, name));
           }
         });
-    return EmbeddedKafka.start();
+    return secured ? EmbeddedKafka.startSecured() : EmbeddedKafka.start();
   }
 
   /** The pipeline's topics with one partition each, the checkpoint topic compacted. */

@@ -3,10 +3,9 @@ package dev.vaestream.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.core.security.AccessPolicy;
 import dev.vaestream.core.security.ServiceRole;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerCommand;
@@ -57,7 +56,7 @@ import picocli.CommandLine;
 /**
  * The whole pipeline on a broker that authenticates every client (SCRAM-SHA-512 over TLS) and
  * denies whatever no ACL allows, each service logged in as its own principal holding exactly the
- * ACLs of {@link AccessPolicy} and nothing more. Topics are created by the administrator, as the
+ * ACLs of {@code AccessPolicy} and nothing more. Topics are created by the administrator, as the
  * policy expects. Then the denials: a scorer cannot forge checkpoints, a producer cannot read
  * scores, and a wrong password or an untrusted certificate stops each service with exit code 2 and
  * a message that names the problem, within its connect timeout and without the secret.
@@ -78,27 +77,16 @@ class SecuredPipelineIT {
   private static Path keyFile;
 
   @BeforeAll
-  static void secureCluster() throws IOException {
+  static void secureCluster() {
     kafka = EmbeddedKafka.startSecured();
-    InProcessBroker.createPipelineTopics(kafka);
-    for (ServiceRole role :
-        List.of(ServiceRole.PRODUCER, ServiceRole.TRAINER, ServiceRole.SCORER)) {
-      String password = BrokerSecurity.randomSecret();
-      passwords.put(role, password);
-      kafka.addScramUser(role.defaultUser(), password);
-      configs.put(
-          role,
-          clientFile(
-              role.wireName() + ".properties",
-              kafka.security().clientConfig(role.defaultUser(), password)));
+    // What demo --secure does: topics by the administrator, one user per service, exactly the
+    // policy's ACLs (the statistics under the scorer's principal), a key file.
+    SecuredPipeline pipeline = SecuredPipeline.setUp(kafka, dir.resolve("secrets"));
+    for (ServiceRole role : SecuredPipeline.SERVICES) {
+      passwords.put(role, pipeline.password(role));
+      configs.put(role, pipeline.kafkaConfig(role));
     }
-    // Exactly the policy: every role, the statistics under the scorer's principal.
-    for (ServiceRole role : ServiceRole.values()) {
-      kafka.createAcls(AccessPolicy.forService(role, role.defaultPrincipal()));
-    }
-    keyFile = dir.resolve("checkpoint.key");
-    Files.writeString(keyFile, BrokerSecurity.randomSecret() + "\n");
-    Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+    keyFile = pipeline.checkpointKeyFile();
   }
 
   @AfterAll
