@@ -89,13 +89,6 @@ public final class AclsCommand implements Callable<Integer> {
       description = "Create the ACLs through the Admin API instead of printing commands.")
   boolean apply;
 
-  @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description = "With --apply: how long to wait for the cluster (default ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
   @Option(names = "--images-topic", defaultValue = Topics.IMAGES)
   String imagesTopic;
 
@@ -261,10 +254,8 @@ public final class AclsCommand implements Callable<Integer> {
             bindings.addAll(g.bindings(principal));
           }
         });
-    if (connectTimeoutSeconds < 1) {
-      throw new UserException("--connect-timeout-seconds must be at least 1");
-    }
-    long timeoutMs = Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
+    // --connect-timeout (and its deprecated --connect-timeout-seconds) come from KafkaOptions.
+    long timeoutMs = Math.min(kafka.connectTimeout().toMillis(), Integer.MAX_VALUE);
     Map<String, Object> props =
         kafka
             .clientConfig(Map.of())
@@ -293,7 +284,7 @@ public final class AclsCommand implements Callable<Integer> {
               + servers
               + " within "
               + Duration.ofMillis(timeoutMs).toSeconds()
-              + " s (--connect-timeout-seconds)",
+              + " s (--connect-timeout)",
           ExitCodes.FAILURE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

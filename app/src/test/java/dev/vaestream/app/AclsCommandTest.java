@@ -48,10 +48,13 @@ class AclsCommandTest {
         .isEqualTo(names.trainerGroupId());
     assertThat(trainer.getCommandSpec().findOption("--transactional-id").defaultValue())
         .isEqualTo(names.trainerTransactionalId());
-    for (String topic : new String[] {"--topic", "--checkpoint-topic", "--dlq-topic"}) {
+    for (String topic : new String[] {"--checkpoint-topic", "--dlq-topic"}) {
       assertThat(trainer.getCommandSpec().findOption(topic).defaultValue())
-          .isIn(names.imagesTopic(), names.checkpointsTopic(), names.dlqTopic());
+          .isIn(names.checkpointsTopic(), names.dlqTopic());
     }
+    // --input-topic (shared mixin) has its default in code, not in the annotation.
+    assertThat(new dev.vaestream.core.cli.InputTopicOptions().inputTopic())
+        .isEqualTo(names.imagesTopic());
     // The statistics' application id defaults to <group>-stats.
     ScorerCommand scorer = new ScorerCommand();
     new CommandLine(scorer).parseArgs("--instance-id", "x", "--bootstrap-servers", "localhost:1");

@@ -10,6 +10,7 @@ import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.scenario.Scenario;
 import dev.vaestream.core.service.ServiceRunner;
 import java.io.PrintWriter;
@@ -125,7 +126,7 @@ public final class ProducerCommand implements Callable<Integer> {
   @Option(
       names = "--partitions",
       paramLabel = "N",
-      defaultValue = "3",
+      defaultValue = "" + TopicCatalog.DEFAULT_INPUT_PARTITIONS,
       description = "Partitions when creating the topic (default: ${DEFAULT-VALUE}).")
   int partitions;
 
