@@ -72,8 +72,9 @@ class AclsCommandTest {
                 + " --allow-principal User:vae-trainer --operation Read --operation Write"
                 + " --topic vae.checkpoints\n")
         .contains("--operation Write --transactional-id vae-trainer\n")
+        .contains("--operation Write --topic vae.events\n")
         .doesNotContain("User:vae-scorer");
-    assertThat(r.out().lines().filter(l -> l.startsWith("kafka-acls.sh"))).hasSize(5);
+    assertThat(r.out().lines().filter(l -> l.startsWith("kafka-acls.sh"))).hasSize(6);
   }
 
   @Test

@@ -51,7 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
           "score_stream",
           "latency",
           "footprint",
-          "checkpoint");
+          "checkpoint",
+          "drift");
 
   @Spec CommandSpec spec;
 
@@ -149,6 +150,15 @@ public final class BenchCommand implements Callable<Integer> {
       description = "checkpoint: publishes and loads measured (default ${DEFAULT-VALUE}).")
   int checkpointRepeats;
 
+  @Option(
+      names = "--drift-phase-images",
+      defaultValue = "100000",
+      paramLabel = "N",
+      description =
+          "drift: images per scenario phase (default ${DEFAULT-VALUE}: 300,000 stationary images"
+              + " before the changes over the three scenarios).")
+  long driftPhaseImages;
+
   /** The figures the benchmarks read, validated. */
   record Settings(
       int trainSteps,
@@ -159,7 +169,8 @@ public final class BenchCommand implements Callable<Integer> {
       int latencySeconds,
       int footprintSeconds,
       int footprintRate,
-      int checkpointRepeats) {}
+      int checkpointRepeats,
+      long driftPhaseImages) {}
 
   @Override
   public Integer call() throws Exception {
@@ -215,13 +226,15 @@ public final class BenchCommand implements Callable<Integer> {
       case "latency" -> LatencyBenchmark.run(ctx);
       case "footprint" -> FootprintBenchmark.run(ctx);
       case "checkpoint" -> CheckpointBenchmark.run(ctx);
+      case "drift" -> DriftBenchmark.run(ctx);
       default -> throw new UserException("unknown benchmark " + name);
     }
   }
 
   private List<String> selected() {
     if (only == null || only.isEmpty()) {
-      return NAMES;
+      // drift trains 900,000 images at its default size: only on request (--only drift).
+      return NAMES.stream().filter(n -> !n.equals("drift")).toList();
     }
     List<String> out = new ArrayList<>();
     for (String name : only) {
@@ -255,6 +268,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (footprintSeconds < 5 || footprintRate < 1) {
       throw new UserException("--footprint-seconds must be >= 5 and --footprint-rate >= 1");
     }
+    if (driftPhaseImages < 5_000) {
+      throw new UserException("--drift-phase-images must be at least 5000");
+    }
     if (checkpointRepeats < 1) {
       throw new UserException("--checkpoint-repeats must be >= 1");
     }
@@ -267,6 +283,7 @@ public final class BenchCommand implements Callable<Integer> {
         latencySeconds,
         footprintSeconds,
         footprintRate,
-        checkpointRepeats);
+        checkpointRepeats,
+        driftPhaseImages);
   }
 }

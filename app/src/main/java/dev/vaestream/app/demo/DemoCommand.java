@@ -88,6 +88,14 @@ public final class DemoCommand implements Callable<Integer> {
   double anomalyRate;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario (rotation, class-incremental, gradual-thickness, recurring, or"
+              + " a JSON file) instead of looping over MNIST; the status line shows detections.")
+  String scenario;
+
+  @Option(
       names = "--var-dir",
       defaultValue = "var/demo",
       description = "Logs and checkpoint files (default ${DEFAULT-VALUE}).")
@@ -210,7 +218,7 @@ public final class DemoCommand implements Callable<Integer> {
     return String.format(
         Locale.ROOT,
         "produced %.0f | trainer step %.0f, prequential loss %.1f | scored %d | flagged %d,"
-            + " precision %.2f recall %.2f | model step in use %d",
+            + " precision %.2f recall %.2f | model step in use %d | drift: %s",
         first(p, "vae_producer_images"),
         first(tr, "vae_trainer_model_step"),
         first(tr, "vae_trainer_prequential_loss{part=\"total\""),
@@ -218,7 +226,24 @@ public final class DemoCommand implements Callable<Integer> {
         t.flagged.get(),
         t.precision(),
         t.recall(),
-        t.modelStep.get());
+        t.modelStep.get(),
+        drift(tr));
+  }
+
+  /** The trainer's drift state and detections, e.g. {@code adapting (1 detected)}. */
+  private static String drift(Map<String, Double> trainer) {
+    double state = first(trainer, "vae_trainer_drift_state");
+    double detected = first(trainer, "vae_trainer_drift_detections");
+    String name =
+        switch ((int) (Double.isNaN(state) ? -1 : state)) {
+          case 0 -> "off";
+          case 1 -> "warming up";
+          case 2 -> detected > 0 ? "recovered" : "stable";
+          case 3 -> "ADAPTING";
+          default -> "?";
+        };
+    return String.format(
+        Locale.ROOT, "%s (%.0f detected)", name, Double.isNaN(detected) ? 0 : detected);
   }
 
   /** The first metric whose name starts with {@code prefix}, summed over its tags. */
@@ -244,9 +269,9 @@ public final class DemoCommand implements Callable<Integer> {
     switch (service) {
       case "producer" -> {
         a.addAll(
+            scenario == null ? List.of("--loop", "--shuffle") : List.of("--scenario", scenario));
+        a.addAll(
             List.of(
-                "--loop",
-                "--shuffle",
                 "--rate",
                 Integer.toString(rate),
                 "--anomaly-rate",
