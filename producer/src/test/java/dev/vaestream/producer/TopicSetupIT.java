@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,12 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Creating, checking and reporting the output topic against a real broker. */
 @ExtendWith(KafkaBrokerExtension.class)
 class TopicSetupIT {
-  private EmbeddedKafka kafka;
+  private LocalKafka kafka;
   private Admin admin;
   private TopicSetup setup;
 
   @BeforeEach
-  void connect(EmbeddedKafka kafka) {
+  void connect(LocalKafka kafka) {
     this.kafka = kafka;
     admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));

@@ -7,12 +7,12 @@ import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.security.ServiceRole;
+import dev.vaestream.localkafka.BrokerSecurity;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerCommand;
 import dev.vaestream.scorer.ScorerService;
-import dev.vaestream.testsupport.BrokerSecurity;
 import dev.vaestream.testsupport.CapturedOutput;
-import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,14 +71,14 @@ class SecuredPipelineIT {
 
   @TempDir static Path dir;
 
-  private static EmbeddedKafka kafka;
+  private static LocalKafka kafka;
   private static final Map<ServiceRole, String> passwords = new EnumMap<>(ServiceRole.class);
   private static final Map<ServiceRole, Path> configs = new EnumMap<>(ServiceRole.class);
   private static Path keyFile;
 
   @BeforeAll
   static void secureCluster() {
-    kafka = EmbeddedKafka.startSecured();
+    kafka = LocalKafka.startSecured();
     // What demo --secure does: topics by the administrator, one user per service, exactly the
     // policy's ACLs (the statistics under the scorer's principal), a key file.
     SecuredPipeline pipeline = SecuredPipeline.setUp(kafka, dir.resolve("secrets"));

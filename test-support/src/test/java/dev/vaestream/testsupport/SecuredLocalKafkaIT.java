@@ -3,6 +3,8 @@ package dev.vaestream.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vaestream.localkafka.BrokerSecurity;
+import dev.vaestream.localkafka.LocalKafka;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,13 +42,13 @@ import org.junit.jupiter.api.Timeout;
  * {@code SecuredPipelineIT}.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class SecuredEmbeddedKafkaIT {
-  private static EmbeddedKafka kafka;
+class SecuredLocalKafkaIT {
+  private static LocalKafka kafka;
   private static final String PASSWORD = BrokerSecurity.randomSecret();
 
   @BeforeAll
   static void start() {
-    kafka = EmbeddedKafka.startSecured();
+    kafka = LocalKafka.startSecured();
     kafka.addScramUser("alice", PASSWORD);
     kafka.createTopic("allowed", 1);
     kafka.createTopic("forbidden", 1);
