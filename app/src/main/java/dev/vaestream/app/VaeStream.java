@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       ProducerCommand.class,
       TrainerCommand.class,
       ScorerCommand.class,
+      TopicsCommand.class,
       DemoCommand.class,
       ChaosCommand.class,
       AclsCommand.class

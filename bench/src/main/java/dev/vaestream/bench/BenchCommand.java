@@ -180,6 +180,8 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
   private int suite(PrintWriter out) {
     List<String> selected = selected();
     Settings settings = settings();
+    // A backend that cannot load (the CUDA build without a GPU) stops the run with one message.
+    dev.vaestream.core.model.Nd4jRuntime.configure();
     List<Map<String, Object>> lines = new ArrayList<>();
     int code = ExitCodes.OK;
     try (BenchContext ctx = new BenchContext(settings, out, lines::add)) {

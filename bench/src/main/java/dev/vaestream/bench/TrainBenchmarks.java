@@ -246,7 +246,7 @@ final class TrainBenchmarks {
     line.put("total_seconds", Figures.round(Figures.seconds(endNanos - start), 2));
     line.put(
         "guard_skipped",
-        Math.round(lastMetrics.getOrDefault("vae_trainer_guard_skipped_total", 0.0)));
+        Math.round(lastMetrics.getOrDefault("vae_trainer_guard_skipped_images_total", 0.0)));
     line.put("partitions", STREAM_PARTITIONS);
     line.put("exit_code", exit.get());
     line.put("target", Figures.target("ratio", TARGET_RATIO));

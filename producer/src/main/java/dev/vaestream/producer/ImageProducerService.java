@@ -5,9 +5,9 @@ import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.kafka.Fencing;
+import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -54,7 +54,6 @@ public final class ImageProducerService implements AutoCloseable {
   private final AtomicBoolean running;
   private final Duration closeTimeout;
   private final ProducerMetrics metrics;
-  private final KafkaClientMetrics clientMetrics;
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final AtomicReference<UserException> fatal = new AtomicReference<>();
@@ -65,6 +64,7 @@ public final class ImageProducerService implements AutoCloseable {
   /**
    * Takes ownership of {@code producer}: the service closes it.
    *
+   * @param serviceMetrics where this service's meters and the client's are bound; it closes them
    * @param running cleared by whoever wants the loop to stop (the shutdown hook)
    * @param closeTimeout how long closing may wait for in-flight sends
    */
@@ -73,7 +73,7 @@ public final class ImageProducerService implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       ImageSource source,
       RatePacer pacer,
-      MeterRegistry registry,
+      ServiceMetrics serviceMetrics,
       ProducerHealth health,
       AtomicBoolean running,
       Duration closeTimeout) {
@@ -86,9 +86,9 @@ public final class ImageProducerService implements AutoCloseable {
     this.closeTimeout = closeTimeout;
     StreamPlan plan = source.plan();
     this.metrics =
-        new ProducerMetrics(registry, plan.anomalyRate() > 0 ? plan.anomalyKinds() : Set.of());
-    this.clientMetrics = new KafkaClientMetrics(producer);
-    clientMetrics.bindTo(registry);
+        serviceMetrics.bind(
+            new ProducerMetrics(plan.anomalyRate() > 0 ? plan.anomalyKinds() : Set.of()));
+    serviceMetrics.bind(new KafkaClientMetrics(producer));
     // One callback per anomaly kind, made once: no allocation per record on the hot path.
     this.digitCallback = callbackFor(null);
     for (AnomalyKind kind : AnomalyKind.values()) {
@@ -160,14 +160,13 @@ public final class ImageProducerService implements AutoCloseable {
     return errors.sum();
   }
 
-  /** Closes the Kafka client metrics and the producer; idempotent. */
+  /** Closes the producer; idempotent. The meters stay until {@code serviceMetrics} closes. */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    clientMetrics.close();
     try {
       producer.close(closeTimeout);
     } catch (KafkaException e) {

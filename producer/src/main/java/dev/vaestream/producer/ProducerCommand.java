@@ -5,6 +5,7 @@ import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
@@ -13,7 +14,7 @@ import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.IdxFormatException;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,7 +28,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -67,12 +67,7 @@ public final class ProducerCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
-  @Option(
-      names = "--topic",
-      paramLabel = "NAME",
-      defaultValue = Topics.IMAGES,
-      description = "Topic to write to (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin InputTopicOptions topic = new InputTopicOptions();
 
   @Option(
       names = "--split",
@@ -145,14 +140,6 @@ public final class ProducerCommand implements Callable<Integer> {
       description = "Replicas when creating the topic (default: ${DEFAULT-VALUE}).")
   short replicationFactor;
 
-  @Option(
-      names = "--connect-timeout",
-      paramLabel = "SECONDS",
-      defaultValue = "30",
-      description =
-          "Give up if Kafka does not answer within this time (default: ${DEFAULT-VALUE}).")
-  double connectTimeoutSeconds;
-
   @Mixin HttpOptions http = new HttpOptions();
 
   /** The process environment; tests substitute their own {@code KAFKA_*} variables. */
@@ -215,20 +202,16 @@ public final class ProducerCommand implements Callable<Integer> {
               anomalyRate,
               parseKinds(anomalyKinds));
       KafkaClientConfig config = kafka.clientConfig(ProducerSettings.clientDefaults(), environment);
-      if (!(connectTimeoutSeconds > 0) || Double.isInfinite(connectTimeoutSeconds)) {
-        throw new IllegalArgumentException(
-            "--connect-timeout must be a positive number of seconds, got " + connectTimeoutSeconds);
-      }
       return new ProducerSettings(
           config,
-          topic,
+          topic.inputTopic(),
           partitions,
           replicationFactor,
           parseSplit(split),
           mnistDir,
           rate,
           plan,
-          Duration.ofMillis(Math.max(1, Math.round(connectTimeoutSeconds * 1000))),
+          kafka.connectTimeout(),
           http.host(),
           http.port(ProducerSettings.DEFAULT_HTTP_PORT));
     } catch (IllegalArgumentException e) {
@@ -238,7 +221,8 @@ public final class ProducerCommand implements Callable<Integer> {
 
   @SuppressWarnings("try") // the metrics server only has to live as long as the run
   private RunResult produce(ProducerSettings settings, MnistDataset data, AtomicBoolean running) {
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = serviceMetrics.registry();
     try {
       ProducerHealth health = new ProducerHealth(settings.topic());
       try (MetricsServer server = startMetricsServer(settings, registry, health)) {
@@ -256,7 +240,7 @@ public final class ProducerCommand implements Callable<Integer> {
                     producer,
                     source,
                     RatePacer.perSecond(settings.rate()),
-                    registry,
+                    serviceMetrics,
                     health,
                     running,
                     CLOSE_TIMEOUT)) {
@@ -275,7 +259,7 @@ public final class ProducerCommand implements Callable<Integer> {
         }
       }
     } finally {
-      registry.close();
+      serviceMetrics.close();
     }
   }
 
@@ -293,20 +277,12 @@ public final class ProducerCommand implements Callable<Integer> {
     }
   }
 
+  /** Creates or checks the output topic as the catalogue defines the input, and logs the report. */
   private static void setUpTopic(ProducerSettings settings) {
-    Admin admin;
-    try {
-      admin = Admin.create(settings.adminProperties());
-    } catch (KafkaException e) {
-      throw new UserException("invalid Kafka client configuration: " + rootMessage(e));
-    }
-    try {
-      TopicSetup setup =
-          new TopicSetup(admin, settings.kafka().bootstrapServers(), settings.connectTimeout());
+    try (TopicSetup setup =
+        TopicSetup.open(settings.adminProperties(), settings.connectTimeout())) {
       setup.checkConnection();
-      setup.ensureTopic(settings.topic(), settings.partitions(), settings.replicationFactor());
-    } finally {
-      admin.close(Duration.ofSeconds(5));
+      setup.ensure(settings.topicDefinition()).log(log);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.vaestream.producer;
 
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -66,7 +68,7 @@ public record ProducerSettings(
   /** Validates; messages name the flag to fix. */
   public ProducerSettings {
     if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException("--topic must not be empty");
+      throw new IllegalArgumentException("--input-topic must not be empty");
     }
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
@@ -109,6 +111,11 @@ public record ProducerSettings(
     Map<String, Object> props = forClient(ProducerConfig.configNames());
     props.putAll(REQUIRED_PRODUCER_PROPERTIES);
     return props;
+  }
+
+  /** How the output topic is created or checked: the catalogue's input topic, under its name. */
+  public TopicDefinition topicDefinition() {
+    return TopicCatalog.images(partitions, replicationFactor).named(topic);
   }
 
   /** Properties for the admin client that creates and checks the topic. */

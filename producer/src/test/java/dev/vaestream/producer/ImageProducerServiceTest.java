@@ -8,8 +8,10 @@ import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.testsupport.MeterConventions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -87,7 +89,7 @@ class ImageProducerServiceTest {
   private static ImageProducerService service(
       MockProducer<byte[], byte[]> producer,
       ImageSource source,
-      PrometheusMeterRegistry registry,
+      ServiceMetrics metrics,
       ProducerHealth health,
       AtomicBoolean running) {
     return new ImageProducerService(
@@ -95,7 +97,7 @@ class ImageProducerServiceTest {
         producer,
         source,
         RatePacer.perSecond(0),
-        registry,
+        metrics,
         health,
         running,
         Duration.ofSeconds(1));
@@ -105,11 +107,12 @@ class ImageProducerServiceTest {
   void sendsEveryImageOfTheSourceAsAnImageRecord() throws Exception {
     MockProducer<byte[], byte[]> producer =
         new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ServiceMetrics metrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = metrics.registry();
     ProducerHealth health = new ProducerHealth(TOPIC);
 
     RunResult result =
-        service(producer, source(2000, 0.1), registry, health, new AtomicBoolean(true)).run();
+        service(producer, source(2000, 0.1), metrics, health, new AtomicBoolean(true)).run();
 
     assertThat(result.sent()).isEqualTo(2000);
     assertThat(result.errors()).isZero();
@@ -147,11 +150,12 @@ class ImageProducerServiceTest {
   void failedSendsAreCountedAndTheRunGoesOn() {
     ScriptedProducer producer =
         new ScriptedProducer(i -> i % 10 == 3, new TimeoutException("Expiring 1 record(s)"));
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ServiceMetrics metrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = metrics.registry();
     ProducerHealth health = new ProducerHealth(TOPIC);
 
     RunResult result =
-        service(producer, source(1000, 0), registry, health, new AtomicBoolean(true)).run();
+        service(producer, source(1000, 0), metrics, health, new AtomicBoolean(true)).run();
 
     assertThat(result.sent()).isEqualTo(900);
     assertThat(result.errors()).isEqualTo(100);
@@ -169,7 +173,7 @@ class ImageProducerServiceTest {
         service(
                 producer,
                 source(50, 0),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                ServiceMetrics.create("producer"),
                 health,
                 new AtomicBoolean(true))
             .run();
@@ -190,7 +194,7 @@ class ImageProducerServiceTest {
                 service(
                         producer,
                         source(1000, 0),
-                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        ServiceMetrics.create("producer"),
                         health,
                         new AtomicBoolean(true))
                     .run())
@@ -220,12 +224,7 @@ class ImageProducerServiceTest {
         };
 
     RunResult result =
-        service(
-                producer,
-                source(10_000, 0),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                health,
-                running)
+        service(producer, source(10_000, 0), ServiceMetrics.create("producer"), health, running)
             .run();
 
     // Nothing was acknowledged before the flush: every send of the loop was flushed.
@@ -246,7 +245,7 @@ class ImageProducerServiceTest {
                 service(
                         producer,
                         source(10, 0),
-                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        ServiceMetrics.create("producer"),
                         new ProducerHealth(TOPIC),
                         new AtomicBoolean(true))
                     .run())
@@ -258,8 +257,9 @@ class ImageProducerServiceTest {
   @Test
   void metersFollowTheNamingRulesInPrometheus() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new ProducerMetrics(registry, EnumSet.of(AnomalyKind.PATCH))
-        .acknowledged(800, AnomalyKind.PATCH);
+    ProducerMetrics metrics = new ProducerMetrics(EnumSet.of(AnomalyKind.PATCH));
+    metrics.bindTo(registry);
+    metrics.acknowledged(800, AnomalyKind.PATCH);
 
     String scrape = registry.scrape();
 
@@ -279,6 +279,11 @@ class ImageProducerServiceTest {
       assertThat(counter.getId().getDescription()).isNotBlank();
       assertThat(counter.getId().getBaseUnit()).isNotBlank();
     }
+    assertThat(MeterConventions.violations(registry)).isEmpty();
+
+    metrics.close();
+
+    assertThat(MeterConventions.ourMeters(registry)).isEmpty();
   }
 
   private static ConsumerRecord<byte[], byte[]> asConsumed(ProducerRecord<byte[], byte[]> r) {

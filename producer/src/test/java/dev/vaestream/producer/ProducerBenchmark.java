@@ -52,7 +52,7 @@ public final class ProducerBenchmark {
         new ArrayList<>(
             List.of(
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
-                "--topic=" + topic,
+                "--input-topic=" + topic,
                 "--split=train",
                 "--loop",
                 "--limit=" + images,

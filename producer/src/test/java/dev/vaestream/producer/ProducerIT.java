@@ -54,9 +54,9 @@ class ProducerIT {
   private static JsonNode run(LocalKafka kafka, String topic, String... flags) throws Exception {
     List<String> args = new ArrayList<>();
     args.add("--bootstrap-servers=" + kafka.bootstrapServers());
-    args.add("--topic=" + topic);
+    args.add("--input-topic=" + topic);
     args.add("--http-port=-1");
-    args.add("--connect-timeout=10");
+    args.add("--connect-timeout=10s");
     args.addAll(List.of(flags));
     ProducerCommandTest.Result r = ProducerCommandTest.execute(args.toArray(new String[0]));
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
@@ -195,7 +195,8 @@ class ProducerIT {
   void healthAndMetricsAreServedWhileProducing(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = serviceMetrics.registry();
     ProducerHealth health = new ProducerHealth(topic);
     ProducerSettings settings =
         ProducerCommandTest.settings("--bootstrap-servers=" + kafka.bootstrapServers());
@@ -217,7 +218,7 @@ class ProducerIT {
               new KafkaProducer<>(settings.producerProperties()),
               source,
               RatePacer.perSecond(0),
-              registry,
+              serviceMetrics,
               health,
               new AtomicBoolean(true),
               Duration.ofSeconds(5))) {
@@ -241,6 +242,8 @@ class ProducerIT {
       assertThat(metrics)
           .contains("vae_producer_anomalies_total{kind=\"patch\",service=\"producer\"}");
       assertThat(result.sent()).isEqualTo(500);
+    } finally {
+      serviceMetrics.close();
     }
   }
 

@@ -42,7 +42,7 @@ class SecretsNotLoggedTest {
               return cli.execute(
                   "--bootstrap-servers=127.0.0.1:" + LoopbackPorts.free(),
                   "--kafka-config=" + fromFile.writePropertiesFile(dir),
-                  "--connect-timeout=2",
+                  "--connect-timeout=2s",
                   "--split=test",
                   "--limit=1",
                   "--http-port=-1");

@@ -46,7 +46,7 @@ class ShutdownIT {
                 testClassPath(),
                 ProducerCommand.class.getName(),
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
-                "--topic=" + topic,
+                "--input-topic=" + topic,
                 "--split=test",
                 "--loop",
                 "--rate=3000",

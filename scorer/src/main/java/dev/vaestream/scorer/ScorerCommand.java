@@ -1,13 +1,15 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
+import dev.vaestream.core.service.ServiceRunner;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -18,10 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/vae-stream scorer}: scores every image on the input topic exactly once with the newest
@@ -43,8 +48,12 @@ import picocli.CommandLine.Option;
       "Serves /metrics, /health, /ready and /anomalies.png (default port 9403)."
     })
 public final class ScorerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ScorerCommand.class);
+
   /** How long a SIGTERM may take to finish the open transaction and close. */
-  private static final long SHUTDOWN_GRACE_MS = 30_000;
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  @Spec CommandSpec spec;
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
   @Mixin HttpOptions httpOptions = new HttpOptions();
@@ -65,12 +74,7 @@ public final class ScorerCommand implements Callable<Integer> {
       description = "Consumer group shared by all scorer instances (default ${DEFAULT-VALUE}).")
   String groupId;
 
-  @Option(
-      names = "--input-topic",
-      paramLabel = "TOPIC",
-      defaultValue = Topics.IMAGES,
-      description = "Images to score (default ${DEFAULT-VALUE}).")
-  String inputTopic;
+  @Mixin InputTopicOptions input = new InputTopicOptions();
 
   @Option(
       names = "--scores-topic",
@@ -156,7 +160,7 @@ public final class ScorerCommand implements Callable<Integer> {
       defaultValue = "0",
       description =
           "Partitions of the output topics the scorer creates when missing (default: as many as"
-              + " the input topic, or 1 if it does not exist yet).")
+              + " the input topic, or 3 if it does not exist yet).")
   int partitions;
 
   @Option(
@@ -166,13 +170,6 @@ public final class ScorerCommand implements Callable<Integer> {
       description =
           "Replication factor of output topics the scorer creates (default ${DEFAULT-VALUE}).")
   short replicationFactor;
-
-  @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description = "How long start-up may wait for the cluster (default ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
 
   @Option(
       names = "--no-stats",
@@ -216,33 +213,15 @@ public final class ScorerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ScorerSettings settings = settings(System.getenv());
-    AtomicReference<ScorerService> service = new AtomicReference<>();
-    try (GracefulShutdown shutdown =
-        GracefulShutdown.install(
-            "scorer",
-            () -> {
-              ScorerService s = service.get();
-              if (s != null) {
-                s.stop();
-              }
-            },
-            SHUTDOWN_GRACE_MS)) {
-      int code;
-      try (ScorerService s = ScorerService.start(settings)) {
-        service.set(s);
-        if (!shutdown.running()) {
-          s.stop();
-        }
-        code = s.await();
-      } catch (UserException e) {
-        shutdown.finished(e.exitCode());
-        throw e;
-      } catch (Exception e) {
-        shutdown.finished(ExitCodes.FAILURE);
-        throw e;
-      }
-      return shutdown.finished(code);
-    }
+    // The backend first: a CUDA build without a usable GPU stops here, exit 2, naming the problem.
+    Map<String, Object> facts = Nd4jRuntime.facts();
+    log.info(
+        "Scorer starting: ND4J {} on {}, compute path {}",
+        facts.get("nd4j_backend"),
+        facts.get("device"),
+        facts.get("compute_path"));
+    return new ServiceRunner("scorer", SHUTDOWN_GRACE, spec.commandLine().getErr())
+        .run(new ScorerService(settings));
   }
 
   /**
@@ -286,7 +265,7 @@ public final class ScorerCommand implements Callable<Integer> {
           config,
           instance,
           groupId,
-          inputTopic,
+          input.inputTopic(),
           scoresTopic,
           dlqTopic,
           checkpointTopic,
@@ -297,7 +276,7 @@ public final class ScorerCommand implements Callable<Integer> {
           Duration.ofMillis(commitIntervalMs),
           partitions,
           replicationFactor,
-          Duration.ofSeconds(connectTimeoutSeconds),
+          kafka.connectTimeout(),
           stats,
           httpOptions.host(),
           httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT));

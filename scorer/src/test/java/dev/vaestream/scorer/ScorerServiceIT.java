@@ -103,7 +103,7 @@ class ScorerServiceIT {
           .contains("vae_scorer_score_milliscore_bucket")
           .contains("vae_scorer_latency_seconds_bucket")
           .contains("vae_scorer_latency_percentile_seconds{quantile=\"0.99\"")
-          .contains("vae_scorer_model_step{")
+          .contains("vae_scorer_model_step_steps{")
           .contains("kafka_consumer_fetch_manager_records_lag");
     }
   }

@@ -38,7 +38,7 @@ class SecretsNotLoggedTest {
                   "--bootstrap-servers=127.0.0.1:" + LoopbackPorts.free(),
                   "--kafka-config=" + secrets.writePropertiesFile(dir),
                   "--checkpoint-hmac-key=" + hmacKey,
-                  "--connect-timeout-seconds=2",
+                  "--connect-timeout=2s",
                   "--instance-id=secrets-test",
                   "--stats-state-dir=" + dir.resolve("state"),
                   "--http-port=-1");

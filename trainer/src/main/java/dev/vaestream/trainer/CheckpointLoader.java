@@ -135,7 +135,7 @@ final class CheckpointLoader {
   }
 
   private static long sequenceOf(Checkpoint c) {
-    String s = c.metadata().get(TrainerService.META_SEQUENCE);
+    String s = c.metadata().get(TrainingLoop.META_SEQUENCE);
     return s == null ? 0 : Long.parseLong(s);
   }
 }

@@ -1,34 +1,25 @@
 package dev.vaestream.trainer;
 
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ErrorReporting;
-import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.core.kafka.TopicAdmin;
 import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.core.metrics.Health;
-import dev.vaestream.core.metrics.MetricsServer;
-import dev.vaestream.core.metrics.ServiceMetrics;
-import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.vaestream.core.service.HttpEndpoint;
+import dev.vaestream.core.service.ServiceRunner;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/vae-stream trainer}: learns the VAE online from {@code mnist.images} and publishes
@@ -42,14 +33,14 @@ import picocli.CommandLine.Option;
           + " published in the same transaction as the input offsets."
     })
 public final class TrainerCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(TrainerCommand.class);
-  private static final int DEFAULT_HTTP_PORT = 9402;
+  /** How long a SIGTERM may take: the final checkpoint and closing. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(60);
 
-  @Mixin KafkaOptions kafka;
-  @Mixin HttpOptions http;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--topic", defaultValue = Topics.IMAGES, description = "Input topic.")
-  String topic;
+  @Mixin KafkaOptions kafka = new KafkaOptions();
+  @Mixin HttpOptions http = new HttpOptions();
+  @Mixin InputTopicOptions input = new InputTopicOptions();
 
   @Option(
       names = "--checkpoint-topic",
@@ -77,16 +68,19 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint-every",
-      defaultValue = "500",
+      defaultValue = "" + TrainerSettings.DEFAULT_CHECKPOINT_EVERY,
       description = "Steps between checkpoints (default ${DEFAULT-VALUE}).")
   int checkpointEvery;
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "30",
-      paramLabel = "SECONDS",
-      description = "Also checkpoint this often when anything changed (default ${DEFAULT-VALUE}).")
-  int checkpointIntervalSeconds;
+      defaultValue = "30s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Also checkpoint this often when anything changed, e.g. 30s, 2m (default"
+              + " ${DEFAULT-VALUE}; a bare number, the old form, means seconds).")
+  Duration checkpointInterval;
 
   @Option(
       names = "--learn-split",
@@ -126,14 +120,16 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(
       names = "--group-id",
-      defaultValue = "vae-trainer",
+      defaultValue = TrainerSettings.DEFAULT_ID,
       description = "Consumer group (default ${DEFAULT-VALUE}).")
   String groupId;
 
   @Option(
       names = "--transactional-id",
-      defaultValue = "vae-trainer",
-      description = "Fixed transactional id: a second instance fences the first.")
+      defaultValue = TrainerSettings.DEFAULT_ID,
+      description =
+          "Fixed transactional id: a second instance fences the first (default"
+              + " ${DEFAULT-VALUE}).")
   String transactionalId;
 
   @Option(
@@ -164,131 +160,44 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replication of topics this service creates (default ${DEFAULT-VALUE}).")
   short replication;
 
-  @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description =
-          "How long start-up may wait for the cluster to set up the topics (default"
-              + " ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     TrainerSettings settings = settings();
-    Map<String, Object> facts = Nd4jRuntime.facts();
-    log.info(
-        "Trainer starting: ND4J {} on {}, OMP threads {}; Kafka {}",
-        facts.get("nd4j_backend"),
-        facts.get("device"),
-        facts.get("omp_num_threads"),
-        settings.kafka().redacted());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("trainer");
-    TrainerMetrics metrics =
-        new TrainerMetrics(
-            registry, facts.get("nd4j_backend").toString(), facts.get("device").toString());
-    createTopics(settings);
-    TrainerService service =
-        new TrainerService(settings, new TrainerClients(settings, registry), metrics);
-    GracefulShutdown shutdown = GracefulShutdown.install("trainer", () -> {}, 60_000);
-    MetricsServer server = null;
-    try {
-      if (settings.httpPort() >= 0) {
-        server =
-            MetricsServer.start(
-                settings.httpHost(), settings.httpPort(), registry, () -> health(service, metrics));
-        server.routePng("/reconstructions.png", service::reconstructionsPng);
-      }
-      return shutdown.finished(service.run(shutdown.flag()));
-    } catch (RuntimeException e) {
-      shutdown.finished(e instanceof UserException u ? u.exitCode() : ExitCodes.FAILURE);
-      throw e;
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    return new ServiceRunner(TrainerSettings.SERVICE, SHUTDOWN_GRACE, spec.commandLine().getErr())
+        .run(new TrainerService(settings));
   }
 
-  private static Health health(TrainerService service, TrainerMetrics metrics) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("step", service.step());
-    details.put("checkpoint_age_seconds", metrics.checkpointAgeSeconds());
-    long sincePoll = System.currentTimeMillis() - service.lastPollMs();
-    details.put("ms_since_poll", service.lastPollMs() == 0 ? null : sincePoll);
-    boolean consuming = "consuming".equals(service.status()) && sincePoll < 30_000;
-    return consuming ? Health.up("consuming", details) : Health.down(service.status(), details);
-  }
-
-  private void createTopics(TrainerSettings s) {
-    // The admin client's own timeouts follow the flag, so that closing it after an unreachable
-    // cluster does not wait for its default minute.
-    long timeoutMs = connectTimeoutMillis();
-    int apiTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
-    Admin admin =
-        Admin.create(
-            s.kafka()
-                .with(
-                    Map.of(
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                        Math.min(15_000, apiTimeoutMs),
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                        apiTimeoutMs)));
-    try {
-      TopicAdmin.ensure(
-          admin,
-          s.checkpointTopic(),
-          1,
-          s.checkpointReplication(),
-          CheckpointTopic.topicConfigs(),
-          timeoutMs);
-      TopicAdmin.ensure(admin, s.dlqTopic(), 1, s.checkpointReplication(), Map.of(), timeoutMs);
-    } finally {
-      admin.close(Duration.ofSeconds(5));
-    }
-  }
-
-  private long connectTimeoutMillis() {
-    if (connectTimeoutSeconds < 1) {
-      throw new UserException("--connect-timeout-seconds must be at least 1");
-    }
-    return Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
-  }
-
+  /** The flags as one validated settings object; every check but parsing is in the settings. */
   TrainerSettings settings() {
-    if (checkpointEvery < 1) {
-      throw new UserException("--checkpoint-every must be at least 1");
-    }
-    connectTimeoutMillis(); // validated with the other flags, before anything starts
-    if (guardQuantile <= 0 || guardQuantile >= 1) {
-      throw new UserException("--guard-quantile must be between 0 and 1, got " + guardQuantile);
-    }
     MnistSplit split;
     try {
       split = learnSplit == null ? null : MnistSplit.fromWireName(learnSplit);
     } catch (IllegalArgumentException e) {
       throw new UserException("--learn-split: " + e.getMessage());
     }
-    KafkaClientConfig config = kafka.clientConfig(Map.of());
-    return new TrainerSettings(
-        config,
-        topic,
-        checkpointTopic,
-        dlqTopic,
-        groupId,
-        transactionalId,
-        checkpointDir,
-        maxSteps,
-        checkpointEvery,
-        Duration.ofSeconds(checkpointIntervalSeconds),
-        split,
-        new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
-        seed,
-        SecretFile.keyOrFile(hmacKey, hmacKeyFile, "--checkpoint-hmac-key-file"),
-        learningRate,
-        replication,
-        http.host(),
-        http.port(DEFAULT_HTTP_PORT));
+    try {
+      return new TrainerSettings(
+          kafka.clientConfig(Map.of()),
+          kafka.connectTimeout(),
+          new TrainerSettings.TopicNames(
+              input.inputTopic(), checkpointTopic, dlqTopic, replication),
+          groupId,
+          transactionalId,
+          new TrainerSettings.Checkpointing(
+              checkpointDir,
+              checkpointEvery,
+              checkpointInterval,
+              SecretFile.keyOrFile(hmacKey, hmacKeyFile, "--checkpoint-hmac-key-file")),
+          new TrainerSettings.Learning(
+              maxSteps,
+              split,
+              new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
+              seed,
+              learningRate),
+          new HttpEndpoint(http.host(), http.port(TrainerSettings.DEFAULT_HTTP_PORT)));
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
   }
 
   /** Runs the trainer alone (used by tests that start it as a separate process). */

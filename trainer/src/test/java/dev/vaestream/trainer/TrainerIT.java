@@ -139,7 +139,7 @@ class TrainerIT {
         f.checkpoints,
         "ckpt-2".getBytes(),
         CheckpointCodec.unsigned()
-            .encode(withMetadata(valid, 999, TrainerService.META_SEQUENCE, "not a number")));
+            .encode(withMetadata(valid, 999, TrainingLoop.META_SEQUENCE, "not a number")));
     f.produceRaw(f.checkpoints, "ckpt-0".getBytes(), "garbage from elsewhere".getBytes());
     int before = f.readAll(f.checkpoints).size();
 

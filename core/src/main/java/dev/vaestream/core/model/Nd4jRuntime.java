@@ -1,6 +1,5 @@
 package dev.vaestream.core.model;
 
-import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Nd4jRuntime {
   private static volatile boolean configured;
+  private static UserException loadFailure;
 
   private Nd4jRuntime() {}
 
@@ -25,7 +25,16 @@ public final class Nd4jRuntime {
     }
     synchronized (Nd4jRuntime.class) {
       if (!configured) {
-        loadBackend();
+        if (loadFailure != null) {
+          // ND4J's classes are broken after a failed load: report the first cause every time.
+          throw loadFailure;
+        }
+        try {
+          loadBackend();
+        } catch (UserException e) {
+          loadFailure = e;
+          throw e;
+        }
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Nd4j.getMemoryManager().togglePeriodicGc(false);
         configured = true;
@@ -36,23 +45,16 @@ public final class Nd4jRuntime {
   /**
    * Loads the backend, failing fast with what is missing: with the {@code cuda} build and no usable
    * GPU, ND4J otherwise dies later with a native linkage error and no hint.
+   *
+   * @throws UserException with exit code 2 naming the problem ({@link BackendLoadFailure})
    */
   private static void loadBackend() {
+    BackendLoadFailure.probeCuda();
     try {
       Nd4j.getBackend();
       Nd4j.getExecutioner();
     } catch (Throwable t) {
-      boolean cuda = String.valueOf(t).toLowerCase(java.util.Locale.ROOT).contains("cuda");
-      throw new UserException(
-          "the ND4J backend could not load ("
-              + t
-              + ")"
-              + (cuda
-                  ? ": the CUDA build needs an NVIDIA GPU, its driver and the CUDA 11.6 runtime"
-                      + " libraries on the library path; or rebuild without -Pcuda for the CPU"
-                  : ": check that the natives for this platform are on the classpath"
-                      + " (-Djavacpp.platform when building)"),
-          ExitCodes.FAILURE);
+      throw BackendLoadFailure.describe(t);
     }
   }
 
@@ -69,6 +71,7 @@ public final class Nd4jRuntime {
     out.put("cores", Runtime.getRuntime().availableProcessors());
     out.put("jdk", System.getProperty("java.version"));
     out.put("nd4j_backend", backend());
+    out.put("compute_path", ComputePath.name());
     Object device = Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.deviceName");
     out.put("device", device == null ? System.getProperty("os.arch") : device.toString());
     String omp = System.getenv("OMP_NUM_THREADS");

@@ -1,302 +1,42 @@
 package dev.vaestream.core.model;
 
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
-
-import java.nio.FloatBuffer;
-import java.util.Arrays;
-import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
-
 /**
  * The forward pass at the posterior mean ({@link VaeModel#score}) with its own buffers, for one
  * thread. Several instances may score the same model at once from different threads while it is not
  * training; each reads the model's current parameters on every call.
  *
- * <p>Why not ND4J ops: at batch 32 the pass was half per-op overhead (an ND4J op costs 7-25 µs
- * however small its arrays, and the pass took ~30 of them: 1.2 ms in all). On the CPU backend this
- * calls OpenBLAS's {@code sgemm} directly on the parameters' and its own buffers' native memory
- * (the same library ND4J uses), does the biases, ReLUs, KL and squared error in Java on heap copies
- * of the small activations, and leaves ND4J only the output sigmoid: about 0.5 ms at batch 32. On
- * other backends (CUDA) it falls back to ND4J ops.
+ * <p>Which implementation a model hands out is the {@link ComputePath}'s choice: OpenBLAS on the
+ * parameters' memory on the CPU backend, ND4J ops (the path a GPU runs) otherwise. Both give the
+ * same scores within float rounding.
  *
  * <p>Deterministic: the same parameters, rows and row count give the same bits. A row's result may
  * differ in the last bits between row counts (BLAS blocks differently), so callers that need
  * reproducible decisions score in blocks of a fixed size.
  */
-public final class VaeForward {
-  private static final int IN = VaeArchitecture.INPUT;
-  private static final int H1 = VaeArchitecture.ENCODER[0];
-  private static final int H2 = VaeArchitecture.ENCODER[1];
-  private static final int Z = VaeArchitecture.LATENT;
-  private static final int H3 = VaeArchitecture.DECODER[0];
-  private static final int H4 = VaeArchitecture.DECODER[1];
-
-  private final VaeModel model;
-  private final boolean blas;
-
-  // Parameters, read in place: weights as BLAS operands, biases copied to the heap per call.
-  private FloatPointer e0W;
-  private FloatPointer e1W;
-  private FloatPointer meanW;
-  private FloatPointer logVarW;
-  private FloatPointer d0W;
-  private FloatPointer d1W;
-  private FloatPointer outW;
-  private FloatBuffer params;
-  private int e0b;
-  private int e1b;
-  private int meanb;
-  private int logVarb;
-  private int d0b;
-  private int d1b;
-  private int outb;
-
-  // Native activations, column-major (rows x width), except the input: row-major like the images.
-  private int capacity;
-  private Buffer x;
-  private Buffer l1;
-  private Buffer l2;
-  private Buffer mean;
-  private Buffer logVar;
-  private Buffer l3;
-  private Buffer l4;
-  private Buffer out;
-  private INDArray outRows;
-  private int outRowsCount;
-
-  // Heap scratch: the current layer's activations, the output, one layer's bias.
-  private float[] heap = new float[0];
-  private float[] heapMean = new float[0];
-  private float[] heapLogVar = new float[0];
-  private float[] heapOut = new float[0];
-  private final float[] bias = new float[IN];
-
-  VaeForward(VaeModel model, INDArray flatParams, java.util.function.Function<String, INDArray> p) {
-    this.model = model;
-    this.blas = "cpu".equals(Nd4jRuntime.backend());
-    if (!blas) {
-      return;
-    }
-    long base = flatParams.data().addressPointer().address();
-    FloatPointer all = new FloatPointer(flatParams.data().addressPointer());
-    this.params = flatParams.data().asNioFloat().duplicate();
-    if (params.position() != 0 || params.capacity() < VaeArchitecture.parameterCount()) {
-      throw new IllegalStateException("unexpected parameter buffer layout");
-    }
-    e0W = weight(all, base, p.apply("e0W"), IN, H1);
-    e1W = weight(all, base, p.apply("e1W"), H1, H2);
-    meanW = weight(all, base, p.apply("pZXMeanW"), H2, Z);
-    logVarW = weight(all, base, p.apply("pZXLogStd2W"), H2, Z);
-    d0W = weight(all, base, p.apply("d0W"), Z, H3);
-    d1W = weight(all, base, p.apply("d1W"), H3, H4);
-    outW = weight(all, base, p.apply("pXZW"), H4, IN);
-    e0b = offset(base, p.apply("e0b"), H1);
-    e1b = offset(base, p.apply("e1b"), H2);
-    meanb = offset(base, p.apply("pZXMeanb"), Z);
-    logVarb = offset(base, p.apply("pZXLogStd2b"), Z);
-    d0b = offset(base, p.apply("d0b"), H3);
-    d1b = offset(base, p.apply("d1b"), H4);
-    outb = offset(base, p.apply("pXZb"), IN);
-  }
-
-  /** A weight matrix as a BLAS operand: DL4J keeps them column-major and contiguous. */
-  private static FloatPointer weight(FloatPointer all, long base, INDArray w, int rows, int cols) {
-    if (w.ordering() != 'f'
-        || w.rows() != rows
-        || w.columns() != cols
-        || w.stride(0) != 1
-        || w.stride(1) != rows) {
-      throw new IllegalStateException("unexpected weight layout " + w.shapeInfoToString());
-    }
-    return new FloatPointer(all).position(offset(base, w, rows * cols));
-  }
-
-  private static int offset(long base, INDArray view, int length) {
-    long bytes = view.data().addressPointer().address() - base;
-    if (bytes < 0 || bytes % Float.BYTES != 0 || view.length() != length) {
-      throw new IllegalStateException("parameter view outside the parameter vector");
-    }
-    return (int) (bytes / Float.BYTES);
-  }
-
-  /** Whether this pass calls OpenBLAS directly (the CPU backend) rather than ND4J ops. */
-  boolean usesBlas() {
-    return blas;
-  }
-
+public interface VaeForward {
   /**
    * Scores rows {@code firstRow .. firstRow + rows - 1} of {@code images} (each 784 values in [0,
    * 1], concatenated).
    *
    * @param keepReconstructions whether to return the reconstructions; null in the result otherwise
    */
-  public BatchScores score(float[] images, int firstRow, int rows, boolean keepReconstructions) {
-    if (rows < 0 || firstRow < 0 || (long) (firstRow + rows) * IN > images.length) {
+  BatchScores score(float[] images, int firstRow, int rows, boolean keepReconstructions);
+
+  /** The compute path this pass runs on, e.g. {@code openblas} or {@code portable}. */
+  String path();
+
+  /** Checks the row range of a {@link #score} call. */
+  static void checkRows(float[] images, int firstRow, int rows) {
+    if (rows < 0
+        || firstRow < 0
+        || (long) (firstRow + rows) * VaeArchitecture.INPUT > images.length) {
       throw new IllegalArgumentException(
-          "rows " + firstRow + ".." + (firstRow + rows) + " of " + images.length / IN);
-    }
-    if (rows == 0) {
-      return new BatchScores(new float[0], new float[0], keepReconstructions ? new float[0] : null);
-    }
-    if (!blas) {
-      INDArray batch = VaeModel.batch(images, firstRow, rows);
-      BatchScores s = model.scoreWithOps(batch);
-      return keepReconstructions ? s : new BatchScores(s.reconstructionError(), s.kl(), null);
-    }
-    ensureCapacity(rows);
-    int n = rows;
-    x.buf.put(0, images, firstRow * IN, n * IN);
-
-    // Encoder. The input is row-major, i.e. a column-major 784 x n: hence the transpose.
-    gemm(CblasTrans, x.ptr, IN, e0W, IN, H1, l1.ptr, 0f, n);
-    biasRelu(l1, H1, e0b, n);
-    gemm(CblasNoTrans, l1.ptr, n, e1W, H1, H2, l2.ptr, 0f, n);
-    biasRelu(l2, H2, e1b, n);
-
-    // Posterior mean and log-variance; KL(N(mu, sigma^2) || N(0, 1)) per image.
-    gemm(CblasNoTrans, l2.ptr, n, meanW, H2, Z, mean.ptr, 0f, n);
-    gemm(CblasNoTrans, l2.ptr, n, logVarW, H2, Z, logVar.ptr, 0f, n);
-    mean.buf.get(0, heapMean, 0, n * Z);
-    logVar.buf.get(0, heapLogVar, 0, n * Z);
-    float[] kl = new float[n];
-    float[] logVarBias = new float[Z];
-    params.get(meanb, bias, 0, Z);
-    params.get(logVarb, logVarBias, 0, Z);
-    for (int c = 0; c < Z; c++) {
-      float mb = bias[c];
-      float lb = logVarBias[c];
-      for (int r = 0, i = c * n; r < n; r++, i++) {
-        float m = heapMean[i] + mb;
-        float v = heapLogVar[i] + lb;
-        heapMean[i] = m;
-        kl[r] += (float) Math.exp(v) + m * m - v - 1f;
-      }
-    }
-    for (int r = 0; r < n; r++) {
-      kl[r] *= 0.5f;
-    }
-    mean.buf.put(0, heapMean, 0, n * Z);
-
-    // Decoder from the mean.
-    gemm(CblasNoTrans, mean.ptr, n, d0W, Z, H3, l3.ptr, 0f, n);
-    biasRelu(l3, H3, d0b, n);
-    gemm(CblasNoTrans, l3.ptr, n, d1W, H3, H4, l4.ptr, 0f, n);
-    biasRelu(l4, H4, d1b, n);
-
-    // Output layer, with the bias preloaded and added by the GEMM, then the sigmoid. Column-major
-    // like the others: computing it transposed (row-major rows) was 40 us slower in OpenBLAS.
-    params.get(outb, bias, 0, IN);
-    for (int c = 0; c < IN; c++) {
-      Arrays.fill(heapOut, c * n, (c + 1) * n, bias[c]);
-    }
-    out.buf.put(0, heapOut, 0, n * IN);
-    gemm(CblasNoTrans, l4.ptr, n, outW, H4, IN, out.ptr, 1f, n);
-    Transforms.sigmoid(outRows(n), false);
-    out.buf.get(0, heapOut, 0, n * IN);
-
-    float[] sse = new float[n];
-    for (int c = 0; c < IN; c++) {
-      for (int r = 0, i = c * n, p = firstRow * IN + c; r < n; r++, i++, p += IN) {
-        float d = heapOut[i] - images[p];
-        sse[r] += d * d;
-      }
-    }
-    float[] recon = null;
-    if (keepReconstructions) {
-      // Transposed to row-major in strips of 16 rows: a row at a time strides n floats per read.
-      recon = new float[n * IN];
-      for (int r0 = 0; r0 < n; r0 += 16) {
-        int r1 = Math.min(n, r0 + 16);
-        for (int c = 0; c < IN; c++) {
-          for (int r = r0, i = c * n + r0; r < r1; r++, i++) {
-            recon[r * IN + c] = heapOut[i];
-          }
-        }
-      }
-    }
-    return new BatchScores(sse, kl, recon);
-  }
-
-  /** {@code c (n x cols) = a (n x k, or k x n transposed) * w (k x cols)}, column-major. */
-  private static void gemm(
-      int transA,
-      FloatPointer a,
-      int lda,
-      FloatPointer w,
-      int k,
-      int cols,
-      FloatPointer c,
-      float beta,
-      int n) {
-    cblas_sgemm(CblasColMajor, transA, CblasNoTrans, n, cols, k, 1f, a, lda, w, k, beta, c, n);
-  }
-
-  /** Adds a layer's bias to its column-major activations and applies the ReLU, in place. */
-  private void biasRelu(Buffer layer, int cols, int biasOffset, int n) {
-    layer.buf.get(0, heap, 0, n * cols);
-    params.get(biasOffset, bias, 0, cols);
-    for (int c = 0; c < cols; c++) {
-      float b = bias[c];
-      for (int i = c * n, end = i + n; i < end; i++) {
-        float v = heap[i] + b;
-        heap[i] = v > 0f ? v : 0f;
-      }
-    }
-    layer.buf.put(0, heap, 0, n * cols);
-  }
-
-  /** The output of {@code n} rows as one array, for ND4J's sigmoid. */
-  private INDArray outRows(int n) {
-    if (n != outRowsCount) {
-      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        outRows = out.array.get(NDArrayIndex.interval(0, (long) n * IN));
-      }
-      outRowsCount = n;
-    }
-    return outRows;
-  }
-
-  private void ensureCapacity(int rows) {
-    if (rows <= capacity) {
-      return;
-    }
-    int c = Math.max(rows, 2 * capacity);
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      x = new Buffer(c * IN);
-      l1 = new Buffer(c * H1);
-      l2 = new Buffer(c * H2);
-      mean = new Buffer(c * Z);
-      logVar = new Buffer(c * Z);
-      l3 = new Buffer(c * H3);
-      l4 = new Buffer(c * H4);
-      out = new Buffer(c * IN);
-    }
-    heap = new float[c * Math.max(H1, H4)];
-    heapMean = new float[c * Z];
-    heapLogVar = new float[c * Z];
-    heapOut = new float[c * IN];
-    outRowsCount = 0;
-    capacity = c;
-  }
-
-  /** A native float array with its BLAS pointer and a heap-copy view; the array keeps it alive. */
-  private static final class Buffer {
-    final INDArray array;
-    final FloatPointer ptr;
-    final FloatBuffer buf;
-
-    Buffer(int length) {
-      array = Nd4j.create(DataType.FLOAT, length);
-      ptr = new FloatPointer(array.data().addressPointer());
-      buf = array.data().asNioFloat();
+          "rows "
+              + firstRow
+              + ".."
+              + (firstRow + rows)
+              + " of "
+              + images.length / VaeArchitecture.INPUT);
     }
   }
 }

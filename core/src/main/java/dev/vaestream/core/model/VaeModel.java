@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.variational.LossFunctionWrapper;
 import org.deeplearning4j.nn.layers.variational.VariationalAutoencoder;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -40,13 +39,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * during a step. Scoring alone may happen from several threads (see {@link #forward()}).
  */
 public final class VaeModel {
-  private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
-
   /**
    * Scratch memory reused across steps: without it every intermediate array is a fresh off-heap
    * allocation, which cost as much as the arithmetic at batch 32.
    */
-  private static final WorkspaceConfiguration SCRATCH =
+  static final WorkspaceConfiguration SCRATCH =
       WorkspaceConfiguration.builder()
           .initialSize(0)
           .policyAllocation(AllocationPolicy.STRICT)
@@ -55,12 +52,13 @@ public final class VaeModel {
           .policySpill(SpillPolicy.REALLOCATE)
           .build();
 
-  private final String trainWorkspace = "vae-train-" + System.identityHashCode(this);
   private final String scoreWorkspace = "vae-score-" + System.identityHashCode(this);
   private final Object scoreLock = new Object();
   private VaeForward sharedForward;
 
   private final long seed;
+  private final VaeKernels kernels;
+  private final TrainingStep trainingStep;
   private final VariationalAutoencoder layer;
   private final INDArray params;
   private final INDArray adamState;
@@ -71,12 +69,10 @@ public final class VaeModel {
   private long imagesSeen;
   private long rollbacks;
 
-  static {
+  private VaeModel(long seed, VaeKernels kernels) {
     Nd4jRuntime.configure();
-  }
-
-  private VaeModel(long seed) {
     this.seed = seed;
+    this.kernels = kernels;
     MultiLayerNetwork net = new MultiLayerNetwork(configuration(seed));
     net.init();
     net.initGradientsView();
@@ -101,17 +97,26 @@ public final class VaeModel {
     adam.setStateViewArray(adamState, grads.shape(), grads.ordering(), true);
     this.paramsBackup = params.dup();
     this.adamStateBackup = adamState.dup();
+    this.trainingStep = kernels.trainingStep(this);
   }
 
-  /** A freshly initialised model; the same seed gives the same initial parameters. */
+  /**
+   * A freshly initialised model on the process's {@link ComputePath}; the same seed gives the same
+   * initial parameters.
+   */
   public static VaeModel create(long seed) {
-    return new VaeModel(seed);
+    return new VaeModel(seed, ComputePath.current());
+  }
+
+  /** A freshly initialised model on the given kernels (tests compare paths with it). */
+  static VaeModel create(long seed, VaeKernels kernels) {
+    return new VaeModel(seed, kernels);
   }
 
   /** A model restored from its training state (see {@link #parameters()}). */
   public static VaeModel restore(
       long seed, long step, long imagesSeen, float[] parameters, float[] adamState) {
-    VaeModel model = new VaeModel(seed);
+    VaeModel model = new VaeModel(seed, ComputePath.current());
     if (parameters.length != model.params.length()) {
       throw new IllegalArgumentException(
           "expected " + model.params.length() + " parameters, got " + parameters.length);
@@ -160,21 +165,8 @@ public final class VaeModel {
     paramsBackup.assign(params);
     adamStateBackup.assign(adamState);
 
-    double loss;
-    boolean finite;
-    try (MemoryWorkspace ws =
-        Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, trainWorkspace)) {
-      layer.setInput(batch, NO_WORKSPACES);
-      layer.computeGradientAndScore(NO_WORKSPACES);
-      loss = layer.score();
-      INDArray grads = layer.getGradientsViewArray();
-      // The layer sums gradients over the batch; DL4J's updater divides by the batch size.
-      grads.divi(batch.rows());
-      adam.applyUpdater(grads, (int) step, 0);
-      params.subi(grads);
-      layer.clear();
-      finite = Double.isFinite(loss) && isFinite(params);
-    }
+    double loss = trainingStep.apply(batch, (int) step);
+    boolean finite = Double.isFinite(loss) && isFinite(params);
 
     if (!finite) {
       params.assign(paramsBackup);
@@ -197,7 +189,7 @@ public final class VaeModel {
       if (sharedForward == null) {
         sharedForward = forward();
       }
-      if (!sharedForward.usesBlas()) {
+      if (sharedForward instanceof PortableForward) {
         return scoreWithOps(batch);
       }
       int rows = batch.rows();
@@ -230,10 +222,33 @@ public final class VaeModel {
    * while the model is not training. It reads the current parameters on every call.
    */
   public VaeForward forward() {
-    return new VaeForward(this, params, layer::getParam);
+    return kernels.forward(this);
   }
 
-  /** The forward pass as ND4J ops: the path for backends other than the CPU, and the reference. */
+  /** The compute path this model runs on ({@link ComputePath}). */
+  public String computePath() {
+    return kernels.name();
+  }
+
+  /** The flat parameter vector itself (not a copy), for the kernels. */
+  INDArray parameterVector() {
+    return params;
+  }
+
+  /** One parameter as a view into {@link #parameterVector()}, by DL4J's name (e.g. {@code e0W}). */
+  INDArray param(String name) {
+    return layer.getParam(name);
+  }
+
+  VariationalAutoencoder layer() {
+    return layer;
+  }
+
+  AdamUpdater adam() {
+    return adam;
+  }
+
+  /** The forward pass as ND4J ops in this model's scoring workspace: the portable reference. */
   BatchScores scoreWithOps(INDArray batch) {
     checkBatch(batch);
     try (MemoryWorkspace ws =
@@ -242,7 +257,9 @@ public final class VaeModel {
     }
   }
 
-  private BatchScores scoreInScratch(INDArray batch) {
+  /** The forward pass as ND4J ops, in the caller's workspace. */
+  BatchScores scoreInScratch(INDArray batch) {
+    checkBatch(batch);
     INDArray h = batch;
     for (int i = 0; i < VaeArchitecture.ENCODER.length; i++) {
       h = Transforms.relu(dense(h, "e" + i), false);
@@ -292,6 +309,7 @@ public final class VaeModel {
 
   /** Rows {@code firstRow .. firstRow + rows - 1} of {@code images} as a batch. */
   public static INDArray batch(float[] images, int firstRow, int rows) {
+    Nd4jRuntime.configure();
     // One block copy into native memory: Nd4j.create(float[], shape) was ~8x slower.
     INDArray x = Nd4j.createUninitialized(DataType.FLOAT, rows, VaeArchitecture.INPUT);
     x.data()

@@ -37,7 +37,8 @@ class StatsTopologyTest {
   @Test
   void oneRecordPerClosedMinuteWithQuantilesAndGroundTruth(@TempDir Path dir) throws Exception {
     List<StatsTopology.ClosedWindow> closed = new ArrayList<>();
-    StatsMetrics metrics = new StatsMetrics(new SimpleMeterRegistry());
+    StatsMetrics metrics = new StatsMetrics();
+    metrics.bindTo(new SimpleMeterRegistry());
     var topology =
         StatsTopology.buildTopology(
             "scores",

@@ -1,0 +1,37 @@
+package dev.vaestream.core.model;
+
+/**
+ * The CPU build's kernels: the forward pass calls OpenBLAS directly ({@link OpenBlasForward}); the
+ * training step is DL4J's, as on the portable path, until a fused CPU step replaces it.
+ *
+ * <p>This class lives in {@code core/src/openblas}, which only the CPU build compiles: the {@code
+ * cuda} profile leaves it out, and {@link ComputePath} finds it through {@link
+ * java.util.ServiceLoader} when it is there.
+ */
+public final class OpenBlasKernels implements VaeKernels {
+  static final String NAME = "openblas";
+
+  /** For {@link java.util.ServiceLoader}. */
+  public OpenBlasKernels() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public boolean supports(String nd4jBackend) {
+    // OpenBLAS works on host memory: only the CPU backend keeps the parameters there.
+    return "cpu".equals(nd4jBackend);
+  }
+
+  @Override
+  public VaeForward forward(VaeModel model) {
+    return new OpenBlasForward(model);
+  }
+
+  @Override
+  public TrainingStep trainingStep(VaeModel model) {
+    return new Dl4jTrainingStep(model);
+  }
+}
