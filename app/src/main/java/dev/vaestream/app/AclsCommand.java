@@ -90,13 +90,9 @@ public final class AclsCommand implements Callable<Integer> {
   boolean apply;
 
   @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description = "With --apply: how long to wait for the cluster (default ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
-  @Option(names = "--images-topic", defaultValue = Topics.IMAGES)
+      names = "--images-topic",
+      defaultValue = Topics.IMAGES,
+      description = "Names as the services' flags set them (default ${DEFAULT-VALUE}).")
   String imagesTopic;
 
   @Option(names = "--dlq-topic", defaultValue = Topics.IMAGES_DLQ)
@@ -261,10 +257,7 @@ public final class AclsCommand implements Callable<Integer> {
             bindings.addAll(g.bindings(principal));
           }
         });
-    if (connectTimeoutSeconds < 1) {
-      throw new UserException("--connect-timeout-seconds must be at least 1");
-    }
-    long timeoutMs = Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
+    long timeoutMs = Math.min(kafka.connectTimeout().toMillis(), Integer.MAX_VALUE);
     Map<String, Object> props =
         kafka
             .clientConfig(Map.of())
@@ -293,7 +286,7 @@ public final class AclsCommand implements Callable<Integer> {
               + servers
               + " within "
               + Duration.ofMillis(timeoutMs).toSeconds()
-              + " s (--connect-timeout-seconds)",
+              + " s (--connect-timeout)",
           ExitCodes.FAILURE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
