@@ -1,5 +1,6 @@
 package dev.vaestream.app;
 
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
@@ -257,7 +258,8 @@ public final class AclsCommand implements Callable<Integer> {
             bindings.addAll(g.bindings(principal));
           }
         });
-    long timeoutMs = Math.min(kafka.connectTimeout().toMillis(), Integer.MAX_VALUE);
+    // --connect-timeout (and its deprecated --connect-timeout-seconds) come from KafkaOptions.
+    long timeoutMs = Math.min(Integer.MAX_VALUE, kafka.connectTimeout().toMillis());
     Map<String, Object> props =
         kafka
             .clientConfig(Map.of())
@@ -285,8 +287,8 @@ public final class AclsCommand implements Callable<Integer> {
           "cannot create ACLs: no answer from Kafka at "
               + servers
               + " within "
-              + Duration.ofMillis(timeoutMs).toSeconds()
-              + " s (--connect-timeout)",
+              + DurationConverter.format(Duration.ofMillis(timeoutMs))
+              + " (--connect-timeout)",
           ExitCodes.FAILURE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -51,7 +51,7 @@ final class FootprintBenchmark {
         List.of(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             n.input(),
             "--loop",
             "--shuffle",
@@ -66,7 +66,7 @@ final class FootprintBenchmark {
         List.of(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             n.input(),
             "--checkpoint-topic",
             n.checkpoints(),

@@ -126,7 +126,7 @@ final class LatencyBenchmark {
         cli.execute(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             topic,
             "--split",
             "train",

@@ -144,7 +144,7 @@ final class TrainBenchmarks {
     int port = LoopbackPorts.free();
     String[] args = {
       "--bootstrap-servers", bootstrap,
-      "--topic", input,
+      "--input-topic", input,
       "--checkpoint-topic", ctx.unique("train-checkpoints"),
       "--dlq-topic", ctx.unique("train-dlq"),
       "--group-id", ctx.unique("trainer-group"),

@@ -1,9 +1,6 @@
 package dev.vaestream.producer;
 
-import dev.vaestream.core.cli.Causes;
 import dev.vaestream.core.cli.ErrorReporting;
-import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
 import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.JsonLine;
@@ -11,25 +8,17 @@ import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.AnomalyKind;
-import dev.vaestream.core.data.IdxFormatException;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.TopicSetup;
-import dev.vaestream.core.metrics.MetricsServer;
-import dev.vaestream.core.metrics.ServiceMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.service.ServiceRunner;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,10 +32,9 @@ import picocli.CommandLine.Spec;
  * with labelled synthetic anomalies.
  *
  * <p>Flow: parse the flags into one {@link ProducerSettings}, load the data (a bad {@code
- * --mnist-dir} fails before any connection), start the metrics endpoint, create or check the topic,
- * run the {@link ImageProducerService} until the plan ends or a signal stops it, close everything
- * in reverse order, and print the {@link RunResult} as the last line of standard output. Everything
- * else goes to standard error through the log.
+ * --mnist-dir} fails before any connection), build the {@link ProducerService} and run it until the
+ * plan ends or a signal stops it, then print the {@link RunResult} as the last line of standard
+ * output. Everything else goes to standard error through the log.
  */
 @Command(
     name = "producer",
@@ -59,9 +47,6 @@ import picocli.CommandLine.Spec;
     })
 public final class ProducerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ProducerCommand.class);
-
-  /** How long closing the producer may wait for in-flight sends. */
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   @Spec CommandSpec spec;
 
@@ -129,7 +114,7 @@ public final class ProducerCommand implements Callable<Integer> {
   @Option(
       names = "--partitions",
       paramLabel = "N",
-      defaultValue = "3",
+      defaultValue = "" + TopicCatalog.DEFAULT_INPUT_PARTITIONS,
       description = "Partitions when creating the topic (default: ${DEFAULT-VALUE}).")
   int partitions;
 
@@ -151,39 +136,26 @@ public final class ProducerCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     ProducerSettings settings = settings();
     log.info("Kafka client config: {}", settings.kafka().redacted());
     warnAboutIgnoredProperties(settings.kafka());
     warnIfAnomalyKindsUnused();
-    MnistDataset data = loadData(settings);
+    MnistDataset data = ProducerService.loadData(settings);
     warnIfLimitExceedsOnePass(data);
 
-    Duration grace = settings.connectTimeout().plus(CLOSE_TIMEOUT);
-    try (GracefulShutdown shutdown =
-        GracefulShutdown.install("producer", () -> {}, grace.toMillis())) {
-      AtomicBoolean running = shutdown.flag();
-      int code = ExitCodes.FAILURE;
-      try {
-        RunResult result = produce(settings, data, running);
-        code = result.errors() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(JsonLine.of(result.toJson()));
-        out.flush();
-        return code;
-      } catch (RuntimeException e) {
-        code = e instanceof UserException u ? u.exitCode() : ExitCodes.FAILURE;
-        if (shutdown.signalled()) {
-          // The shutdown hook ends the JVM as soon as we finish: report the error here.
-          PrintWriter err = spec.commandLine().getErr();
-          err.println(spec.name() + ": error: " + e.getMessage());
-          err.flush();
-        }
-        throw e;
-      } finally {
-        shutdown.finished(code);
-      }
-    }
+    ProducerService service = new ProducerService(settings, data);
+    PrintWriter out = spec.commandLine().getOut();
+    return new ServiceRunner(
+            ProducerSettings.SERVICE,
+            settings.connectTimeout().plus(ProducerService.CLOSE_TIMEOUT),
+            spec.commandLine().getErr())
+        .onTerminated(
+            code -> {
+              out.println(JsonLine.of(service.result().toJson()));
+              out.flush();
+            })
+        .run(service);
   }
 
   /** The flags as one validated, immutable settings object. */
@@ -216,98 +188,6 @@ public final class ProducerCommand implements Callable<Integer> {
           http.port(ProducerSettings.DEFAULT_HTTP_PORT));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
-    }
-  }
-
-  @SuppressWarnings("try") // the metrics server only has to live as long as the run
-  private RunResult produce(ProducerSettings settings, MnistDataset data, AtomicBoolean running) {
-    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
-    PrometheusMeterRegistry registry = serviceMetrics.registry();
-    try {
-      ProducerHealth health = new ProducerHealth(settings.topic());
-      try (MetricsServer server = startMetricsServer(settings, registry, health)) {
-        setUpTopic(settings);
-        if (!running.get()) {
-          return new RunResult(0, 0, 0);
-        }
-        ImageSource source = new ImageSource(data, settings.plan(), System::currentTimeMillis);
-        // The service closes the producer when its loop ends; closing twice is harmless and
-        // covers a failure in between.
-        try (KafkaProducer<byte[], byte[]> producer = newKafkaProducer(settings);
-            ImageProducerService service =
-                new ImageProducerService(
-                    settings.topic(),
-                    producer,
-                    source,
-                    RatePacer.perSecond(settings.rate()),
-                    serviceMetrics,
-                    health,
-                    running,
-                    CLOSE_TIMEOUT)) {
-          log.info(
-              "Producing {} {} images of {} to {}{}{}{}",
-              source.total().isPresent() ? source.total().getAsLong() : "an endless loop of",
-              settings.split().wireName(),
-              settings.mnistDir() == null ? "the bundled MNIST" : settings.mnistDir(),
-              settings.topic(),
-              settings.plan().shuffle() ? ", shuffled (seed " + settings.plan().seed() + ")" : "",
-              settings.rate() > 0 ? ", " + settings.rate() + " images/s" : ", as fast as possible",
-              settings.plan().anomalyRate() > 0
-                  ? ", anomaly rate " + settings.plan().anomalyRate() + " " + kindNames(settings)
-                  : "");
-          return service.run();
-        }
-      }
-    } finally {
-      serviceMetrics.close();
-    }
-  }
-
-  private static MetricsServer startMetricsServer(
-      ProducerSettings settings, PrometheusMeterRegistry registry, ProducerHealth health) {
-    if (settings.httpPort() < 0) {
-      return null;
-    }
-    try {
-      return MetricsServer.start(
-          settings.httpHost(), settings.httpPort(), registry, health::health);
-    } catch (UncheckedIOException e) {
-      throw new UserException(
-          e.getMessage() + ": " + e.getCause().getMessage() + " (choose another --http-port)");
-    }
-  }
-
-  /** Creates or checks the output topic as the catalogue defines the input, and logs the report. */
-  private static void setUpTopic(ProducerSettings settings) {
-    try (TopicSetup setup =
-        TopicSetup.open(settings.adminProperties(), settings.connectTimeout())) {
-      setup.checkConnection();
-      setup.ensure(settings.topicDefinition()).log(log);
-    }
-  }
-
-  private static KafkaProducer<byte[], byte[]> newKafkaProducer(ProducerSettings settings) {
-    try {
-      return new KafkaProducer<>(settings.producerProperties());
-    } catch (KafkaException e) {
-      throw new UserException("invalid Kafka producer configuration: " + rootMessage(e));
-    }
-  }
-
-  private static MnistDataset loadData(ProducerSettings settings) {
-    if (settings.mnistDir() == null) {
-      return MnistDataset.bundled(settings.split());
-    }
-    try {
-      MnistDataset data = MnistDataset.load(settings.mnistDir(), settings.split());
-      log.info(
-          "Loaded {} {} images from {}",
-          data.size(),
-          settings.split().wireName(),
-          settings.mnistDir());
-      return data;
-    } catch (IdxFormatException e) {
-      throw new UserException("bad --mnist-dir: " + e.getMessage());
     }
   }
 
@@ -360,18 +240,5 @@ public final class ProducerCommand implements Callable<Integer> {
       }
     }
     return kinds;
-  }
-
-  private static String kindNames(ProducerSettings settings) {
-    StringBuilder sb = new StringBuilder("(");
-    for (AnomalyKind kind : settings.plan().anomalyKinds()) {
-      sb.append(sb.length() > 1 ? "," : "").append(kind.wireName());
-    }
-    return sb.append(')').toString();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = Causes.root(e);
-    return root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
   }
 }

@@ -43,6 +43,9 @@ public record ProducerSettings(
     String httpHost,
     int httpPort) {
 
+  /** The service name: the metrics' {@code service} tag and the shutdown hook's name. */
+  public static final String SERVICE = "producer";
+
   /** Default port of the producer's {@code /metrics} and {@code /health}. */
   public static final int DEFAULT_HTTP_PORT = 9401;
 

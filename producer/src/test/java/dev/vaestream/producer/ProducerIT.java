@@ -212,8 +212,8 @@ class ProducerIT {
                   1, false, false, 1, OptionalLong.of(500), 0.2, EnumSet.of(AnomalyKind.PATCH)),
               System::currentTimeMillis);
       RunResult result;
-      try (ImageProducerService service =
-          new ImageProducerService(
+      try (ProducerLoop service =
+          new ProducerLoop(
               topic,
               new KafkaProducer<>(settings.producerProperties()),
               source,

@@ -202,7 +202,7 @@ class TopicSetupIT {
     kafka.createTopic(topic, 1, Map.of());
 
     ProducerCommandTest.Result r;
-    try (LogCapture log = LogCapture.of(ProducerCommand.class)) {
+    try (LogCapture log = LogCapture.of(ProducerService.class)) {
       r =
           ProducerCommandTest.execute(
               "--bootstrap-servers=" + kafka.bootstrapServers(),

@@ -1,5 +1,7 @@
 package dev.vaestream.scorer;
 
+import dev.vaestream.core.cli.Deprecations;
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.HttpOptions;
 import dev.vaestream.core.cli.InputTopicOptions;
@@ -9,6 +11,7 @@ import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
+import dev.vaestream.core.service.HttpEndpoint;
 import dev.vaestream.core.service.ServiceRunner;
 import java.io.IOException;
 import java.io.Reader;
@@ -141,18 +144,30 @@ public final class ScorerCommand implements Callable<Integer> {
   @Option(
       names = "--max-batch",
       paramLabel = "N",
-      defaultValue = "512",
+      defaultValue = "" + ScorerSettings.DEFAULT_MAX_BATCH,
       description = "Most images per poll and forward pass (default ${DEFAULT-VALUE}).")
   int maxBatch;
 
   @Option(
-      names = "--commit-interval-ms",
-      paramLabel = "MS",
-      defaultValue = "100",
+      names = "--commit-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description =
-          "Longest a transaction stays open while a backlog is read; when caught up, every poll"
-              + " commits (default ${DEFAULT-VALUE}).")
-  long commitIntervalMs;
+          "Longest a transaction stays open while a backlog is read, e.g. 100ms; when caught up,"
+              + " every poll commits (default 100ms).")
+  Duration commitInterval;
+
+  // Deprecated spellings keep their own fields: picocli applies defaults after parsing.
+  private Duration deprecatedCommitInterval;
+  private Duration deprecatedStatsWindow;
+  private Duration deprecatedStatsGrace;
+
+  /** The old spelling of {@code --commit-interval}, in milliseconds. */
+  @Option(names = "--commit-interval-ms", paramLabel = "MS", hidden = true)
+  void commitIntervalMs(long ms) {
+    Deprecations.flag("--commit-interval-ms", "--commit-interval (e.g. 100ms)");
+    deprecatedCommitInterval = Duration.ofMillis(ms);
+  }
 
   @Option(
       names = "--partitions",
@@ -178,19 +193,32 @@ public final class ScorerCommand implements Callable<Integer> {
   boolean noStats;
 
   @Option(
-      names = "--stats-window-seconds",
-      paramLabel = "S",
-      defaultValue = "60",
-      description = "Statistics window size (tumbling; default ${DEFAULT-VALUE}).")
-  long statsWindowSeconds;
+      names = "--stats-window",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Statistics window size, tumbling, e.g. 60s, 5m (default 60s).")
+  Duration statsWindow;
 
   @Option(
-      names = "--stats-grace-seconds",
-      paramLabel = "S",
-      defaultValue = "10",
-      description =
-          "How long a window waits for late scores before it closes (default ${DEFAULT-VALUE}).")
-  long statsGraceSeconds;
+      names = "--stats-grace",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long a window waits for late scores before it closes (default 10s).")
+  Duration statsGrace;
+
+  /** The old spelling of {@code --stats-window}, in seconds. */
+  @Option(names = "--stats-window-seconds", paramLabel = "S", hidden = true)
+  void statsWindowSeconds(long seconds) {
+    Deprecations.flag("--stats-window-seconds", "--stats-window (e.g. 60s)");
+    deprecatedStatsWindow = Duration.ofSeconds(seconds);
+  }
+
+  /** The old spelling of {@code --stats-grace}, in seconds. */
+  @Option(names = "--stats-grace-seconds", paramLabel = "S", hidden = true)
+  void statsGraceSeconds(long seconds) {
+    Deprecations.flag("--stats-grace-seconds", "--stats-grace (e.g. 10s)");
+    deprecatedStatsGrace = Duration.ofSeconds(seconds);
+  }
 
   @Option(
       names = "--stats-application-id",
@@ -210,9 +238,12 @@ public final class ScorerCommand implements Callable<Integer> {
       description = "Kafka Streams properties for the statistics; they win over the defaults.")
   Path statsConfig;
 
+  /** The process environment ({@code KAFKA_*}, {@code HOSTNAME}); tests substitute their own. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws Exception {
-    ScorerSettings settings = settings(System.getenv());
+    ScorerSettings settings = settings(environment);
     // The backend first: a CUDA build without a usable GPU stops here, exit 2, naming the problem.
     Map<String, Object> facts = Nd4jRuntime.facts();
     log.info(
@@ -256,33 +287,43 @@ public final class ScorerCommand implements Callable<Integer> {
         stats =
             new ScorerSettings.Stats(
                 appId,
-                Duration.ofSeconds(statsWindowSeconds),
-                Duration.ofSeconds(statsGraceSeconds),
+                firstOf(statsWindow, deprecatedStatsWindow, ScorerSettings.DEFAULT_STATS_WINDOW),
+                firstOf(statsGrace, deprecatedStatsGrace, ScorerSettings.DEFAULT_STATS_GRACE),
                 stateDir,
                 readProperties(statsConfig));
       }
       return new ScorerSettings(
           config,
+          kafka.connectTimeout(),
           instance,
           groupId,
-          input.inputTopic(),
-          scoresTopic,
-          dlqTopic,
-          checkpointTopic,
-          statsTopic,
-          SecretFile.keyOrFile(checkpointKey, checkpointKeyFile, "--checkpoint-hmac-key-file"),
-          policy,
-          maxBatch,
-          Duration.ofMillis(commitIntervalMs),
-          partitions,
-          replicationFactor,
-          kafka.connectTimeout(),
+          new ScorerSettings.TopicNames(
+              input.inputTopic(),
+              scoresTopic,
+              dlqTopic,
+              checkpointTopic,
+              statsTopic,
+              partitions,
+              replicationFactor),
+          new ScorerSettings.ModelPolicy(
+              SecretFile.keyOrFile(checkpointKey, checkpointKeyFile, "--checkpoint-hmac-key-file"),
+              policy),
+          new ScorerSettings.Batching(
+              maxBatch,
+              firstOf(
+                  commitInterval,
+                  deprecatedCommitInterval,
+                  ScorerSettings.DEFAULT_COMMIT_INTERVAL)),
           stats,
-          httpOptions.host(),
-          httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT));
+          new HttpEndpoint(httpOptions.host(), httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
+  }
+
+  /** The flag's value, else its deprecated spelling's, else the default. */
+  private static Duration firstOf(Duration flag, Duration deprecated, Duration fallback) {
+    return flag != null ? flag : deprecated != null ? deprecated : fallback;
   }
 
   /** The hostname, made safe for a transactional id; {@code HOSTNAME} or "scorer" as fallbacks. */

@@ -234,8 +234,7 @@ final class ScoringLoop implements Runnable {
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, InvalidRecordException e) {
-    ProducerRecord<byte[], byte[]> d = DeadLetters.of(r, e, ScorerSettings.SERVICE);
-    producer.send(new ProducerRecord<>(settings.dlqTopic(), null, d.key(), d.value(), d.headers()));
+    producer.send(DeadLetters.of(r, e, ScorerSettings.SERVICE, settings.dlqTopic()));
     transaction.deadLettered(e.reason().code());
     log.debug(
         "Dead-lettered {}-{}@{} ({}): {}",

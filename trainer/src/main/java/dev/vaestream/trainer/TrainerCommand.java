@@ -160,6 +160,9 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replication of topics this service creates (default ${DEFAULT-VALUE}).")
   short replication;
 
+  /** The process environment ({@code KAFKA_*}); tests substitute their own. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws InterruptedException {
     TrainerSettings settings = settings();
@@ -177,7 +180,7 @@ public final class TrainerCommand implements Callable<Integer> {
     }
     try {
       return new TrainerSettings(
-          kafka.clientConfig(Map.of()),
+          kafka.clientConfig(Map.of(), environment),
           kafka.connectTimeout(),
           new TrainerSettings.TopicNames(
               input.inputTopic(), checkpointTopic, dlqTopic, replication),

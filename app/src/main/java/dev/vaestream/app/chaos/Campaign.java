@@ -7,6 +7,8 @@ import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.localkafka.LoopbackPorts;
+import dev.vaestream.scorer.ScorerSettings;
+import dev.vaestream.trainer.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +39,9 @@ import org.slf4j.LoggerFactory;
 final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
   static final String REFERENCE_SUFFIX = ".reference";
-  private static final String TRAINER_GROUP = "vae-trainer";
-  private static final String REFERENCE_GROUP = "vae-trainer-reference";
-  private static final String SCORER_GROUP = "vae-scorer";
+  private static final String TRAINER_GROUP = TrainerSettings.DEFAULT_ID;
+  private static final String REFERENCE_GROUP = TrainerSettings.DEFAULT_ID + "-reference";
+  private static final String SCORER_GROUP = ScorerSettings.DEFAULT_GROUP_ID;
   private static final long TICK_MS = 500;
   private static final int TRAIN_IMAGES = 60_000;
   private static final long STOP_GRACE_SECONDS = 60;
@@ -323,7 +325,7 @@ final class Campaign {
             List.of(
                 "--bootstrap-servers", bootstrap,
                 "--checkpoint-every", "50",
-                "--checkpoint-interval", "2",
+                "--checkpoint-interval", "2s",
                 "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(port)));
     if (!suffix.isEmpty()) {
@@ -332,7 +334,7 @@ final class Campaign {
               "--checkpoint-topic", Topics.CHECKPOINTS + suffix,
               "--dlq-topic", Topics.IMAGES_DLQ + suffix,
               "--group-id", REFERENCE_GROUP,
-              "--transactional-id", "vae-trainer" + suffix));
+              "--transactional-id", TrainerSettings.DEFAULT_ID + suffix));
     }
     return a;
   }

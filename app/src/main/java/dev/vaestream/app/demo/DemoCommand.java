@@ -262,7 +262,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "--checkpoint-every",
                 "100",
                 "--checkpoint-interval",
-                "10",
+                "10s",
                 "--checkpoint-dir",
                 varDir.resolve("checkpoints").toString(),
                 "--http-port",

@@ -3,6 +3,7 @@ package dev.vaestream.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vaestream.app.TopicsCommand;
 import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.kafka.Topics;
@@ -226,6 +227,45 @@ class SecuredPipelineIT {
 
   @Test
   @Order(6)
+  void theTopicsCommandNamesCredentialAndAclFailuresWithExitTwo() throws IOException {
+    String wrong = BrokerSecurity.randomSecret();
+    Path file =
+        clientFile(
+            "topics-wrong.properties",
+            kafka.security().clientConfig(ServiceRole.PRODUCER.defaultUser(), wrong));
+    StringWriter err = new StringWriter();
+    int code =
+        run(
+            new TopicsCommand(),
+            err,
+            "--kafka-config",
+            file.toString(),
+            "--check",
+            "--connect-timeout",
+            CONNECT_TIMEOUT_SECONDS + "s");
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("authentication with Kafka")
+        .doesNotContain(wrong)
+        .doesNotContain("\tat ");
+
+    // Right password, least privilege: the producer's principal may not see the other topics.
+    StringWriter denied = new StringWriter();
+    int deniedCode =
+        run(
+            new TopicsCommand(),
+            denied,
+            "--kafka-config",
+            configs.get(ServiceRole.PRODUCER).toString(),
+            "--check",
+            "--connect-timeout",
+            CONNECT_TIMEOUT_SECONDS + "s");
+    assertThat(deniedCode).as(denied.toString()).isEqualTo(2);
+    assertThat(denied.toString()).contains("not authorised").doesNotContain("\tat ");
+  }
+
+  @Test
+  @Order(7)
   void aclsApplyCreatesThePolicyAsAdministratorAndIsRefusedToAService() throws IOException {
     Map<String, Object> admin = new HashMap<>(kafka.adminClientConfig());
     admin.remove("client.id");

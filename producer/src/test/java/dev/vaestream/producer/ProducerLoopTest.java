@@ -38,7 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The run loop against Kafka's {@link MockProducer}: counting, errors, stopping, metrics. */
-class ImageProducerServiceTest {
+class ProducerLoopTest {
   private static final String TOPIC = "images";
   private static MnistDataset test;
 
@@ -86,13 +86,13 @@ class ImageProducerServiceTest {
         System::currentTimeMillis);
   }
 
-  private static ImageProducerService service(
+  private static ProducerLoop service(
       MockProducer<byte[], byte[]> producer,
       ImageSource source,
       ServiceMetrics metrics,
       ProducerHealth health,
       AtomicBoolean running) {
-    return new ImageProducerService(
+    return new ProducerLoop(
         TOPIC,
         producer,
         source,

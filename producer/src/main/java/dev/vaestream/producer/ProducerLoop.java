@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * streaming source should survive a broker outage. Errors that no retry can fix (authentication,
  * authorization, fencing) end the run with a {@link UserException}.
  */
-public final class ImageProducerService implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ImageProducerService.class);
+public final class ProducerLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProducerLoop.class);
 
   /** Send errors logged one by one; after that only every {@value #ERROR_LOG_EVERY}th. */
   private static final long LOGGED_ERRORS = 10;
@@ -68,7 +68,7 @@ public final class ImageProducerService implements AutoCloseable {
    * @param running cleared by whoever wants the loop to stop (the shutdown hook)
    * @param closeTimeout how long closing may wait for in-flight sends
    */
-  public ImageProducerService(
+  public ProducerLoop(
       String topic,
       Producer<byte[], byte[]> producer,
       ImageSource source,
