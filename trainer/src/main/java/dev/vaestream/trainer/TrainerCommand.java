@@ -55,6 +55,15 @@ public final class TrainerCommand implements Callable<Integer> {
   String dlqTopic;
 
   @Option(
+      names = "--initial-checkpoint",
+      paramLabel = "FILE",
+      description =
+          "Seed an empty checkpoint topic from this --checkpoint-dir file before restoring (a"
+              + " topic that holds checkpoints is left alone): restores the model after the"
+              + " topic was lost.")
+  Path initialCheckpoint;
+
+  @Option(
       names = "--checkpoint-dir",
       paramLabel = "DIR",
       description = "Also write each checkpoint here, keeping DIR/latest as the newest.")
@@ -166,6 +175,9 @@ public final class TrainerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     TrainerSettings settings = settings();
+    if (initialCheckpoint != null) {
+      InitialCheckpoint.seedIfEmpty(settings, initialCheckpoint);
+    }
     return new ServiceRunner(TrainerSettings.SERVICE, SHUTDOWN_GRACE, spec.commandLine().getErr())
         .run(new TrainerService(settings));
   }
