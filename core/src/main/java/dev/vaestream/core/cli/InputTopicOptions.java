@@ -12,14 +12,14 @@ public final class InputTopicOptions {
   @Option(
       names = "--input-topic",
       paramLabel = "TOPIC",
+      defaultValue = Topics.IMAGES,
       description =
           "The pipeline's image topic: written by the producer, read by the trainer and the"
-              + " scorer (default "
-              + Topics.IMAGES
-              + ").")
+              + " scorer (default ${DEFAULT-VALUE}).")
   String inputTopic;
 
-  // Picocli applies defaults to unmatched options after parsing, so the alias keeps its own field.
+  // Picocli applies defaults to unmatched options after parsing, so the alias keeps its own field
+  // and wins over the default (not over an explicit --input-topic of another name).
   private String deprecatedTopic;
 
   /** The old spelling on the producer and the trainer. */
@@ -31,8 +31,9 @@ public final class InputTopicOptions {
 
   /** {@code --input-topic}, else the deprecated {@code --topic}, else {@code mnist.images}. */
   public String inputTopic() {
-    return inputTopic != null
-        ? inputTopic
-        : deprecatedTopic != null ? deprecatedTopic : Topics.IMAGES;
+    if (deprecatedTopic != null && (inputTopic == null || Topics.IMAGES.equals(inputTopic))) {
+      return deprecatedTopic;
+    }
+    return inputTopic != null ? inputTopic : Topics.IMAGES;
   }
 }
