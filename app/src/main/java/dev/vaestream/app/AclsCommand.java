@@ -1,5 +1,6 @@
 package dev.vaestream.app;
 
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
