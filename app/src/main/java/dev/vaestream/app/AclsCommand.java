@@ -1,5 +1,6 @@
 package dev.vaestream.app;
 
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
@@ -89,7 +90,10 @@ public final class AclsCommand implements Callable<Integer> {
       description = "Create the ACLs through the Admin API instead of printing commands.")
   boolean apply;
 
-  @Option(names = "--images-topic", defaultValue = Topics.IMAGES)
+  @Option(
+      names = "--images-topic",
+      defaultValue = Topics.IMAGES,
+      description = "Names as the services' flags set them (default ${DEFAULT-VALUE}).")
   String imagesTopic;
 
   @Option(names = "--dlq-topic", defaultValue = Topics.IMAGES_DLQ)
@@ -255,7 +259,7 @@ public final class AclsCommand implements Callable<Integer> {
           }
         });
     // --connect-timeout (and its deprecated --connect-timeout-seconds) come from KafkaOptions.
-    long timeoutMs = Math.min(kafka.connectTimeout().toMillis(), Integer.MAX_VALUE);
+    long timeoutMs = Math.min(Integer.MAX_VALUE, kafka.connectTimeout().toMillis());
     Map<String, Object> props =
         kafka
             .clientConfig(Map.of())
@@ -283,8 +287,8 @@ public final class AclsCommand implements Callable<Integer> {
           "cannot create ACLs: no answer from Kafka at "
               + servers
               + " within "
-              + Duration.ofMillis(timeoutMs).toSeconds()
-              + " s (--connect-timeout)",
+              + DurationConverter.format(Duration.ofMillis(timeoutMs))
+              + " (--connect-timeout)",
           ExitCodes.FAILURE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -144,7 +144,7 @@ class NoUntrustedDeserializationTest {
             ImageRecordCodec.class.getName(),
             EvaluateCommand.class.getName(),
             "dev.vaestream.bench.BenchCommand",
-            "dev.vaestream.testsupport.EmbeddedKafka")) {
+            "dev.vaestream.localkafka.LocalKafka")) {
       assertThat(PRODUCTION.contain(type)).as(type).isTrue();
     }
     assertThat(PRODUCTION.containPackage(CleanReader.class.getPackageName())).isFalse();

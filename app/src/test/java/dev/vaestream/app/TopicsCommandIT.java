@@ -7,7 +7,7 @@ import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
@@ -33,11 +33,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TopicsCommandIT {
-  private static EmbeddedKafka kafka;
+  private static LocalKafka kafka;
 
   @BeforeAll
   static void start() {
-    kafka = EmbeddedKafka.start();
+    kafka = LocalKafka.start();
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package dev.vaestream.bench;
 
+import dev.vaestream.core.cli.CommandPlugin;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
  * and the machine facts); progress and logs go to standard error. {@code --jmh [REGEX]} runs the
  * JMH micro-benchmarks of the hot paths instead, one JSON line per benchmark.
  *
- * <p>Benchmarks that need Kafka share one in-JVM KRaft broker ({@code EmbeddedKafka}), started on
+ * <p>Benchmarks that need Kafka share one in-JVM KRaft broker ({@code LocalKafka}), started on
  * first use, with unique topic names per benchmark. Each benchmark is bounded in time; the default
  * suite takes about three minutes on a 2-core machine.
  */
@@ -39,7 +40,7 @@ import picocli.CommandLine.Spec;
           + " vae_model_batch, forward, train_step, score_json, adam_nd4j, adam_nio_loop)"
           + " instead."
     })
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, CommandPlugin {
   private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
 
   /** Every benchmark, in the order the suite runs them. */

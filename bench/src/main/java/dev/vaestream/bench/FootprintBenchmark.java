@@ -2,8 +2,8 @@ package dev.vaestream.bench;
 
 import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.metrics.ProcStatus;
-import dev.vaestream.testsupport.EmbeddedKafka;
-import dev.vaestream.testsupport.LoopbackPorts;
+import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.localkafka.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ final class FootprintBenchmark {
     // Every topic created up front, as the demo does: the trainer and the scorer would otherwise
     // race to create the dead-letter topic they share.
     ScoreBenchmarks.Names n = ScoreBenchmarks.Names.create(ctx, "fp", 1);
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     for (String topic : List.of(n.dlq(), n.scores(), n.stats())) {
       kafka.createTopic(topic, 1);
     }

@@ -3,9 +3,9 @@ package dev.vaestream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.cli.ErrorReporting;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerService;
-import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +43,7 @@ final class LatencyBenchmark {
   record Sample(long producedAt, long latencyMs, long visibleAt) {}
 
   static void run(BenchContext ctx) throws Exception {
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     String bootstrap = kafka.bootstrapServers();
     boolean stats = ctx.settings.scorerStats();
     int seconds = ctx.settings.latencySeconds();

@@ -8,8 +8,8 @@ import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.OfflineTraining;
 import dev.vaestream.core.offline.Shuffle;
-import dev.vaestream.testsupport.EmbeddedKafka;
-import dev.vaestream.testsupport.LoopbackPorts;
+import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.trainer.TrainerCommand;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -133,7 +133,7 @@ final class TrainBenchmarks {
       offlineSource = "mean of the same steps offline before and after";
     }
 
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     String bootstrap = kafka.bootstrapServers();
     String input = ctx.unique("train-images");
     kafka.createTopic(input, STREAM_PARTITIONS);

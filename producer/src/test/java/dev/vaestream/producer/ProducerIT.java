@@ -11,7 +11,7 @@ import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -51,7 +51,7 @@ class ProducerIT {
     return "producer-it-" + UUID.randomUUID();
   }
 
-  private static JsonNode run(EmbeddedKafka kafka, String topic, String... flags) throws Exception {
+  private static JsonNode run(LocalKafka kafka, String topic, String... flags) throws Exception {
     List<String> args = new ArrayList<>();
     args.add("--bootstrap-servers=" + kafka.bootstrapServers());
     args.add("--input-topic=" + topic);
@@ -73,8 +73,7 @@ class ProducerIT {
   }
 
   @Test
-  void aBoundedRunDeliversEveryImageOnceWithItsLabelAndPixels(EmbeddedKafka kafka)
-      throws Exception {
+  void aBoundedRunDeliversEveryImageOnceWithItsLabelAndPixels(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result = run(kafka, topic, "--split=test", "--shuffle", "--seed=3", "--partitions=2");
@@ -108,7 +107,7 @@ class ProducerIT {
   }
 
   @Test
-  void injectedAnomaliesMatchTheFlagsAndAreReproducible(EmbeddedKafka kafka) throws Exception {
+  void injectedAnomaliesMatchTheFlagsAndAreReproducible(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result =
@@ -161,7 +160,7 @@ class ProducerIT {
   }
 
   @Test
-  void epochsAndLimitPutThePassNumberInTheIds(EmbeddedKafka kafka) throws Exception {
+  void epochsAndLimitPutThePassNumberInTheIds(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result = run(kafka, topic, "--split=test", "--epochs=2", "--limit=12000");
@@ -181,7 +180,7 @@ class ProducerIT {
   }
 
   @Test
-  void aShortRateLimitedRunHoldsTheRateRoughly(EmbeddedKafka kafka) throws Exception {
+  void aShortRateLimitedRunHoldsTheRateRoughly(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result = run(kafka, topic, "--split=test", "--rate=1000", "--limit=2000");
@@ -193,7 +192,7 @@ class ProducerIT {
   }
 
   @Test
-  void healthAndMetricsAreServedWhileProducing(EmbeddedKafka kafka) throws Exception {
+  void healthAndMetricsAreServedWhileProducing(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
     ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");

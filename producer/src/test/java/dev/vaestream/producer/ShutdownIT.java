@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,7 +32,7 @@ class ShutdownIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"TERM", "INT"})
-  void aSignalFlushesClosesAndExitsZero(String signal, EmbeddedKafka kafka) throws Exception {
+  void aSignalFlushesClosesAndExitsZero(String signal, LocalKafka kafka) throws Exception {
     // A shell without job control starts background jobs with SIGINT ignored; the child JVM
     // would inherit that and never see Ctrl-C.
     assumeFalse(

@@ -10,7 +10,7 @@ import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.kafka.TopicReport;
 import dev.vaestream.core.kafka.TopicSetup;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -31,12 +31,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class TopicSetupIT {
-  private EmbeddedKafka kafka;
+  private LocalKafka kafka;
   private Admin admin;
   private TopicSetup setup;
 
   @BeforeEach
-  void connect(EmbeddedKafka kafka) {
+  void connect(LocalKafka kafka) {
     this.kafka = kafka;
     admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));

@@ -3,7 +3,7 @@ package dev.vaestream.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +30,7 @@ final class ScorerFixture {
   /** Unique topic and group names for one test on the shared broker. */
   record Names(
       String input, String scores, String dlq, String checkpoints, String stats, String group) {
-    static Names unique(EmbeddedKafka kafka, int inputPartitions) {
+    static Names unique(LocalKafka kafka, int inputPartitions) {
       String id = TestStreams.unique();
       Names n =
           new Names(
@@ -61,13 +61,13 @@ final class ScorerFixture {
   }
 
   /** A scorer in this JVM on {@code n}'s topics, with {@code extra} flags. */
-  static ScorerService start(EmbeddedKafka kafka, Names n, String... extra) {
+  static ScorerService start(LocalKafka kafka, Names n, String... extra) {
     List<String> args = n.args(extra);
     args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers()));
     return ScorerService.start(ScorerCommandTest.parse(args.toArray(String[]::new)));
   }
 
-  static List<ScoreRecord> readScores(EmbeddedKafka kafka, String topic, int expected) {
+  static List<ScoreRecord> readScores(LocalKafka kafka, String topic, int expected) {
     List<ScoreRecord> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r :
         TestStreams.readCommitted(
@@ -125,7 +125,7 @@ final class ScorerFixture {
     }
   }
 
-  static Admin admin(EmbeddedKafka kafka) {
+  static Admin admin(LocalKafka kafka) {
     return Admin.create(
         Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }

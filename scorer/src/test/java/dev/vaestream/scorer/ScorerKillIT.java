@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ class ScorerKillIT {
   private static final int KILLS = 3;
 
   @Test
-  void everyImageIsScoredExactlyOnceAcrossRepeatedSigkills(EmbeddedKafka kafka, @TempDir Path dir)
+  void everyImageIsScoredExactlyOnceAcrossRepeatedSigkills(LocalKafka kafka, @TempDir Path dir)
       throws Exception {
     ScorerFixture.Names n = ScorerFixture.Names.unique(kafka, 3);
     Checkpoint first = TestCheckpoints.first();
@@ -95,7 +95,7 @@ class ScorerKillIT {
     assertThat(scores).hasSize(TOTAL);
   }
 
-  private static Process startScorer(EmbeddedKafka kafka, ScorerFixture.Names n, Path logFile)
+  private static Process startScorer(LocalKafka kafka, ScorerFixture.Names n, Path logFile)
       throws IOException {
     List<String> command =
         new ArrayList<>(

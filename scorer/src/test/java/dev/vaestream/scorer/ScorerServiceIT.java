@@ -17,8 +17,8 @@ import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.scorer.ScorerFixture.Names;
-import dev.vaestream.testsupport.EmbeddedKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,7 +54,7 @@ class ScorerServiceIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
-  void waitsForTheFirstModelThenScoresEveryImageOnce(EmbeddedKafka kafka) throws Exception {
+  void waitsForTheFirstModelThenScoresEveryImageOnce(LocalKafka kafka) throws Exception {
     Names n = Names.unique(kafka, 2);
     Checkpoint first = TestCheckpoints.first();
     try (ScorerService scorer = start(kafka, n, "--no-stats");
@@ -110,7 +110,7 @@ class ScorerServiceIT {
 
   @Test
   void swapsInANewerModelUnderLoadWithoutGapsAndPublishesStats(
-      EmbeddedKafka kafka, @TempDir Path state) throws Exception {
+      LocalKafka kafka, @TempDir Path state) throws Exception {
     Names n = Names.unique(kafka, 2);
     Checkpoint first = TestCheckpoints.first();
     Checkpoint second = TestCheckpoints.second();
@@ -185,7 +185,7 @@ class ScorerServiceIT {
   }
 
   @Test
-  void rejectsBadCheckpointsAndKeepsTheModelInUse(EmbeddedKafka kafka) throws Exception {
+  void rejectsBadCheckpointsAndKeepsTheModelInUse(LocalKafka kafka) throws Exception {
     Names n = Names.unique(kafka, 1);
     Checkpoint first = TestCheckpoints.first();
     Checkpoint newer =
@@ -246,7 +246,7 @@ class ScorerServiceIT {
   }
 
   @Test
-  void deadLettersInvalidRecordsAndKeepsScoring(EmbeddedKafka kafka) throws Exception {
+  void deadLettersInvalidRecordsAndKeepsScoring(LocalKafka kafka) throws Exception {
     Names n = Names.unique(kafka, 1);
     Checkpoint first = TestCheckpoints.first();
     try (ScorerService scorer = start(kafka, n, "--no-stats", "--threshold-quantile", "0.9");
@@ -316,7 +316,7 @@ class ScorerServiceIT {
   }
 
   @Test
-  void instancesShareThePartitionsAndHandOverWithoutGapsOrDuplicates(EmbeddedKafka kafka)
+  void instancesShareThePartitionsAndHandOverWithoutGapsOrDuplicates(LocalKafka kafka)
       throws Exception {
     Names n = Names.unique(kafka, 4);
     Checkpoint first = TestCheckpoints.first();

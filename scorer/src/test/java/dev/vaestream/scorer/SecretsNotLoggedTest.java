@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
-import dev.vaestream.testsupport.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class InitialCheckpointIT {
   @TempDir Path dir;
 
   @Test
-  void seedsALostTopicFromAFileAndTheTrainerResumesFromIt(EmbeddedKafka kafka) throws Exception {
+  void seedsALostTopicFromAFileAndTheTrainerResumesFromIt(LocalKafka kafka) throws Exception {
     TrainerFixture f = new TrainerFixture(kafka, "seed");
     f.produceImages(0, 32 * 12, Set.of());
     Path files = dir.resolve("checkpoints");
@@ -66,7 +66,7 @@ class InitialCheckpointIT {
   }
 
   @Test
-  void refusesAFileThatIsNotAValidCheckpointForThisKey(EmbeddedKafka kafka) throws Exception {
+  void refusesAFileThatIsNotAValidCheckpointForThisKey(LocalKafka kafka) throws Exception {
     TrainerFixture f = new TrainerFixture(kafka, "seed-bad");
     Path garbage = Files.write(dir.resolve("garbage.bin"), "not a checkpoint".getBytes());
     assertThatThrownBy(

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.File;
 import java.io.IOException;
@@ -31,7 +31,7 @@ class TrainerCrashIT {
 
   @Test
   void killedAndRestartedTrainerEndsBitIdenticalToAnUninterruptedRun(
-      EmbeddedKafka kafka, @TempDir Path tmp) throws Exception {
+      LocalKafka kafka, @TempDir Path tmp) throws Exception {
     // Child logs stay in target/ for post-mortems.
     Path dir = Path.of("target", "crash-logs", Long.toString(System.currentTimeMillis()));
     Files.createDirectories(dir);

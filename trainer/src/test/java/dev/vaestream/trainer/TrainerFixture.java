@@ -10,7 +10,7 @@ import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.service.HttpEndpoint;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +34,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class TrainerFixture {
   static final MnistDataset TRAIN = MnistDataset.bundled(MnistSplit.TRAIN);
 
-  final EmbeddedKafka kafka;
+  final LocalKafka kafka;
   final String input;
   final String checkpoints;
   final String dlq;
   final String events;
   final String name;
 
-  TrainerFixture(EmbeddedKafka kafka, String name) {
+  TrainerFixture(LocalKafka kafka, String name) {
     this.kafka = kafka;
     this.name = name + "-" + System.nanoTime();
     this.input = this.name + ".images";

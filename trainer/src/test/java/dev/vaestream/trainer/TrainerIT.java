@@ -9,7 +9,7 @@ import dev.vaestream.core.checkpoint.InputOffset;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.record.DeadLetters;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TrainerIT {
 
   @Test
-  void learnsInExactBatchesAndCommitsCheckpointsWithOffsetsAndDeadLetters(EmbeddedKafka kafka)
+  void learnsInExactBatchesAndCommitsCheckpointsWithOffsetsAndDeadLetters(LocalKafka kafka)
       throws Exception {
     TrainerFixture f = new TrainerFixture(kafka, "atomic");
     f.produceImages(0, 32 * 60, Set.of(3, 100, 700));
@@ -69,8 +69,7 @@ class TrainerIT {
   }
 
   @Test
-  void rollsBackNonFiniteStepsAndNeverPublishesANonFiniteModel(EmbeddedKafka kafka)
-      throws Exception {
+  void rollsBackNonFiniteStepsAndNeverPublishesANonFiniteModel(LocalKafka kafka) throws Exception {
     TrainerFixture f = new TrainerFixture(kafka, "nan");
     f.produceImages(0, 32 * 10, Set.of());
     TrainerSettings s = f.settings("", 0, 5, 1e38);
@@ -96,7 +95,7 @@ class TrainerIT {
   }
 
   @Test
-  void aSecondInstanceFencesTheFirst(EmbeddedKafka kafka) throws Exception {
+  void aSecondInstanceFencesTheFirst(LocalKafka kafka) throws Exception {
     TrainerFixture f = new TrainerFixture(kafka, "fence");
     f.produceImages(0, 32 * 400, Set.of());
     AtomicBoolean firstRunning = new AtomicBoolean(true);
@@ -123,7 +122,7 @@ class TrainerIT {
 
   @Test
   void fallsBackToTheNewestValidCheckpointWhenNewerRecordsAreCorruptOrUnrestorable(
-      EmbeddedKafka kafka) {
+      LocalKafka kafka) {
     TrainerFixture f = new TrainerFixture(kafka, "corrupt");
     f.produceImages(0, 32 * 50, Set.of());
     assertThat(TrainerFixture.runService(f.settings("", 30, 10, 1e-3), new AtomicBoolean(true)))
@@ -173,7 +172,7 @@ class TrainerIT {
   }
 
   @Test
-  void aStoppedAndRestartedTrainerMatchesAnUninterruptedOne(EmbeddedKafka kafka) {
+  void aStoppedAndRestartedTrainerMatchesAnUninterruptedOne(LocalKafka kafka) {
     TrainerFixture f = new TrainerFixture(kafka, "restart");
     f.produceImages(0, 32 * 140, Set.of(5));
     String reference = f.name + ".reference";

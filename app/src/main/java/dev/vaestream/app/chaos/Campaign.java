@@ -1,13 +1,13 @@
 package dev.vaestream.app.chaos;
 
-import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.PipelineTopics;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.scorer.ScorerSettings;
-import dev.vaestream.testsupport.EmbeddedKafka;
-import dev.vaestream.testsupport.LoopbackPorts;
 import dev.vaestream.trainer.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ final class Campaign {
   private final BooleanSupplier keepGoing = () -> !aborted.get();
   private final List<String> failures = new ArrayList<>();
   private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile EmbeddedKafka broker;
+  private volatile LocalKafka broker;
   private Path logs;
   private long deadlineNanos;
   private long backlogPeak;
@@ -75,7 +75,7 @@ final class Campaign {
         new Thread(
             () -> {
               killAll();
-              EmbeddedKafka b = broker;
+              LocalKafka b = broker;
               if (b != null) {
                 b.close();
               }
@@ -106,7 +106,7 @@ final class Campaign {
     logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
-    try (EmbeddedKafka broker = startBroker();
+    try (LocalKafka broker = startBroker();
         Admin admin =
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -298,8 +298,8 @@ final class Campaign {
     }
   }
 
-  private void createTopics(EmbeddedKafka broker) {
-    InProcessBroker.createPipelineTopics(broker);
+  private void createTopics(LocalKafka broker) {
+    PipelineTopics.create(broker);
     // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(Topics.IMAGES_DLQ + REFERENCE_SUFFIX, 1, Map.of());
     broker.createTopic(Topics.CHECKPOINTS + REFERENCE_SUFFIX, 1, CheckpointTopic.topicConfigs());
@@ -407,8 +407,8 @@ final class Campaign {
     }
   }
 
-  private EmbeddedKafka startBroker() {
-    broker = InProcessBroker.start();
+  private LocalKafka startBroker() {
+    broker = LocalKafka.start();
     return broker;
   }
 

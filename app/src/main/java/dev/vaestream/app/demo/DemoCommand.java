@@ -1,7 +1,7 @@
 package dev.vaestream.app.demo;
 
 import dev.vaestream.app.process.ChildService;
-import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.PipelineTopics;
 import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.Progress;
@@ -9,7 +9,7 @@ import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.security.ServiceRole;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     GracefulShutdown shutdown = GracefulShutdown.install("demo", () -> {}, 120_000);
-    EmbeddedKafka broker = null;
+    LocalKafka broker = null;
     List<ChildService> children = new ArrayList<>();
     ScoreTally tally = null;
     Thread tallyThread = null;
@@ -138,12 +138,12 @@ public final class DemoCommand implements Callable<Integer> {
       Map<String, Object> tallyConfig = new HashMap<>();
       if (bootstrap == null) {
         log.info("Starting an in-process Kafka broker (KRaft{})...", secure ? ", secured" : "");
-        broker = InProcessBroker.start(secure);
+        broker = secure ? LocalKafka.startSecured() : LocalKafka.start();
         bootstrap = broker.bootstrapServers();
         if (secure) {
           secured = SecuredPipeline.setUp(broker, varDir.resolve("secrets"));
         } else {
-          InProcessBroker.createPipelineTopics(broker);
+          PipelineTopics.create(broker);
         }
         tallyConfig.putAll(broker.adminClientConfig());
         tallyConfig.remove(CommonClientConfigs.CLIENT_ID_CONFIG);

@@ -2,8 +2,8 @@ package dev.vaestream.app.process;
 
 import dev.vaestream.core.security.AccessPolicy;
 import dev.vaestream.core.security.ServiceRole;
-import dev.vaestream.testsupport.BrokerSecurity;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.BrokerSecurity;
+import dev.vaestream.localkafka.LocalKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -40,13 +40,13 @@ public final class SecuredPipeline {
 
   /**
    * Creates the topics, users, ACLs and files on {@code broker} (started with {@link
-   * EmbeddedKafka#startSecured()}); the files go to {@code dir}.
+   * LocalKafka#startSecured()}); the files go to {@code dir}.
    */
-  public static SecuredPipeline setUp(EmbeddedKafka broker, Path dir) {
+  public static SecuredPipeline setUp(LocalKafka broker, Path dir) {
     if (broker.security() == null) {
       throw new IllegalArgumentException("the broker is not in secured mode");
     }
-    InProcessBroker.createPipelineTopics(broker);
+    PipelineTopics.create(broker);
     Map<ServiceRole, Path> configs = new EnumMap<>(ServiceRole.class);
     Map<ServiceRole, String> passwords = new EnumMap<>(ServiceRole.class);
     try {

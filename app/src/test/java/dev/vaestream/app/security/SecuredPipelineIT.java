@@ -8,12 +8,12 @@ import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.security.ServiceRole;
+import dev.vaestream.localkafka.BrokerSecurity;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerCommand;
 import dev.vaestream.scorer.ScorerService;
-import dev.vaestream.testsupport.BrokerSecurity;
 import dev.vaestream.testsupport.CapturedOutput;
-import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -72,14 +72,14 @@ class SecuredPipelineIT {
 
   @TempDir static Path dir;
 
-  private static EmbeddedKafka kafka;
+  private static LocalKafka kafka;
   private static final Map<ServiceRole, String> passwords = new EnumMap<>(ServiceRole.class);
   private static final Map<ServiceRole, Path> configs = new EnumMap<>(ServiceRole.class);
   private static Path keyFile;
 
   @BeforeAll
   static void secureCluster() {
-    kafka = EmbeddedKafka.startSecured();
+    kafka = LocalKafka.startSecured();
     // What demo --secure does: topics by the administrator, one user per service, exactly the
     // policy's ACLs (the statistics under the scorer's principal), a key file.
     SecuredPipeline pipeline = SecuredPipeline.setUp(kafka, dir.resolve("secrets"));
@@ -262,6 +262,30 @@ class SecuredPipelineIT {
             CONNECT_TIMEOUT_SECONDS + "s");
     assertThat(deniedCode).as(denied.toString()).isEqualTo(2);
     assertThat(denied.toString()).contains("not authorised").doesNotContain("\tat ");
+  }
+
+  @Test
+  @Order(7)
+  void aclsApplyCreatesThePolicyAsAdministratorAndIsRefusedToAService() throws IOException {
+    Map<String, Object> admin = new HashMap<>(kafka.adminClientConfig());
+    admin.remove("client.id");
+    Path adminFile = clientFile("admin.properties", admin);
+    StringWriter out = new StringWriter();
+    CommandLine cmd = ErrorReporting.commandLine(new dev.vaestream.app.AclsCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(new StringWriter(), true));
+    // The policy exists already: creating an existing ACL again changes nothing.
+    assertThat(cmd.execute("--apply", "--kafka-config", adminFile.toString())).isZero();
+    assertThat(out.toString()).contains("\"acls_created\":");
+
+    StringWriter err = new StringWriter();
+    CommandLine denied = ErrorReporting.commandLine(new dev.vaestream.app.AclsCommand());
+    denied.setOut(new PrintWriter(new StringWriter(), true));
+    denied.setErr(new PrintWriter(err, true));
+    int code =
+        denied.execute("--apply", "--kafka-config", configs.get(ServiceRole.PRODUCER).toString());
+    assertThat(code).as("a service may not change ACLs: %s", err).isEqualTo(2);
+    assertThat(err.toString()).contains("cannot create ACLs: not authorised");
   }
 
   private static void assertStopsWithExitTwo(

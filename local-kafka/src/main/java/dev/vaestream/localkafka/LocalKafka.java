@@ -1,8 +1,16 @@
-package dev.vaestream.testsupport;
+package dev.vaestream.localkafka;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +19,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import kafka.server.BrokerServer;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -22,56 +32,68 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kafka broker inside the test JVM: one KRaft node that is both broker and controller, built
- * on Apache Kafka's own {@link KafkaClusterTestKit}.
+ * A real Kafka broker inside this JVM: one KRaft node that is both broker and controller, run by
+ * Kafka's own {@link KafkaRaftServer} exactly as {@code kafka-server-start.sh} runs it, on storage
+ * formatted as {@code kafka-storage.sh format} formats it.
  *
- * <p>Why: the services are tested against the genuine broker protocol (transactions, consumer
- * groups, large records, restarts) without Docker and in about two seconds of start-up. The broker
- * is configured for a single node (replication factor 1 and one partition for the offsets and
- * transaction-state topics, no initial rebalance delay) and accepts records up to {@value
- * #MAX_MESSAGE_BYTES} bytes, so a topic may set {@code max.message.bytes} up to 64 MiB. It runs at
- * the test kit's default (newest, possibly not yet production) metadata version. Its data lives in
- * a temporary directory that {@link #close()} deletes.
- *
- * <p>Most tests should not start their own broker but share the one of {@link KafkaBrokerExtension}
- * and use unique topic names. A test that restarts the broker ({@link #restartBroker()}) should
- * start a private instance with {@link #start()} so it does not disturb tests running beside it.
+ * <p>Why: the demo, the fault campaign, the benchmarks and every {@code *IT} test need the genuine
+ * broker protocol (transactions, consumer groups, large records, restarts) without Docker and in
+ * about two seconds of start-up. The broker is configured for a single node (replication factor 1
+ * and one partition for the offsets and transaction-state topics, no initial rebalance delay),
+ * accepts records up to {@value #MAX_MESSAGE_BYTES} bytes so a topic may set {@code
+ * max.message.bytes} up to 64 MiB, runs at the newest production metadata version, and does
+ * <b>not</b> create topics on first use: whoever uses a topic creates it, as on a real cluster. It
+ * listens on loopback ports chosen at start and kept across {@link #restartBroker()}. Its data
+ * lives in a temporary directory that {@link #close()} deletes.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class LocalKafka implements AutoCloseable {
 
   /** Largest record batch the broker accepts by default, and the most a topic may allow. */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final long POLL_MS = 50;
+  private static final int NODE_ID = 1;
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
-  private final KafkaClusterTestKit cluster;
+  private final Path dataDir;
+  private final KafkaConfig config;
   private final String bootstrapServers;
   private final BrokerSecurity security;
   private final Admin admin;
+  private KafkaRaftServer server;
   private boolean closed;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster, BrokerSecurity security) {
-    this.cluster = cluster;
-    this.bootstrapServers = cluster.bootstrapServers();
+  private LocalKafka(
+      Path dataDir,
+      KafkaConfig config,
+      KafkaRaftServer server,
+      int brokerPort,
+      BrokerSecurity security) {
+    this.dataDir = dataDir;
+    this.config = config;
+    this.server = server;
+    this.bootstrapServers = "localhost:" + brokerPort;
     this.security = security;
     this.admin = Admin.create(adminClientConfig());
   }
 
   /** Starts a broker with the default configuration and waits until it accepts clients. */
-  public static EmbeddedKafka start() {
+  public static LocalKafka start() {
     return start(new Properties());
   }
 
@@ -80,7 +102,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * and an authorizer that denies what no ACL allows. Topics, users and ACLs are set up through
    * this class, as the super user; clients connect with {@link BrokerSecurity#clientConfig}.
    */
-  public static EmbeddedKafka startSecured() {
+  public static LocalKafka startSecured() {
     BrokerSecurity security = BrokerSecurity.create();
     try {
       return start(new Properties(), security);
@@ -98,65 +120,79 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     defaults
    * @throws IllegalStateException if the broker does not start
    */
-  public static EmbeddedKafka start(Properties extraBrokerConfig) {
+  public static LocalKafka start(Properties extraBrokerConfig) {
     return start(extraBrokerConfig, null);
   }
 
-  private static EmbeddedKafka start(Properties extraBrokerConfig, BrokerSecurity security) {
+  private static LocalKafka start(Properties extraBrokerConfig, BrokerSecurity security) {
     long startNanos = System.nanoTime();
-    Map<String, Object> config = defaultBrokerConfig();
-    if (security != null) {
-      Properties secured = security.brokerConfig();
-      secured.stringPropertyNames().forEach(k -> config.put(k, secured.getProperty(k)));
-    }
-    extraBrokerConfig
-        .stringPropertyNames()
-        .forEach(k -> config.put(k, extraBrokerConfig.getProperty(k)));
-
-    KafkaClusterTestKit cluster = null;
+    Path dataDir = null;
+    KafkaRaftServer server = null;
     try {
-      TestKitNodes nodes =
-          new TestKitNodes.Builder()
-              .setCombined(true)
-              .setNumBrokerNodes(1)
-              .setNumControllerNodes(1)
-              .build();
-      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-      config.forEach(builder::setConfigProp);
-      cluster = builder.build();
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
-      EmbeddedKafka kafka = new EmbeddedKafka(cluster, security);
+      dataDir = Files.createTempDirectory("local-kafka-");
+      int brokerPort = LoopbackPorts.free();
+      int controllerPort = LoopbackPorts.free();
+      Properties props = defaultBrokerConfig(dataDir, brokerPort, controllerPort);
+      if (security != null) {
+        props.putAll(security.brokerConfig(brokerPort, controllerPort));
+      }
+      props.putAll(extraBrokerConfig);
+      KafkaConfig config = KafkaConfig.fromProps(props, false);
+      format(dataDir.resolve("log").toString());
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      LocalKafka kafka = new LocalKafka(dataDir, config, server, brokerPort, security);
+      kafka.awaitLeaders(kafka.allTopics());
       log.info(
-          "Embedded Kafka broker started at {}{} in {} ms (data in {})",
+          "Local Kafka broker started at {}{} in {} ms (data in {})",
           kafka.bootstrapServers,
           security == null ? "" : " (SASL_SSL, ACLs)",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-          nodes.baseDirectory());
+          dataDir);
       return kafka;
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      closeQuietly(cluster);
-      throw new IllegalStateException("Embedded Kafka broker failed to start", e);
+    } catch (IOException | RuntimeException e) {
+      stopQuietly(server);
+      deleteQuietly(dataDir);
+      throw new IllegalStateException("Local Kafka broker failed to start", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopQuietly(server);
+      deleteQuietly(dataDir);
+      throw new IllegalStateException("Interrupted while starting the local Kafka broker", e);
     }
   }
 
-  private static Map<String, Object> defaultBrokerConfig() {
-    Map<String, Object> config = new LinkedHashMap<>();
+  private static Properties defaultBrokerConfig(Path dataDir, int brokerPort, int controllerPort) {
+    Properties config = new Properties();
+    config.put("process.roles", "broker,controller");
+    config.put("node.id", Integer.toString(NODE_ID));
+    config.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+    config.put(
+        "listeners",
+        "PLAINTEXT://localhost:"
+            + brokerPort
+            + ","
+            + CONTROLLER_LISTENER
+            + "://localhost:"
+            + controllerPort);
+    config.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    config.put("controller.listener.names", CONTROLLER_LISTENER);
+    config.put("inter.broker.listener.name", "PLAINTEXT");
+    config.put("log.dirs", dataDir.resolve("log").toString()); // as format() formats it
     // One node: the internal topics can only have one replica.
     config.put("offsets.topic.replication.factor", "1");
     config.put("offsets.topic.num.partitions", "1");
     config.put("transaction.state.log.replication.factor", "1");
     config.put("transaction.state.log.min.isr", "1");
     config.put("transaction.state.log.num.partitions", "1");
+    config.put("share.coordinator.state.topic.replication.factor", "1");
+    config.put("share.coordinator.state.topic.min.isr", "1");
     config.put("min.insync.replicas", "1");
-    // Tests should not wait 3 s for the first consumer group rebalance.
+    // Nobody should wait 3 s for the first consumer group rebalance.
     config.put("group.initial.rebalance.delay.ms", "0");
-    // A restarted broker can only re-register once the controller has expired its old session
-    // (default 9 s); a shorter session makes restartBroker() take seconds, not ten.
+    // A restarted broker re-registers once the controller has expired its old session (default
+    // 9 s); a shorter session makes restartBroker() take seconds, not ten.
     config.put("broker.session.timeout.ms", "4000");
     config.put("broker.heartbeat.interval.ms", "500");
     // Large records: a topic may allow up to 64 MiB, so the broker and its sockets must too.
@@ -164,9 +200,34 @@ public final class EmbeddedKafka implements AutoCloseable {
     config.put("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
     config.put("replica.fetch.response.max.bytes", Integer.toString(2 * MAX_MESSAGE_BYTES));
     config.put("socket.request.max.bytes", Integer.toString(2 * MAX_MESSAGE_BYTES));
-    config.put("auto.create.topics.enable", "true");
+    // Topics are created by whoever uses them, as on a real cluster: a service or test that
+    // forgets to create its topic fails here too (UNKNOWN_TOPIC_OR_PARTITION), not only in prod.
+    config.put("auto.create.topics.enable", "false");
     config.put("num.partitions", "1");
     return config;
+  }
+
+  /**
+   * Formats the node's storage, as {@code kafka-storage.sh format --standalone} would. The
+   * formatter's report goes to the debug log, never to standard output (commands keep stdout for
+   * their own results).
+   */
+  private static void format(String logDir) {
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    try (PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8)) {
+      new Formatter()
+          .setPrintStream(out)
+          .setNodeId(NODE_ID)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(List.of(logDir))
+          .setMetadataLogDirectory(logDir)
+          .setControllerListenerName(CONTROLLER_LISTENER)
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException("Could not format the broker storage in " + logDir, e);
+    }
+    log.debug("Formatted {}: {}", logDir, report.toString(StandardCharsets.UTF_8).strip());
   }
 
   /** The {@code bootstrap.servers} value for clients; it stays the same across restarts. */
@@ -181,7 +242,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   public Map<String, Object> adminClientConfig() {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin");
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-kafka-admin");
     if (security != null) {
       config.putAll(security.adminClientConfig());
     }
@@ -245,8 +306,11 @@ public final class EmbeddedKafka implements AutoCloseable {
       admin.createAcls(acls).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       // ACLs reach the broker's authorizer through the metadata log: wait until it lists them.
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (admin.describeAcls(AclBindingFilter.ANY).values().get().size() < acls.size()
-          || !admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
+      while (!admin
+          .describeAcls(AclBindingFilter.ANY)
+          .values()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .containsAll(acls)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("ACLs not visible on the broker in time");
         }
@@ -260,7 +324,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Creates a topic with one partition and the broker's default configs. */
+  /** Creates a topic with the broker's default configs. */
   public void createTopic(String name, int partitions) {
     createTopic(name, partitions, Map.of());
   }
@@ -287,50 +351,46 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (TimeoutException e) {
       throw new IllegalStateException("Timed out creating topic " + name, e);
     }
-    awaitLeaders(List.of(name));
+    try {
+      awaitLeaders(List.of(name));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for partition leaders", e);
+    }
     log.debug("Created topic {} with {} partitions and configs {}", name, partitions, configs);
   }
 
   /**
-   * Stops the broker and starts it again on the same port with the same data, then waits until
-   * every partition (internal ones included) has a leader again.
+   * Stops the node (broker and controller, cleanly) and starts it again on the same ports with the
+   * same data, then waits until every partition (internal ones included) has a leader again.
    *
-   * <p>Only the broker side of the combined node is bounced: the KRaft controller and the metadata
-   * log keep running, as in a rolling restart of a broker whose controller quorum lives elsewhere.
-   * The broker shuts down cleanly (controlled shutdown), so the log is not recovered from a crash.
-   * Clients see disconnects and retriable errors ({@code NOT_LEADER_OR_FOLLOWER}, {@code
+   * <p>Clients see disconnects and retriable errors ({@code NOT_LEADER_OR_FOLLOWER}, {@code
    * COORDINATOR_NOT_AVAILABLE}) while it is down and reconnect by themselves to the same {@link
-   * #bootstrapServers()}. A restart takes about 4-5 s: the controller accepts the new broker
-   * incarnation only once the old one's session ({@code broker.session.timeout.ms}, set to 4 s here
-   * instead of Kafka's 9 s) has expired. An ongoing transaction of a producer that was sending
-   * during the restart may be aborted by the broker and has to be retried by the caller.
+   * #bootstrapServers()}. An ongoing transaction of a producer that was sending during the restart
+   * may be aborted by the broker and has to be retried by the caller.
    *
    * @throws IllegalStateException if the broker does not come back in time
    */
   public synchronized void restartBroker() {
     ensureOpen();
     long startNanos = System.nanoTime();
+    server.shutdown();
+    server.awaitShutdown();
+    long downNanos = System.nanoTime();
     try {
-      for (BrokerServer broker : cluster.brokers().values()) {
-        broker.shutdown();
-        broker.awaitShutdown();
-      }
-      long downNanos = System.nanoTime();
-      for (BrokerServer broker : cluster.brokers().values()) {
-        broker.startup();
-      }
-      cluster.waitForReadyBrokers();
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
       awaitLeaders(allTopics());
-      log.info(
-          "Embedded Kafka broker restarted in {} ms (of which {} ms to start again)",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downNanos));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while restarting the broker", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Broker did not come back after a restart", e.getCause());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Broker did not come back after a restart", e);
     }
+    log.info(
+        "Local Kafka broker restarted in {} ms (of which {} ms to start again)",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downNanos));
   }
 
   /** Stops the broker and deletes its data. Idempotent. */
@@ -342,26 +402,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     closed = true;
     long startNanos = System.nanoTime();
     admin.close(Duration.ofSeconds(5));
-    try {
-      cluster.close();
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      log.warn("Embedded Kafka broker did not close cleanly", e);
-    }
+    stopQuietly(server);
+    deleteQuietly(dataDir);
     if (security != null) {
       security.close();
     }
     log.info(
-        "Embedded Kafka broker at {} stopped in {} ms",
+        "Local Kafka broker at {} stopped in {} ms",
         bootstrapServers,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
   }
 
   private synchronized void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("Embedded Kafka broker is closed");
+      throw new IllegalStateException("Local Kafka broker is closed");
     }
   }
 
@@ -375,7 +429,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Could not list topics after a restart", e);
+          throw new IllegalStateException("Could not list the broker's topics", e);
         }
         Thread.sleep(POLL_MS);
       }
@@ -383,31 +437,26 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Waits until every partition of the given topics has a leader. */
-  private void awaitLeaders(Collection<String> topics) {
+  private void awaitLeaders(Collection<String> topics) throws InterruptedException {
     if (topics.isEmpty()) {
       return;
     }
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     Exception lastError = null;
     List<String> pending = new ArrayList<>(topics);
-    try {
-      while (System.nanoTime() < deadline) {
-        try {
-          Map<String, TopicDescription> descriptions =
-              admin.describeTopics(pending).allTopicNames().get(5, TimeUnit.SECONDS);
-          pending.removeIf(t -> allLed(descriptions.get(t)));
-          if (pending.isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException | TimeoutException e) {
-          // Metadata not propagated yet (UnknownTopicOrPartition) or broker still starting.
-          lastError = e;
+    while (System.nanoTime() < deadline) {
+      try {
+        Map<String, TopicDescription> descriptions =
+            admin.describeTopics(pending).allTopicNames().get(5, TimeUnit.SECONDS);
+        pending.removeIf(t -> allLed(descriptions.get(t)));
+        if (pending.isEmpty()) {
+          return;
         }
-        Thread.sleep(POLL_MS);
+      } catch (ExecutionException | TimeoutException e) {
+        // Metadata not propagated yet (UnknownTopicOrPartition) or broker still starting.
+        lastError = e;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for partition leaders", e);
+      Thread.sleep(POLL_MS);
     }
     throw new IllegalStateException(
         "No leader in time for the partitions of " + pending, lastError);
@@ -426,14 +475,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     return true;
   }
 
-  private static void closeQuietly(KafkaClusterTestKit cluster) {
-    if (cluster == null) {
+  private static void stopQuietly(KafkaRaftServer server) {
+    if (server == null) {
       return;
     }
     try {
-      cluster.close();
-    } catch (Exception e) {
-      log.warn("Could not close a broker that failed to start", e);
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      log.warn("Local Kafka broker did not stop cleanly", e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("Could not delete the local broker's data in {}", dir, e);
     }
   }
 }

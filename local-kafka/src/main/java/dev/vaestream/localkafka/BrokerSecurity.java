@@ -1,4 +1,4 @@
-package dev.vaestream.testsupport;
+package dev.vaestream.localkafka;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The secured mode of {@link EmbeddedKafka}: what a locked-down production cluster does, on one
- * node. Clients connect over {@code SASL_SSL} and authenticate with SCRAM-SHA-512; the broker
- * authorises every request with KRaft's {@code StandardAuthorizer} and denies whatever no ACL
- * allows ({@code allow.everyone.if.no.acl.found=false}).
+ * The secured mode of {@link LocalKafka}: what a locked-down production cluster does, on one node.
+ * Clients connect over {@code SASL_SSL} and authenticate with SCRAM-SHA-512; the broker authorises
+ * every request with KRaft's {@code StandardAuthorizer} and denies whatever no ACL allows ({@code
+ * allow.everyone.if.no.acl.found=false}).
  *
  * <p>Material made here, in a temporary directory that {@link #close()} deletes (nothing reaches
  * the repository): a self-signed certificate for {@code localhost} and {@code 127.0.0.1} made with
@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * random passwords. Two principals are built in: {@code User:broker} (the node talking to itself
  * over the controller and inter-broker listeners, with PLAIN) and {@code User:admin} (the super
  * user for setting up topics, SCRAM users and ACLs, with PLAIN too). Everyone else is an ordinary
- * SCRAM user created with {@link EmbeddedKafka#addScramUser} and holds only the ACLs given to it.
+ * SCRAM user created with {@link LocalKafka#addScramUser} and holds only the ACLs given to it.
  */
 public final class BrokerSecurity implements AutoCloseable {
   /** The super user's name: for setup only, never for a service. */
@@ -90,11 +90,20 @@ public final class BrokerSecurity implements AutoCloseable {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** The broker's settings for the secured mode; they win over {@link EmbeddedKafka}'s defaults. */
-  Properties brokerConfig() {
+  /**
+   * The broker's settings for the secured mode; they win over {@link LocalKafka}'s defaults.
+   *
+   * @param brokerPort the clients' (and inter-broker) listener, {@code SASL_SSL}
+   * @param controllerPort the controller's listener, {@code SASL_PLAINTEXT} on loopback
+   */
+  Properties brokerConfig(int brokerPort, int controllerPort) {
     Properties p = new Properties();
-    // The test kit names the client listener EXTERNAL and the controller's CONTROLLER.
-    p.put("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
+    p.put(
+        "listeners",
+        "SASL_SSL://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    p.put("advertised.listeners", "SASL_SSL://localhost:" + brokerPort);
+    p.put("inter.broker.listener.name", "SASL_SSL");
+    p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
     p.put("sasl.enabled.mechanisms", "PLAIN," + MECHANISM);
     p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
     p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
@@ -111,11 +120,11 @@ public final class BrokerSecurity implements AutoCloseable {
             + brokerPassword
             + "\"";
     p.put(
-        "listener.name.external.plain.sasl.jaas.config",
+        "listener.name.sasl_ssl.plain.sasl.jaas.config",
         plain + " user_" + ADMIN_USER + "=\"" + adminPassword + "\";");
     p.put("listener.name.controller.plain.sasl.jaas.config", plain + ";");
     p.put(
-        "listener.name.external.scram-sha-512.sasl.jaas.config",
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     p.put("ssl.keystore.type", "PKCS12");
     p.put("ssl.keystore.location", keyStore.toString());

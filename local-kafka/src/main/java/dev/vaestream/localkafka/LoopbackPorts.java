@@ -1,11 +1,14 @@
-package dev.vaestream.testsupport;
+package dev.vaestream.localkafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Ports on the loopback interface for services and clients started by tests and campaigns. */
+/**
+ * Ports on the loopback interface for the local broker, and for services and clients started by
+ * tests, campaigns and benchmarks.
+ */
 public final class LoopbackPorts {
   private LoopbackPorts() {}
 

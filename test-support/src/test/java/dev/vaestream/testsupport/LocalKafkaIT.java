@@ -1,16 +1,20 @@
 package dev.vaestream.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.vaestream.localkafka.LocalKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,25 +39,45 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Proves the embedded broker does what the services' tests rely on. */
 @ExtendWith(KafkaBrokerExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class EmbeddedKafkaIT {
+class LocalKafkaIT {
 
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(30);
 
-  private static EmbeddedKafka sharedFromBeforeAll;
+  private static LocalKafka sharedFromBeforeAll;
 
   @BeforeAll
-  static void rememberBroker(EmbeddedKafka kafka) {
+  static void rememberBroker(LocalKafka kafka) {
     sharedFromBeforeAll = kafka;
   }
 
   @Test
-  void extensionSharesOneBroker(EmbeddedKafka kafka) {
+  void extensionSharesOneBroker(LocalKafka kafka) {
     assertThat(kafka).isSameAs(sharedFromBeforeAll);
     assertThat(kafka.bootstrapServers()).startsWith("localhost:");
   }
 
   @Test
-  void readCommittedSeesCommittedTransactionsOnly(EmbeddedKafka kafka) throws Exception {
+  void topicsAreNotCreatedOnFirstUse(LocalKafka kafka) throws Exception {
+    String topic = unique("never-created");
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+      // A producer's metadata request would create the topic if auto-creation were on.
+      Throwable thrown =
+          catchThrowable(() -> producer.send(new ProducerRecord<>(topic, "k", "v")).get());
+      assertThat(Stream.iterate(thrown, Objects::nonNull, Throwable::getCause))
+          .as("the send fails: %s", thrown)
+          .anyMatch(t -> t instanceof org.apache.kafka.common.errors.TimeoutException);
+    }
+    try (Admin admin = admin(kafka)) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(topic);
+    }
+  }
+
+  @Test
+  void readCommittedSeesCommittedTransactionsOnly(LocalKafka kafka) throws Exception {
     String topic = unique("tx");
     kafka.createTopic(topic, 1, Map.of());
 
@@ -84,8 +108,7 @@ class EmbeddedKafkaIT {
   }
 
   @Test
-  void sendOffsetsToTransactionCommitsConsumerOffsetsAtomically(EmbeddedKafka kafka)
-      throws Exception {
+  void sendOffsetsToTransactionCommitsConsumerOffsetsAtomically(LocalKafka kafka) throws Exception {
     String input = unique("in");
     String output = unique("out");
     String group = unique("group");
@@ -137,9 +160,9 @@ class EmbeddedKafkaIT {
   }
 
   @Test
-  void twentyMegabyteRecordRoundTrips(EmbeddedKafka kafka) throws Exception {
+  void twentyMegabyteRecordRoundTrips(LocalKafka kafka) throws Exception {
     String topic = unique("large");
-    int limit = EmbeddedKafka.MAX_MESSAGE_BYTES;
+    int limit = LocalKafka.MAX_MESSAGE_BYTES;
     kafka.createTopic(
         topic, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(limit)));
     byte[] payload = new byte[20 * 1024 * 1024];
@@ -171,7 +194,7 @@ class EmbeddedKafkaIT {
 
   @Test
   void restartKeepsDataAndClientsReconnect() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+    try (LocalKafka kafka = LocalKafka.start()) {
       String topic = unique("restart");
       String group = unique("restart-group");
       kafka.createTopic(topic, 2, Map.of());
@@ -228,7 +251,7 @@ class EmbeddedKafkaIT {
     return prefix + "-" + UUID.randomUUID();
   }
 
-  private static KafkaProducer<String, String> plainProducer(EmbeddedKafka kafka) {
+  private static KafkaProducer<String, String> plainProducer(LocalKafka kafka) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -237,7 +260,7 @@ class EmbeddedKafkaIT {
   }
 
   private static KafkaProducer<String, String> transactionalProducer(
-      EmbeddedKafka kafka, String transactionalId) {
+      LocalKafka kafka, String transactionalId) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -246,7 +269,7 @@ class EmbeddedKafkaIT {
   }
 
   private static KafkaConsumer<String, String> consumer(
-      EmbeddedKafka kafka, String groupId, String isolationLevel) {
+      LocalKafka kafka, String groupId, String isolationLevel) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
@@ -258,7 +281,7 @@ class EmbeddedKafkaIT {
     return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
   }
 
-  private static Admin admin(EmbeddedKafka kafka) {
+  private static Admin admin(LocalKafka kafka) {
     return Admin.create(
         Map.<String, Object>of(
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
