@@ -13,7 +13,7 @@ import dev.vaestream.core.scenario.Phase;
 import dev.vaestream.core.scenario.Scenario;
 import dev.vaestream.core.scenario.ScenarioImages;
 import dev.vaestream.core.scenario.Transform;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import dev.vaestream.trainer.drift.DriftSettings;
 import java.io.File;
@@ -47,7 +47,7 @@ class DriftIT {
   private static final DriftSettings DRIFT = new DriftSettings(true, 0.002, 0.1, 1_000, 500, 2_000);
 
   @Test
-  void oneEventPerChangeExactlyOnceAcrossKillsAndBitExact(EmbeddedKafka kafka) throws Exception {
+  void oneEventPerChangeExactlyOnceAcrossKillsAndBitExact(LocalKafka kafka) throws Exception {
     Path dir = Path.of("target", "drift-logs", Long.toString(System.currentTimeMillis()));
     Files.createDirectories(dir);
     TrainerFixture f = new TrainerFixture(kafka, "drift");
