@@ -90,7 +90,10 @@ public final class AclsCommand implements Callable<Integer> {
       description = "Create the ACLs through the Admin API instead of printing commands.")
   boolean apply;
 
-  @Option(names = "--images-topic", defaultValue = Topics.IMAGES)
+  @Option(
+      names = "--images-topic",
+      defaultValue = Topics.IMAGES,
+      description = "Names as the services' flags set them (default ${DEFAULT-VALUE}).")
   String imagesTopic;
 
   @Option(names = "--dlq-topic", defaultValue = Topics.IMAGES_DLQ)

@@ -8,6 +8,7 @@ import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.ImageScorer;
 import dev.vaestream.core.offline.OfflineTraining;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Train the VAE offline on the MNIST training set and write a checkpoint.",
-      "Prints one JSON line: {\"images\", \"seconds\", \"images_per_sec\", \"final_loss\"}."
+      "Prints one JSON line: {\"images\", \"seconds\", \"images_per_sec\", \"final_loss\","
+          + " \"steps\", \"nd4j_backend\", \"device\", \"compute_path\"}."
     })
 public final class TrainCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
@@ -39,8 +41,19 @@ public final class TrainCommand implements Callable<Integer> {
   /** Training images scored to calibrate the checkpoint's anomaly threshold. */
   private static final int CALIBRATION_IMAGES = 10_000;
 
-  @Option(names = "--epochs", required = true, description = "Epochs in total (resume counts).")
+  @Option(
+      names = "--epochs",
+      defaultValue = "1",
+      description = "Epochs in total (resume counts; default ${DEFAULT-VALUE}).")
   int epochs;
+
+  @Option(
+      names = "--max-steps",
+      paramLabel = "N",
+      description =
+          "Stop after N steps in this run, before the epochs are done (e.g. --max-steps 1000 to"
+              + " check the speed of a backend); the checkpoint is written as usual.")
+  Long maxSteps;
 
   @Option(
       names = "--seed",
@@ -67,6 +80,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (epochs < 1) {
       throw new UserException("--epochs must be at least 1, got " + epochs);
     }
+    if (maxSteps != null && maxSteps < 1) {
+      throw new UserException("--max-steps must be at least 1, got " + maxSteps);
+    }
+    Map<String, Object> facts = Nd4jRuntime.facts();
+    log.info(
+        "Training on ND4J {} ({}), compute path {}",
+        facts.get("nd4j_backend"),
+        facts.get("device"),
+        facts.get("compute_path"));
     MnistDataset train = data.load(MnistSplit.TRAIN);
     VaeModel model;
     if (resume != null) {
@@ -82,7 +104,11 @@ public final class TrainCommand implements Callable<Integer> {
     OfflineTraining training = new OfflineTraining(train, model.seed());
     OfflineTraining.Result result;
     try (Progress progress = Progress.forConsole()) {
-      result = training.trainUntilEpochs(model, epochs, progress);
+      long target = (long) epochs * training.stepsPerEpoch();
+      if (maxSteps != null) {
+        target = Math.min(target, model.step() + maxSteps);
+      }
+      result = training.trainUntilStep(model, target, progress);
     }
     Calibration calibration = calibrate(model, train);
     CheckpointFiles.write(checkpointOut, Checkpoint.offline(model, calibration), key.codec());
@@ -93,6 +119,10 @@ public final class TrainCommand implements Callable<Integer> {
     json.put("seconds", round(result.seconds(), 3));
     json.put("images_per_sec", round(result.imagesPerSec(), 1));
     json.put("final_loss", round(result.finalLoss(), 4));
+    json.put("steps", model.step());
+    json.put("nd4j_backend", facts.get("nd4j_backend"));
+    json.put("device", facts.get("device"));
+    json.put("compute_path", facts.get("compute_path"));
     JsonLine.print(System.out, json);
     return 0;
   }

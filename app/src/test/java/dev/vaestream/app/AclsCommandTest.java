@@ -3,6 +3,7 @@ package dev.vaestream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.cli.ErrorReporting;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.security.ResourceNames;
 import dev.vaestream.scorer.ScorerCommand;
 import dev.vaestream.scorer.ScorerSettings;
@@ -48,10 +49,11 @@ class AclsCommandTest {
         .isEqualTo(names.trainerGroupId());
     assertThat(trainer.getCommandSpec().findOption("--transactional-id").defaultValue())
         .isEqualTo(names.trainerTransactionalId());
-    for (String topic : new String[] {"--input-topic", "--checkpoint-topic", "--dlq-topic"}) {
-      assertThat(trainer.getCommandSpec().findOption(topic).defaultValue())
-          .isIn(names.imagesTopic(), names.checkpointsTopic(), names.dlqTopic());
-    }
+    assertThat(trainer.getCommandSpec().findOption("--checkpoint-topic").defaultValue())
+        .isEqualTo(names.checkpointsTopic());
+    assertThat(trainer.getCommandSpec().findOption("--dlq-topic").defaultValue())
+        .isEqualTo(names.dlqTopic());
+    assertThat(new InputTopicOptions().inputTopic()).isEqualTo(names.imagesTopic());
     // The statistics' application id defaults to <group>-stats.
     ScorerCommand scorer = new ScorerCommand();
     new CommandLine(scorer).parseArgs("--instance-id", "x", "--bootstrap-servers", "localhost:1");
@@ -69,8 +71,9 @@ class AclsCommandTest {
                 + " --allow-principal User:vae-trainer --operation Read --operation Write"
                 + " --topic vae.checkpoints\n")
         .contains("--operation Write --transactional-id vae-trainer\n")
+        .contains("--operation Write --topic vae.events\n")
         .doesNotContain("User:vae-scorer");
-    assertThat(r.out().lines().filter(l -> l.startsWith("kafka-acls.sh"))).hasSize(5);
+    assertThat(r.out().lines().filter(l -> l.startsWith("kafka-acls.sh"))).hasSize(6);
   }
 
   @Test

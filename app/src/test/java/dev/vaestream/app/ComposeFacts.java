@@ -36,15 +36,20 @@ final class ComposeFacts {
               assertThat(s.at("/logging/options/max-size").asText())
                   .as("%s: log rotation", name)
                   .isNotBlank();
-              // No password in the environment: secrets come from files.
+              // No password in the environment: secrets come from files (Grafana's *__FILE).
               s.path("environment")
                   .fields()
                   .forEachRemaining(
-                      v ->
+                      v -> {
+                        if (v.getKey().endsWith("__FILE")) {
+                          assertThat(v.getValue().asText()).startsWith("/run/secrets/");
+                        } else {
                           assertThat(v.getKey())
                               .as("%s: secret in the environment", name)
                               .doesNotContain("PASSWORD")
-                              .doesNotContain("HMAC_KEY"));
+                              .doesNotContain("HMAC_KEY");
+                        }
+                      });
             });
     for (String name : SERVICES) {
       JsonNode s = services.path(name);

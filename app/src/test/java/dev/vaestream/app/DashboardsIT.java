@@ -306,7 +306,7 @@ class DashboardsIT {
   }
 
   /** prometheus-local.yml, pointed at the test's ports and scraping every 2 s. */
-  private static String scrapeConfig(int producer, int trainer, int scorer) throws IOException {
+  static String scrapeConfig(int producer, int trainer, int scorer) throws IOException {
     String local = Files.readString(DEPLOY.resolve("prometheus/prometheus-local.yml"));
     Map<String, String> replacements = new LinkedHashMap<>();
     replacements.put("127.0.0.1:9401", "127.0.0.1:" + producer);

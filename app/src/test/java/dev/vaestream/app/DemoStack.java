@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,6 +47,19 @@ final class DemoStack implements AutoCloseable {
       int scorerPort,
       long maxSeconds)
       throws IOException {
+    return start(repoRoot, workDir, producerPort, trainerPort, scorerPort, maxSeconds, Map.of());
+  }
+
+  /** {@link #start} with {@code env} added to the demo's (and so its services') environment. */
+  static DemoStack start(
+      Path repoRoot,
+      Path workDir,
+      int producerPort,
+      int trainerPort,
+      int scorerPort,
+      long maxSeconds,
+      Map<String, String> env)
+      throws IOException {
     Path jar = repoRoot.resolve("app/target/vae-stream.jar");
     Path lib = repoRoot.resolve("app/target/lib");
     if (!Files.isRegularFile(jar) || !Files.isDirectory(lib)) {
@@ -70,6 +84,7 @@ final class DemoStack implements AutoCloseable {
                 "--var-dir",
                 workDir.resolve("demo").toString())
             .directory(repoRoot)
+            .env(env)
             .logTo(log)
             .start();
     return new DemoStack(
@@ -116,6 +131,49 @@ final class DemoStack implements AutoCloseable {
     return http.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** The demo's child JVM that runs {@code service} ({@code ... VaeStream <service> ...}). */
+  ProcessHandle child(String service) {
+    return process
+        .descendants()
+        .filter(
+            ph -> {
+              List<String> args = commandLine(ph.pid());
+              int main = args.indexOf("dev.vaestream.app.VaeStream");
+              return main >= 0 && main + 1 < args.size() && args.get(main + 1).equals(service);
+            })
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + service + " process under the demo"));
+  }
+
+  /** A process' arguments from /proc (ProcessHandle.Info leaves them out for long lines). */
+  private static List<String> commandLine(long pid) {
+    try {
+      String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+      return List.of(raw.split("\0"));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Sends a signal ({@code STOP}, {@code CONT}) to the JVM of {@code service}. */
+  void signal(String service, String signal) throws IOException, InterruptedException {
+    long pid = child(service).pid();
+    ExternalTools.Result r =
+        ExternalTools.run(Path.of("."), 10, List.of("kill", "-" + signal, Long.toString(pid)));
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + ": " + r.output());
+    }
+  }
+
+  /** The demo's in-process broker, as it printed it ({@code Kafka at host:port}). */
+  String bootstrapServers() throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.startsWith("Kafka at "))
+        .map(l -> l.substring("Kafka at ".length()).strip())
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no 'Kafka at' line in " + log));
   }
 
   /** SIGTERM (the demo stops its services cleanly), then SIGKILL for anything left. */

@@ -52,7 +52,8 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
           "score_stream",
           "latency",
           "footprint",
-          "checkpoint");
+          "checkpoint",
+          "drift");
 
   @Spec CommandSpec spec;
 
@@ -150,6 +151,15 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       description = "checkpoint: publishes and loads measured (default ${DEFAULT-VALUE}).")
   int checkpointRepeats;
 
+  @Option(
+      names = "--drift-phase-images",
+      defaultValue = "100000",
+      paramLabel = "N",
+      description =
+          "drift: images per scenario phase (default ${DEFAULT-VALUE}: 300,000 stationary images"
+              + " before the changes over the three scenarios).")
+  long driftPhaseImages;
+
   /** The figures the benchmarks read, validated. */
   record Settings(
       int trainSteps,
@@ -160,7 +170,8 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       int latencySeconds,
       int footprintSeconds,
       int footprintRate,
-      int checkpointRepeats) {}
+      int checkpointRepeats,
+      long driftPhaseImages) {}
 
   @Override
   public Integer call() throws Exception {
@@ -216,13 +227,15 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       case "latency" -> LatencyBenchmark.run(ctx);
       case "footprint" -> FootprintBenchmark.run(ctx);
       case "checkpoint" -> CheckpointBenchmark.run(ctx);
+      case "drift" -> DriftBenchmark.run(ctx);
       default -> throw new UserException("unknown benchmark " + name);
     }
   }
 
   private List<String> selected() {
     if (only == null || only.isEmpty()) {
-      return NAMES;
+      // drift trains 900,000 images at its default size: only on request (--only drift).
+      return NAMES.stream().filter(n -> !n.equals("drift")).toList();
     }
     List<String> out = new ArrayList<>();
     for (String name : only) {
@@ -256,6 +269,9 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
     if (footprintSeconds < 5 || footprintRate < 1) {
       throw new UserException("--footprint-seconds must be >= 5 and --footprint-rate >= 1");
     }
+    if (driftPhaseImages < 5_000) {
+      throw new UserException("--drift-phase-images must be at least 5000");
+    }
     if (checkpointRepeats < 1) {
       throw new UserException("--checkpoint-repeats must be >= 1");
     }
@@ -268,6 +284,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
         latencySeconds,
         footprintSeconds,
         footprintRate,
-        checkpointRepeats);
+        checkpointRepeats,
+        driftPhaseImages);
   }
 }

@@ -48,6 +48,7 @@ class ChartRenderTest {
             "KafkaTopic mnist.images",
             "KafkaTopic mnist.images.dlq",
             "KafkaTopic vae.checkpoints",
+            "KafkaTopic vae.events",
             "PersistentVolumeClaim vae-vae-stream-trainer-checkpoints",
             "PodDisruptionBudget vae-vae-stream-scorer",
             "PodMonitor vae-vae-stream",

@@ -90,11 +90,20 @@ public final class BrokerSecurity implements AutoCloseable {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** The broker's settings for the secured mode; they win over {@link LocalKafka}'s defaults. */
-  Properties brokerConfig() {
+  /**
+   * The broker's settings for the secured mode; they win over {@link LocalKafka}'s defaults.
+   *
+   * @param brokerPort the clients' (and inter-broker) listener, {@code SASL_SSL}
+   * @param controllerPort the controller's listener, {@code SASL_PLAINTEXT} on loopback
+   */
+  Properties brokerConfig(int brokerPort, int controllerPort) {
     Properties p = new Properties();
-    // LocalKafka names the client listener EXTERNAL and the controller's CONTROLLER.
-    p.put("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
+    p.put(
+        "listeners",
+        "SASL_SSL://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    p.put("advertised.listeners", "SASL_SSL://localhost:" + brokerPort);
+    p.put("inter.broker.listener.name", "SASL_SSL");
+    p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
     p.put("sasl.enabled.mechanisms", "PLAIN," + MECHANISM);
     p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
     p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
@@ -111,11 +120,11 @@ public final class BrokerSecurity implements AutoCloseable {
             + brokerPassword
             + "\"";
     p.put(
-        "listener.name.external.plain.sasl.jaas.config",
+        "listener.name.sasl_ssl.plain.sasl.jaas.config",
         plain + " user_" + ADMIN_USER + "=\"" + adminPassword + "\";");
     p.put("listener.name.controller.plain.sasl.jaas.config", plain + ";");
     p.put(
-        "listener.name.external.scram-sha-512.sasl.jaas.config",
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     p.put("ssl.keystore.type", "PKCS12");
     p.put("ssl.keystore.location", keyStore.toString());

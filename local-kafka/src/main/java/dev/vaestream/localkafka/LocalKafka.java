@@ -98,18 +98,6 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Starts a broker whose configuration is the defaults overridden by {@code extraBrokerConfig},
-   * and waits until it accepts clients.
-   *
-   * @param extraBrokerConfig broker configs (e.g. {@code log.retention.ms}); they win over the
-   *     defaults
-   * @throws IllegalStateException if the broker does not start
-   */
-  public static LocalKafka start(Properties extraBrokerConfig) {
-    return start(extraBrokerConfig, null);
-  }
-
-  /**
    * Starts a broker in secured mode ({@link BrokerSecurity}): SASL_SSL only, SCRAM-SHA-512 users,
    * and an authorizer that denies what no ACL allows. Topics, users and ACLs are set up through
    * this class, as the super user; clients connect with {@link BrokerSecurity#clientConfig}.
@@ -124,6 +112,18 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a broker whose configuration is the defaults overridden by {@code extraBrokerConfig},
+   * and waits until it accepts clients.
+   *
+   * @param extraBrokerConfig broker configs (e.g. {@code log.retention.ms}); they win over the
+   *     defaults
+   * @throws IllegalStateException if the broker does not start
+   */
+  public static LocalKafka start(Properties extraBrokerConfig) {
+    return start(extraBrokerConfig, null);
+  }
+
   private static LocalKafka start(Properties extraBrokerConfig, BrokerSecurity security) {
     long startNanos = System.nanoTime();
     Path dataDir = null;
@@ -134,7 +134,7 @@ public final class LocalKafka implements AutoCloseable {
       int controllerPort = LoopbackPorts.free();
       Properties props = defaultBrokerConfig(dataDir, brokerPort, controllerPort);
       if (security != null) {
-        props.putAll(security.brokerConfig());
+        props.putAll(security.brokerConfig(brokerPort, controllerPort));
       }
       props.putAll(extraBrokerConfig);
       KafkaConfig config = KafkaConfig.fromProps(props, false);
@@ -169,18 +169,16 @@ public final class LocalKafka implements AutoCloseable {
     config.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
     config.put(
         "listeners",
-        "EXTERNAL://localhost:"
+        "PLAINTEXT://localhost:"
             + brokerPort
             + ","
             + CONTROLLER_LISTENER
             + "://localhost:"
             + controllerPort);
-    // Listener names as in Kafka's test kit: the secured mode (BrokerSecurity) maps EXTERNAL to
-    // SASL_SSL and CONTROLLER to SASL_PLAINTEXT.
-    config.put("advertised.listeners", "EXTERNAL://localhost:" + brokerPort);
-    config.put("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    config.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     config.put("controller.listener.names", CONTROLLER_LISTENER);
-    config.put("inter.broker.listener.name", "EXTERNAL");
+    config.put("inter.broker.listener.name", "PLAINTEXT");
     config.put("log.dirs", dataDir.resolve("log").toString()); // as format() formats it
     // One node: the internal topics can only have one replica.
     config.put("offsets.topic.replication.factor", "1");
@@ -308,7 +306,11 @@ public final class LocalKafka implements AutoCloseable {
       admin.createAcls(acls).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       // ACLs reach the broker's authorizer through the metadata log: wait until it lists them.
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
+      while (!admin
+          .describeAcls(AclBindingFilter.ANY)
+          .values()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .containsAll(acls)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("ACLs not visible on the broker in time");
         }

@@ -10,6 +10,7 @@ import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.scenario.Scenario;
 import dev.vaestream.core.service.ServiceRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -111,6 +112,17 @@ public final class ProducerCommand implements Callable<Integer> {
   String anomalyKinds;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario instead of passes over the split: class-incremental, rotation,"
+              + " gradual-thickness, recurring, or a JSON file (docs/services.md). Records carry a"
+              + " 'phase' header; --seed, --limit and the anomaly flags apply.")
+  String scenario;
+
+  private Scenario resolvedScenario;
+
+  @Option(
       names = "--partitions",
       paramLabel = "N",
       defaultValue = "" + TopicCatalog.DEFAULT_INPUT_PARTITIONS,
@@ -132,13 +144,18 @@ public final class ProducerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ProducerSettings settings = settings();
+    resolvedScenario = scenario();
     log.info("Kafka client config: {}", settings.kafka().redacted());
     warnAboutIgnoredProperties(settings.kafka());
     warnIfAnomalyKindsUnused();
     MnistDataset data = ProducerService.loadData(settings);
-    warnIfLimitExceedsOnePass(data);
+    if (resolvedScenario == null) {
+      warnIfLimitExceedsOnePass(data);
+    } else {
+      log.info("Scenario {}: {}", resolvedScenario.name(), resolvedScenario.phases());
+    }
 
-    ProducerService service = new ProducerService(settings, data);
+    ProducerService service = new ProducerService(settings, data, resolvedScenario);
     PrintWriter out = spec.commandLine().getOut();
     return new ServiceRunner(
             ProducerSettings.SERVICE,
@@ -150,6 +167,22 @@ public final class ProducerCommand implements Callable<Integer> {
               out.flush();
             })
         .run(service);
+  }
+
+  /** The {@code --scenario}, resolved; null without one. Exit 2 naming the flag when bad. */
+  Scenario scenario() {
+    if (scenario == null) {
+      return null;
+    }
+    if (loop || epochs != null || shuffle) {
+      throw new UserException(
+          "--scenario sets the order and length: drop --epochs, --loop, --shuffle");
+    }
+    try {
+      return Scenario.resolve(scenario);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
   }
 
   /** The flags as one validated, immutable settings object. */

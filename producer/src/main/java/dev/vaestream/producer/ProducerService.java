@@ -9,6 +9,7 @@ import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
+import dev.vaestream.core.scenario.Scenario;
 import dev.vaestream.core.service.Resources;
 import dev.vaestream.core.service.Service;
 import java.io.UncheckedIOException;
@@ -42,9 +43,18 @@ public final class ProducerService implements Service {
   private volatile RunResult result;
   private volatile RuntimeException failure;
   private boolean closed;
+  private final Scenario scenario;
 
   /** Builds a producer of {@code data}; nothing is opened before {@link #start()}. */
   public ProducerService(ProducerSettings settings, MnistDataset data) {
+    this(settings, data, null);
+  }
+
+  /**
+   * @param scenario a drift scenario to stream instead of the plan's passes, or null
+   */
+  public ProducerService(ProducerSettings settings, MnistDataset data, Scenario scenario) {
+    this.scenario = scenario;
     this.settings = settings;
     this.data = data;
     this.health = new ProducerHealth(settings.topic());
@@ -93,7 +103,8 @@ public final class ProducerService implements Service {
       setup.checkConnection();
       setup.ensure(settings.topicDefinition()).log(log);
     }
-    ImageSource source = new ImageSource(data, settings.plan(), System::currentTimeMillis);
+    ImageSource source =
+        new ImageSource(data, settings.plan(), scenario, System::currentTimeMillis);
     // The loop closes the producer when it ends; closing twice is harmless and covers a failure
     // in between.
     ProducerLoop loop =

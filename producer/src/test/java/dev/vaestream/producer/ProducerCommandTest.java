@@ -114,6 +114,18 @@ class ProducerCommandTest {
     assertUserError("--connect-timeout must be positive", "--connect-timeout=0s");
   }
 
+  @Test
+  void scenarioFlagResolvesBuiltInsAndRefusesTheRestNamingIt() {
+    assertThat(parse(Map.of(), "--scenario=rotation").scenario().name()).isEqualTo("rotation");
+    assertThat(parse(Map.of()).scenario()).isNull();
+    assertThatThrownBy(() -> parse(Map.of(), "--scenario=nope").scenario())
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("--scenario nope");
+    assertThatThrownBy(() -> parse(Map.of(), "--scenario=rotation", "--loop").scenario())
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("--loop");
+  }
+
   private static void assertUserError(String message, String... args) {
     String[] all = new String[args.length + 1];
     all[0] = "--bootstrap-servers=b:1";

@@ -128,20 +128,26 @@ class SecuredLocalKafkaIT {
     c.put("security.protocol", "SSL");
     c.remove("sasl.jaas.config");
     c.remove("sasl.mechanism");
-    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    try (Admin admin = Admin.create(c)) {
-      assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
+    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+    Admin tlsOnly = Admin.create(c);
+    try {
+      assertThatThrownBy(() -> tlsOnly.listTopics().names().get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class);
+    } finally {
+      tlsOnly.close(Duration.ofSeconds(1));
     }
     // Plain text on the TLS port: refused as well.
     Map<String, Object> p = new HashMap<>();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    try (Admin admin = Admin.create(p)) {
-      assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+    Admin plain = Admin.create(p);
+    try {
+      assertThatThrownBy(() -> plain.listTopics().names().get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class);
+    } finally {
+      plain.close(Duration.ofSeconds(1));
     }
   }
 }

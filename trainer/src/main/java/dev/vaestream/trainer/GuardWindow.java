@@ -26,6 +26,13 @@ final class GuardWindow {
     }
   }
 
+  /** Forgets every score (a re-baseline after a detected drift). */
+  void clear() {
+    java.util.Arrays.fill(ring, 0f);
+    next = 0;
+    count = 0;
+  }
+
   int count() {
     return count;
   }

@@ -10,6 +10,7 @@ import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.security.SecretFile;
 import dev.vaestream.core.service.HttpEndpoint;
 import dev.vaestream.core.service.ServiceRunner;
+import dev.vaestream.trainer.drift.DriftSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -52,6 +53,15 @@ public final class TrainerCommand implements Callable<Integer> {
       defaultValue = Topics.IMAGES_DLQ,
       description = "Dead-letter topic (default ${DEFAULT-VALUE}).")
   String dlqTopic;
+
+  @Option(
+      names = "--initial-checkpoint",
+      paramLabel = "FILE",
+      description =
+          "Seed an empty checkpoint topic from this --checkpoint-dir file before restoring (a"
+              + " topic that holds checkpoints is left alone): restores the model after the"
+              + " topic was lost.")
+  Path initialCheckpoint;
 
   @Option(
       names = "--checkpoint-dir",
@@ -114,6 +124,59 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Recent scores kept for calibration (default ${DEFAULT-VALUE}).")
   int guardWindow;
 
+  @Option(
+      names = "--drift",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Drift handling: detect a sustained rise of the prequential loss (ADWIN), re-baseline the"
+              + " guard, publish a checkpoint and an event on --events-topic at once (default on).")
+  boolean drift;
+
+  @Option(
+      names = "--drift-delta",
+      defaultValue = "1e-5",
+      description =
+          "ADWIN's confidence delta: smaller, fewer false alarms (default ${DEFAULT-VALUE}).")
+  double driftDelta;
+
+  @Option(
+      names = "--drift-min-rise",
+      defaultValue = "0.1",
+      description =
+          "Smallest rise of the mean loss that counts as drift, as a fraction (default"
+              + " ${DEFAULT-VALUE}).")
+  double driftMinRise;
+
+  @Option(
+      names = "--drift-warmup",
+      defaultValue = "5000",
+      description = "Images before the first detection may happen (default ${DEFAULT-VALUE}).")
+  long driftWarmup;
+
+  @Option(
+      names = "--drift-rebaseline",
+      defaultValue = "1000",
+      description =
+          "After a detection, scores the guard collects afresh before it guards again (default"
+              + " ${DEFAULT-VALUE}).")
+  int driftRebaseline;
+
+  @Option(
+      names = "--drift-adapt-images",
+      defaultValue = "5000",
+      description =
+          "Images after a detection during which the model counts as adapting (default"
+              + " ${DEFAULT-VALUE}).")
+  long driftAdaptImages;
+
+  @Option(
+      names = "--events-topic",
+      defaultValue = Topics.EVENTS,
+      description = "Where drift events go (default ${DEFAULT-VALUE}).")
+  String eventsTopic;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of a new model.")
   long seed;
 
@@ -165,6 +228,9 @@ public final class TrainerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     TrainerSettings settings = settings();
+    if (initialCheckpoint != null) {
+      InitialCheckpoint.seedIfEmpty(settings, initialCheckpoint);
+    }
     return new ServiceRunner(TrainerSettings.SERVICE, SHUTDOWN_GRACE, spec.commandLine().getErr())
         .run(new TrainerService(settings));
   }
@@ -182,7 +248,7 @@ public final class TrainerCommand implements Callable<Integer> {
           kafka.clientConfig(Map.of(), environment),
           kafka.connectTimeout(),
           new TrainerSettings.TopicNames(
-              input.inputTopic(), checkpointTopic, dlqTopic, replication),
+              input.inputTopic(), checkpointTopic, dlqTopic, replication, eventsTopic),
           groupId,
           transactionalId,
           new TrainerSettings.Checkpointing(
@@ -195,7 +261,9 @@ public final class TrainerCommand implements Callable<Integer> {
               split,
               new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
               seed,
-              learningRate),
+              learningRate,
+              new DriftSettings(
+                  drift, driftDelta, driftMinRise, driftWarmup, driftRebaseline, driftAdaptImages)),
           new HttpEndpoint(http.host(), http.port(TrainerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());

@@ -38,6 +38,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private Counter rollbacks;
   private Counter checkpoints;
   private Counter notLearnable;
+  private Counter driftDetections;
+  private volatile int driftState;
   private DistributionSummary checkpointSize;
   private Timer checkpointDuration;
 
@@ -82,6 +84,20 @@ final class TrainerMetrics extends OwnedMeterBinder {
                 .description("Checkpoints published (committed with their input offsets)")
                 .baseUnit("checkpoints")
                 .register(registry));
+    driftDetections =
+        own(
+            Counter.builder("vae.trainer.drift.detections")
+                .description(
+                    "Drift detections published (each with its checkpoint and one event on"
+                        + " vae.events, in one transaction)")
+                .baseUnit("events")
+                .register(registry));
+    own(
+        Gauge.builder("vae.trainer.drift.state", this, m -> m.driftState)
+            .description(
+                "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change")
+            .baseUnit("state")
+            .register(registry));
     notLearnable =
         own(
             Counter.builder("vae.trainer.images.ignored")
@@ -168,6 +184,16 @@ final class TrainerMetrics extends OwnedMeterBinder {
     rollbacks.increment(r.rollbacks());
     modelStep.set(step);
     threshold = Double.isFinite(currentThreshold) ? currentThreshold : Double.NaN;
+  }
+
+  /** The detector's state after the last group. */
+  void driftState(dev.vaestream.trainer.drift.DriftState state) {
+    driftState = state.code();
+  }
+
+  /** One drift event committed with its checkpoint. */
+  void driftPublished() {
+    driftDetections.increment();
   }
 
   /** The model's step, e.g. after a restore. */

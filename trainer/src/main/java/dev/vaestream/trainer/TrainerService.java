@@ -113,6 +113,9 @@ public final class TrainerService implements Service {
       setup
           .ensure(TopicCatalog.deadLetters(inputPartitions, rf).named(settings.dlqTopic()))
           .log(log);
+      if (settings.drift().enabled()) {
+        setup.ensure(TopicCatalog.events(rf).named(settings.eventsTopic())).log(log);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.security.ResourceNames;
 import dev.vaestream.core.service.HttpEndpoint;
+import dev.vaestream.trainer.drift.DriftSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -48,11 +49,23 @@ public record TrainerSettings(
    * @param checkpoints where checkpoints are published and restored from
    * @param deadLetters where invalid input records go
    * @param replicationFactor replication factor of the topics it creates
+   * @param events where drift events go, in the transaction of their checkpoint
    */
   public record TopicNames(
-      String input, String checkpoints, String deadLetters, short replicationFactor) {
+      String input,
+      String checkpoints,
+      String deadLetters,
+      short replicationFactor,
+      String events) {
+    /** With the standard events topic. */
+    public TopicNames(
+        String input, String checkpoints, String deadLetters, short replicationFactor) {
+      this(input, checkpoints, deadLetters, replicationFactor, Topics.EVENTS);
+    }
+
     public TopicNames {
       requireName(input, "--input-topic");
+      requireName(events, "--events-topic");
       requireName(checkpoints, "--checkpoint-topic");
       requireName(deadLetters, "--dlq-topic");
       if (replicationFactor < 1) {
@@ -97,13 +110,28 @@ public record TrainerSettings(
    * @param guard the poisoning guard
    * @param seed model seed when starting from scratch
    * @param learningRate Adam's learning rate (1e-3; other values are for experiments and tests)
+   * @param drift the drift detector and what a detection does
    */
   public record Learning(
-      long maxSteps, MnistSplit learnSplit, GuardSettings guard, long seed, double learningRate) {
+      long maxSteps,
+      MnistSplit learnSplit,
+      GuardSettings guard,
+      long seed,
+      double learningRate,
+      DriftSettings drift) {
     public Learning {
       if (maxSteps < 0) {
         throw new IllegalArgumentException("--max-steps must be >= 0, got " + maxSteps);
       }
+      if (drift == null) {
+        drift = DriftSettings.defaults();
+      }
+    }
+
+    /** With the default drift handling. */
+    public Learning(
+        long maxSteps, MnistSplit learnSplit, GuardSettings guard, long seed, double learningRate) {
+      this(maxSteps, learnSplit, guard, seed, learningRate, DriftSettings.defaults());
     }
   }
 
@@ -140,6 +168,10 @@ public record TrainerSettings(
     return topics.deadLetters();
   }
 
+  public String eventsTopic() {
+    return topics.events();
+  }
+
   public short replicationFactor() {
     return topics.replicationFactor();
   }
@@ -170,6 +202,10 @@ public record TrainerSettings(
 
   public GuardSettings guard() {
     return learning.guard();
+  }
+
+  public DriftSettings drift() {
+    return learning.drift();
   }
 
   public long seed() {

@@ -8,6 +8,8 @@ import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.trainer.drift.DriftEvent;
+import dev.vaestream.trainer.drift.LossDriftDetector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,6 +76,9 @@ final class TrainingLoop {
   private Map<TopicPartition, Long> lastCheckpointBoundary = Map.of();
   private long lastCheckpointNanos = System.nanoTime();
 
+  /** A detection not yet published: the next checkpoint (taken at once) carries its event. */
+  private LossDriftDetector.Detection pendingDrift;
+
   /**
    * @param page where each checkpoint's recent images go, for {@code /reconstructions.png}
    * @param health told when the loop consumes and when it ends
@@ -134,7 +139,7 @@ final class TrainingLoop {
           bounded = true;
           break;
         }
-        if (checkpointDue()) {
+        if (pendingDrift != null || checkpointDue()) {
           checkpoint();
         }
       }
@@ -187,6 +192,7 @@ final class TrainingLoop {
               settings.checkpointTopic(),
               codec,
               settings.guard(),
+              settings.drift(),
               java.time.Duration.ofSeconds(30));
     }
     VaeModel model;
@@ -207,7 +213,7 @@ final class TrainingLoop {
       lastCheckpointStep = c.step();
     } else {
       model = VaeModel.create(settings.seed());
-      learner = new OnlineLearner(model, settings.guard());
+      learner = new OnlineLearner(model, settings.guard(), settings.drift());
       log.info("No checkpoint found: starting a new model with seed {}", settings.seed());
     }
     if (settings.learningRate() != dev.vaestream.core.model.VaeArchitecture.LEARNING_RATE) {
@@ -237,6 +243,11 @@ final class TrainingLoop {
         if (groupCount == OnlineLearner.GROUP) {
           OnlineLearner.GroupResult r = learner.learn(groups[filling], groupCount);
           metrics.group(r, learner.model().step(), learner.threshold());
+          metrics.driftState(learner.driftState());
+          if (r.drift() != null) {
+            // Published with the checkpoint that follows this group, at once (see run()).
+            pendingDrift = r.drift();
+          }
           filling = (filling + 1) % groups.length;
           groupsLearned++;
           groupCount = 0;
@@ -304,6 +315,19 @@ final class TrainingLoop {
     metadata.put(META_SEQUENCE, Long.toString(sequence));
     Checkpoint c = Checkpoint.of(model, offsets, learner.calibration(), metadata, learner.arrays());
     ReconstructionsPage.Recent recent = groupsLearned > 0 ? recentImages() : null;
+    DriftEvent event = null;
+    if (pendingDrift != null) {
+      event =
+          new DriftEvent(
+              pendingDrift.number(),
+              c.step(),
+              c.imagesSeen(),
+              offsets,
+              pendingDrift.lossBefore(),
+              pendingDrift.lossAfter(),
+              c.createdAtMs());
+      pendingDrift = null;
+    }
     CheckpointPublisher.Publication publication =
         new CheckpointPublisher.Publication(
             c,
@@ -313,7 +337,8 @@ final class TrainingLoop {
             poller == null ? null : poller.groupMetadata(),
             learner.threshold(),
             recent == null ? () -> {} : () -> page.show(recent),
-            t0);
+            t0,
+            event);
     heldDeadLetters.clear();
     sequence++;
     lastCheckpointStep = model.step();

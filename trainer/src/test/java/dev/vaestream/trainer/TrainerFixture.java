@@ -38,6 +38,7 @@ final class TrainerFixture {
   final String input;
   final String checkpoints;
   final String dlq;
+  final String events;
   final String name;
 
   TrainerFixture(LocalKafka kafka, String name) {
@@ -46,9 +47,11 @@ final class TrainerFixture {
     this.input = this.name + ".images";
     this.checkpoints = this.name + ".checkpoints";
     this.dlq = this.name + ".dlq";
+    this.events = this.name + ".events";
     kafka.createTopic(input, 1);
     kafka.createTopic(checkpoints, 1, CheckpointTopic.topicConfigs());
     kafka.createTopic(dlq, 1);
+    kafka.createTopic(events, 1);
   }
 
   /** Produces {@code n} MNIST images, with an invalid record after every index in {@code bad}. */
@@ -102,7 +105,7 @@ final class TrainerFixture {
     return new TrainerSettings(
         config,
         Duration.ofSeconds(30),
-        new TrainerSettings.TopicNames(input, checkpointTopic, dlq, (short) 1),
+        new TrainerSettings.TopicNames(input, checkpointTopic, dlq, (short) 1, events),
         name + "-group" + suffix,
         name + "-tx" + suffix,
         new TrainerSettings.Checkpointing(null, every, Duration.ofSeconds(30), null),
@@ -122,6 +125,8 @@ final class TrainerFixture {
         checkpoints,
         "--dlq-topic",
         dlq,
+        "--events-topic",
+        events,
         "--group-id",
         name + "-group" + suffix,
         "--transactional-id",

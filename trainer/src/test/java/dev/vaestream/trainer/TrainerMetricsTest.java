@@ -16,7 +16,10 @@ class TrainerMetricsTest {
   void followTheNamingRulesAndShareUnitsWithTheScorer() {
     TrainerMetrics metrics = new TrainerMetrics("cpu", "test");
     metrics.bindTo(registry);
-    metrics.group(new OnlineLearner.GroupResult(0.5, 0.4, 0.1, 3, 1, 0, 0.45), 7, 0.031);
+    metrics.group(
+        new OnlineLearner.GroupResult(0.5, 0.4, 0.1, 3, 1, 0, 0.45, null, null, null), 7, 0.031);
+    metrics.driftState(dev.vaestream.trainer.drift.DriftState.ADAPTING);
+    metrics.driftPublished();
     metrics.checkpointed(1234, 1_000_000);
     metrics.notLearnable();
     metrics.dlq("bad_magic");
@@ -34,6 +37,8 @@ class TrainerMetricsTest {
         .contains("vae_trainer_guard_skipped_images_total 3.0")
         .contains("vae_trainer_images_ignored_images_total 1.0")
         .contains("vae_trainer_checkpoints_total 1.0")
+        .contains("vae_trainer_drift_detections_events_total 1.0")
+        .contains("vae_trainer_drift_state 3.0")
         .contains("vae_trainer_dlq_records_total{reason=\"bad_magic\"} 1.0")
         .contains("vae_trainer_backend{backend=\"cpu\",device=\"test\"} 1.0")
         .doesNotContain("_mse")

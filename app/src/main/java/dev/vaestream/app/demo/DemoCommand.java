@@ -88,6 +88,14 @@ public final class DemoCommand implements Callable<Integer> {
   double anomalyRate;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario (rotation, class-incremental, gradual-thickness, recurring, or"
+              + " a JSON file) instead of looping over MNIST; the status line shows detections.")
+  String scenario;
+
+  @Option(
       names = "--var-dir",
       defaultValue = "var/demo",
       description = "Logs and checkpoint files (default ${DEFAULT-VALUE}).")
@@ -226,9 +234,9 @@ public final class DemoCommand implements Callable<Integer> {
     switch (service) {
       case "producer" -> {
         a.addAll(
+            scenario == null ? List.of("--loop", "--shuffle") : List.of("--scenario", scenario));
+        a.addAll(
             List.of(
-                "--loop",
-                "--shuffle",
                 "--rate",
                 Integer.toString(rate),
                 "--anomaly-rate",

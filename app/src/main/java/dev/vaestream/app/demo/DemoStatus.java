@@ -17,12 +17,16 @@ final class DemoStatus {
   private double produced = Double.NaN;
   private double trainerStep = Double.NaN;
   private double prequentialLoss = Double.NaN;
+  private double driftState = Double.NaN;
+  private double driftDetections = Double.NaN;
 
   /** Takes the figures present in these scrapes; absent ones keep their last value. */
   synchronized void update(Map<String, Double> producer, Map<String, Double> trainer) {
     produced = orLast(sum(producer, PRODUCED), produced);
     trainerStep = orLast(sum(trainer, TRAINER_STEP), trainerStep);
     prequentialLoss = orLast(sum(trainer, PREQUENTIAL_LOSS), prequentialLoss);
+    driftState = orLast(sum(trainer, "vae_trainer_drift_state"), driftState);
+    driftDetections = orLast(sum(trainer, "vae_trainer_drift_detections"), driftDetections);
   }
 
   /** The line for the console. */
@@ -36,7 +40,7 @@ final class DemoStatus {
     return String.format(
         Locale.ROOT,
         "produced %s | trainer step %s, prequential loss %s | scored %d | flagged %d,"
-            + " precision %s recall %s | model step in use %d",
+            + " precision %s recall %s | model step in use %d | drift: %s",
         figure(produced, "%.0f"),
         figure(trainerStep, "%.0f"),
         figure(prequentialLoss, "%.1f"),
@@ -44,7 +48,25 @@ final class DemoStatus {
         flagged,
         figure(precision, "%.2f"),
         figure(recall, "%.2f"),
-        modelStepInUse);
+        modelStepInUse,
+        drift());
+  }
+
+  /** The trainer's drift state and detections, e.g. {@code ADAPTING (1 detected)}. */
+  private String drift() {
+    String name =
+        switch ((int) (Double.isNaN(driftState) ? -1 : driftState)) {
+          case 0 -> "off";
+          case 1 -> "warming up";
+          case 2 -> driftDetections > 0 ? "recovered" : "stable";
+          case 3 -> "ADAPTING";
+          default -> "?";
+        };
+    return String.format(
+        Locale.ROOT,
+        "%s (%.0f detected)",
+        name,
+        Double.isNaN(driftDetections) ? 0 : driftDetections);
   }
 
   /**

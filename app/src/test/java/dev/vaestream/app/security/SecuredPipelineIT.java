@@ -264,6 +264,30 @@ class SecuredPipelineIT {
     assertThat(denied.toString()).contains("not authorised").doesNotContain("\tat ");
   }
 
+  @Test
+  @Order(7)
+  void aclsApplyCreatesThePolicyAsAdministratorAndIsRefusedToAService() throws IOException {
+    Map<String, Object> admin = new HashMap<>(kafka.adminClientConfig());
+    admin.remove("client.id");
+    Path adminFile = clientFile("admin.properties", admin);
+    StringWriter out = new StringWriter();
+    CommandLine cmd = ErrorReporting.commandLine(new dev.vaestream.app.AclsCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(new StringWriter(), true));
+    // The policy exists already: creating an existing ACL again changes nothing.
+    assertThat(cmd.execute("--apply", "--kafka-config", adminFile.toString())).isZero();
+    assertThat(out.toString()).contains("\"acls_created\":");
+
+    StringWriter err = new StringWriter();
+    CommandLine denied = ErrorReporting.commandLine(new dev.vaestream.app.AclsCommand());
+    denied.setOut(new PrintWriter(new StringWriter(), true));
+    denied.setErr(new PrintWriter(err, true));
+    int code =
+        denied.execute("--apply", "--kafka-config", configs.get(ServiceRole.PRODUCER).toString());
+    assertThat(code).as("a service may not change ACLs: %s", err).isEqualTo(2);
+    assertThat(err.toString()).contains("cannot create ACLs: not authorised");
+  }
+
   private static void assertStopsWithExitTwo(
       ServiceRole role, Path kafkaConfig, String secret, String... expected) {
     StringWriter err = new StringWriter();

@@ -41,7 +41,8 @@ public final class TopicCatalog {
         deadLetters(inputPartitions, replicationFactor),
         checkpoints(replicationFactor),
         scores(inputPartitions, replicationFactor),
-        stats(replicationFactor));
+        stats(replicationFactor),
+        events(replicationFactor));
   }
 
   /** {@link #standard(int, short)} with the defaults. */
@@ -84,5 +85,10 @@ public final class TopicCatalog {
   /** Windowed statistics over the scores. */
   public static TopicDefinition stats(short replicationFactor) {
     return new TopicDefinition(Topics.STATS, 1, replicationFactor, Map.of());
+  }
+
+  /** Model events (drift detections): one partition, so they stay in order; few and small. */
+  public static TopicDefinition events(short replicationFactor) {
+    return new TopicDefinition(Topics.EVENTS, 1, replicationFactor, Map.of());
   }
 }

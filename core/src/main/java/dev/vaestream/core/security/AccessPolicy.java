@@ -63,6 +63,7 @@ public final class AccessPolicy {
                 READ,
                 WRITE));
         g.add(topic(names.dlqTopic(), "dead-letter invalid images", WRITE));
+        g.add(topic(names.eventsTopic(), "publish drift events with their checkpoints", WRITE));
         g.add(
             new Grant(
                 TRANSACTIONAL_ID,
@@ -118,7 +119,11 @@ public final class AccessPolicy {
   public static List<Grant> topicCreation(ServiceRole role, ResourceNames names) {
     return switch (role) {
       case PRODUCER -> List.of(create(names.imagesTopic()));
-      case TRAINER -> List.of(create(names.checkpointsTopic()), create(names.dlqTopic()));
+      case TRAINER ->
+          List.of(
+              create(names.checkpointsTopic()),
+              create(names.dlqTopic()),
+              create(names.eventsTopic()));
       case SCORER ->
           List.of(
               create(names.scoresTopic()), create(names.dlqTopic()), create(names.statsTopic()));

@@ -19,6 +19,7 @@ import dev.vaestream.core.kafka.Topics;
  *     <scorerGroupId>-<instance-id>}
  * @param statsApplicationId the statistics stream's {@code application.id}: its group, the prefix
  *     of its internal topics and of its transactional ids
+ * @param eventsTopic the trainer's drift events ({@code vae.events})
  */
 public record ResourceNames(
     String imagesTopic,
@@ -29,7 +30,32 @@ public record ResourceNames(
     String trainerGroupId,
     String trainerTransactionalId,
     String scorerGroupId,
-    String statsApplicationId) {
+    String statsApplicationId,
+    String eventsTopic) {
+
+  /** With the standard events topic. */
+  public ResourceNames(
+      String imagesTopic,
+      String dlqTopic,
+      String checkpointsTopic,
+      String scoresTopic,
+      String statsTopic,
+      String trainerGroupId,
+      String trainerTransactionalId,
+      String scorerGroupId,
+      String statsApplicationId) {
+    this(
+        imagesTopic,
+        dlqTopic,
+        checkpointsTopic,
+        scoresTopic,
+        statsTopic,
+        trainerGroupId,
+        trainerTransactionalId,
+        scorerGroupId,
+        statsApplicationId,
+        Topics.EVENTS);
+  }
 
   /** The trainer's default group and transactional id. */
   public static final String DEFAULT_TRAINER_ID = "vae-trainer";
@@ -47,6 +73,7 @@ public record ResourceNames(
     require(trainerTransactionalId, "trainer transactional id");
     require(scorerGroupId, "scorer group id");
     require(statsApplicationId, "stats application id");
+    require(eventsTopic, "events topic");
   }
 
   /** The names every service uses when no flag changes them. */

@@ -108,7 +108,7 @@ class AccessPolicyTest {
   void topicCreationGrantsCreateOnOwnOutputTopicsOnly() {
     assertThat(AccessPolicy.topicCreation(ServiceRole.TRAINER, NAMES))
         .extracting(Grant::name)
-        .containsExactly("vae.checkpoints", "mnist.images.dlq");
+        .containsExactly("vae.checkpoints", "mnist.images.dlq", "vae.events");
     assertThat(AccessPolicy.topicCreation(ServiceRole.TRAINER, NAMES))
         .allSatisfy(g -> assertThat(g.operations()).containsExactly(AclOperation.CREATE));
   }
