@@ -8,20 +8,17 @@ import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.config.PropertiesFiles;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.security.SecretFile;
 import dev.vaestream.core.service.HttpEndpoint;
 import dev.vaestream.core.service.ServiceRunner;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -290,7 +287,7 @@ public final class ScorerCommand implements Callable<Integer> {
                 firstOf(statsWindow, deprecatedStatsWindow, ScorerSettings.DEFAULT_STATS_WINDOW),
                 firstOf(statsGrace, deprecatedStatsGrace, ScorerSettings.DEFAULT_STATS_GRACE),
                 stateDir,
-                readProperties(statsConfig));
+                PropertiesFiles.load(statsConfig, "--stats-config"));
       }
       return new ScorerSettings(
           config,
@@ -340,20 +337,5 @@ public final class ScorerCommand implements Callable<Integer> {
       return "scorer";
     }
     return host.replaceAll("[^A-Za-z0-9._-]", "-");
-  }
-
-  private static Map<String, String> readProperties(Path file) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (file == null) {
-      return out;
-    }
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file)) {
-      p.load(r);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new UserException("--stats-config " + file + ": " + e.getMessage());
-    }
-    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
-    return out;
   }
 }

@@ -73,6 +73,19 @@ class ScorerCommandTest {
   }
 
   @Test
+  void missingStatsConfigExitsWithUsageNamingTheFile() {
+    StringWriter err = new StringWriter();
+    CommandLine cmd = ErrorReporting.commandLine(new ScorerCommand());
+    cmd.setErr(new PrintWriter(err));
+    int code =
+        cmd.execute("--bootstrap-servers", "b:9092", "--stats-config", "/nonexistent/s.properties");
+    assertThat(code).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .contains("--stats-config /nonexistent/s.properties: no such file")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void noStatsAndHmacKey() {
     ScorerSettings s =
         parse(
