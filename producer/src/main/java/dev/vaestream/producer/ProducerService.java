@@ -10,7 +10,7 @@ import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.scenario.Scenario;
-import dev.vaestream.core.service.Resources;
+import dev.vaestream.core.service.AbstractService;
 import dev.vaestream.core.service.Service;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged (1 otherwise) and {@link #result()} then holds the counts; {@link #close()} closes
  * everything in reverse order.
  */
-public final class ProducerService implements Service {
+public final class ProducerService extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(ProducerService.class);
 
   /** How long closing the Kafka producer may wait for in-flight sends. */
@@ -37,12 +37,9 @@ public final class ProducerService implements Service {
   private final MnistDataset data;
   private final ProducerHealth health;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Resources resources = new Resources();
-  private MetricsServer http;
   private Thread loopThread;
   private volatile RunResult result;
   private volatile RuntimeException failure;
-  private boolean closed;
   private final Scenario scenario;
 
   /** Builds a producer of {@code data}; nothing is opened before {@link #start()}. */
@@ -83,20 +80,11 @@ public final class ProducerService implements Service {
   }
 
   @Override
-  public void start() {
-    try {
-      startComponents();
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
-  }
-
-  private void startComponents() {
+  protected void startComponents() {
     ServiceMetrics serviceMetrics =
         resources.push("metrics", ServiceMetrics.create(ProducerSettings.SERVICE));
     if (settings.httpPort() >= 0) {
-      http = resources.push("HTTP endpoint", startMetricsServer(serviceMetrics));
+      httpEndpoint(startMetricsServer(serviceMetrics));
     }
     try (TopicSetup setup =
         TopicSetup.open(settings.adminProperties(), settings.connectTimeout())) {
@@ -194,20 +182,6 @@ public final class ProducerService implements Service {
   @Override
   public ProducerHealth health() {
     return health;
-  }
-
-  /** The HTTP port in use, or -1 when the endpoint is disabled. */
-  public int httpPort() {
-    return http == null ? -1 : http.port();
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    resources.close();
   }
 
   private String kindNames() {

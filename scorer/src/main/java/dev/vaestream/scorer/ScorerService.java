@@ -9,7 +9,7 @@ import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
-import dev.vaestream.core.service.Resources;
+import dev.vaestream.core.service.AbstractService;
 import dev.vaestream.core.service.Service;
 import dev.vaestream.scorer.stats.StatsMetrics;
 import dev.vaestream.scorer.stats.StatsStream;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * #awaitTermination()} blocks until the scoring loop ends; {@link #close} stops everything in
  * reverse order of creation.
  */
-public final class ScorerService implements Service {
+public final class ScorerService extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(ScorerService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long JOIN_MS = 30_000;
@@ -47,13 +47,10 @@ public final class ScorerService implements Service {
   private final AnomalyGallery gallery = new AnomalyGallery(GALLERY_SIZE);
   private final StatsMetrics statsMetrics;
   private final AtomicInteger fatalExitCode = new AtomicInteger(ExitCodes.OK);
-  private final Resources resources = new Resources();
-  private MetricsServer http;
   private ModelFollower follower;
   private Thread followerThread;
   private ScoringLoop loop;
   private Thread loopThread;
-  private boolean closed;
 
   /** Builds a scorer from its settings; nothing is opened before {@link #start()}. */
   public ScorerService(ScorerSettings settings) {
@@ -78,21 +75,13 @@ public final class ScorerService implements Service {
   }
 
   /**
-   * Starts the scorer and returns once its threads run; on failure closes what it opened.
+   * Opens the metrics, HTTP endpoint and topics, and starts the follower, scoring loop and
+   * statistics threads; {@link #start()} closes what was opened when this fails.
    *
    * @throws UserException when the cluster cannot be reached or the topics cannot be set up
    */
   @Override
-  public void start() {
-    try {
-      startComponents();
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
-  }
-
-  private void startComponents() {
+  protected void startComponents() {
     log.info(
         "Starting scorer {} on {} (Kafka config {})",
         settings.instanceId(),
@@ -100,8 +89,10 @@ public final class ScorerService implements Service {
         settings.kafka().redacted());
     resources.push("metrics", serviceMetrics);
     if (settings.httpPort() >= 0) {
-      http =
-          MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);
+      MetricsServer http =
+          httpEndpoint(
+              MetricsServer.start(
+                  settings.httpHost(), settings.httpPort(), registry, health::health));
       http.route(
           "/ready",
           ex -> {
@@ -110,7 +101,6 @@ public final class ScorerService implements Service {
                 ex, h.healthy() ? 200 : 503, "application/json", JSON.writeValueAsBytes(h));
           });
       http.routePng("/anomalies.png", gallery::png);
-      resources.push("HTTP endpoint", http);
     }
     setUpTopics();
 
@@ -249,20 +239,13 @@ public final class ScorerService implements Service {
     return statsMetrics;
   }
 
-  /** The HTTP port in use, or -1 when the endpoint is disabled. */
-  public int httpPort() {
-    return http == null ? -1 : http.port();
+  @Override
+  protected void beforeClose() {
+    health.state(ScorerHealth.State.STOPPING);
   }
 
-  /** Stops and closes everything, newest first; idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    health.state(ScorerHealth.State.STOPPING);
-    resources.close();
+  protected void afterClose() {
     log.info("Scorer {} stopped", settings.instanceId());
   }
 }

@@ -7,7 +7,7 @@ import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.model.Nd4jRuntime;
-import dev.vaestream.core.service.Resources;
+import dev.vaestream.core.service.AbstractService;
 import dev.vaestream.core.service.Service;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * #awaitTermination()} returns its exit code (or rethrows its failure, e.g. fenced: exit 3); {@link
  * #close()} stops everything in reverse order of creation.
  */
-public final class TrainerService implements Service {
+public final class TrainerService extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
 
   /** How long closing waits for the loop's final checkpoint. */
@@ -30,7 +30,6 @@ public final class TrainerService implements Service {
 
   private final TrainerSettings settings;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Resources resources = new Resources();
   private final ReconstructionsPage page = new ReconstructionsPage();
   private final TrainerHealth health;
   private volatile TrainerMetrics metrics;
@@ -38,8 +37,6 @@ public final class TrainerService implements Service {
   private Thread loopThread;
   private volatile int exitCode = ExitCodes.FAILURE;
   private volatile RuntimeException failure;
-  private MetricsServer http;
-  private boolean closed;
 
   /** Builds a trainer from its settings; nothing is opened before {@link #start()}. */
   public TrainerService(TrainerSettings settings) {
@@ -57,16 +54,7 @@ public final class TrainerService implements Service {
    * @throws UserException when the cluster cannot be reached or the topics cannot be set up
    */
   @Override
-  public void start() {
-    try {
-      startComponents();
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
-  }
-
-  private void startComponents() {
+  protected void startComponents() {
     Map<String, Object> facts = Nd4jRuntime.facts();
     log.info(
         "Trainer starting: ND4J {} on {}, compute path {}, OMP threads {}; Kafka {}",
@@ -82,15 +70,13 @@ public final class TrainerService implements Service {
             new TrainerMetrics(
                 facts.get("nd4j_backend").toString(), facts.get("device").toString()));
     if (settings.httpPort() >= 0) {
-      http =
-          resources.push(
-              "HTTP endpoint",
+      httpEndpoint(
               MetricsServer.start(
                   settings.httpHost(),
                   settings.httpPort(),
                   serviceMetrics.registry(),
-                  health::health));
-      http.routePng("/reconstructions.png", page::png);
+                  health::health))
+          .routePng("/reconstructions.png", page::png);
     }
     setUpTopics();
     loop =
@@ -158,20 +144,13 @@ public final class TrainerService implements Service {
     return health;
   }
 
-  /** The HTTP port in use, or -1 when the endpoint is disabled. */
-  public int httpPort() {
-    return http == null ? -1 : http.port();
+  @Override
+  protected void beforeClose() {
+    health.state(TrainerHealth.State.STOPPING);
   }
 
-  /** Stops the loop and closes everything, newest first; idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    health.state(TrainerHealth.State.STOPPING);
-    resources.close();
+  protected void afterClose() {
     health.state(TrainerHealth.State.STOPPED);
   }
 }
