@@ -90,7 +90,7 @@ final class TrainerMetrics extends OwnedMeterBinder {
                 .description(
                     "Drift detections published (each with its checkpoint and one event on"
                         + " vae.events, in one transaction)")
-                .baseUnit("events")
+                .baseUnit("detections")
                 .register(registry));
     own(
         Gauge.builder("vae.trainer.drift.state", this, m -> m.driftState)

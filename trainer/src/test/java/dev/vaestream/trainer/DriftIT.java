@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.process.ChildJvm;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.scenario.Phase;
@@ -16,7 +17,6 @@ import dev.vaestream.core.scenario.Transform;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import dev.vaestream.trainer.drift.DriftSettings;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -180,15 +180,10 @@ class DriftIT {
   }
 
   private static Process start(TrainerFixture f, Path log) throws java.io.IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(TrainerCommand.class.getName());
-    cmd.addAll(f.flags("", STEPS, 25));
-    cmd.addAll(
-        List.of(
+    return ChildJvm.of(TrainerMain.class.getName())
+        .heap("512m")
+        .args(f.flags("", STEPS, 25))
+        .args(
             "--drift-delta",
             "0.002",
             "--drift-warmup",
@@ -196,13 +191,9 @@ class DriftIT {
             "--drift-rebaseline",
             "500",
             "--drift-adapt-images",
-            "2000"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+            "2000")
+        .logTo(log)
+        .start();
   }
 
   private static String read(Path p) {

@@ -37,7 +37,7 @@ class TrainerMetricsTest {
         .contains("vae_trainer_guard_skipped_images_total 3.0")
         .contains("vae_trainer_images_ignored_images_total 1.0")
         .contains("vae_trainer_checkpoints_total 1.0")
-        .contains("vae_trainer_drift_detections_events_total 1.0")
+        .contains("vae_trainer_drift_detections_total 1.0")
         .contains("vae_trainer_drift_state 3.0")
         .contains("vae_trainer_dlq_records_total{reason=\"bad_magic\"} 1.0")
         .contains("vae_trainer_backend{backend=\"cpu\",device=\"test\"} 1.0")
