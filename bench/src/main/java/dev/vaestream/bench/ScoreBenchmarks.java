@@ -17,18 +17,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code score_batch}: the forward pass alone ({@link VaeModel#score}) at batch 1, 32, 256 and
- * 1024. {@code score_stream}: the real scorer ({@link ScorerService}, exactly-once, statistics on
- * as deployed) over a preloaded topic, from ready to every score committed, against the Kafka
- * ceiling measured by {@link KafkaCeiling} on the same records in the same run.
+ * {@code score_batch}: the forward pass alone, as the scorer calls it ({@link
+ * VaeModel#score(float[], int, boolean)} on scaled pixels, no reconstructions), at batch 1, 32,
+ * 256, 512 (the scorer's default batch) and 1024. {@code score_stream}: the real scorer ({@link
+ * ScorerService}, exactly-once, statistics on as deployed) over a preloaded topic, from ready to
+ * every score committed, against that forward pass at the scorer's batch size, measured again in
+ * the same benchmark just before the scorer starts (target: a ratio of at least {@value
+ * #TARGET_FORWARD_RATIO}, issue 16), and against the Kafka ceiling measured by {@link KafkaCeiling}
+ * on the same records (context only: a quarter of it is more than one core computes in fp32).
  */
 final class ScoreBenchmarks {
-  static final int[] BATCHES = {1, 32, 256, 1024};
-  static final double TARGET_IMAGES_PER_SEC = 20_000;
-  static final double TARGET_CEILING_RATIO = 0.25;
+  static final int[] BATCHES = {1, 32, 256, 512, 1024};
+  static final double TARGET_FORWARD_RATIO = 0.8;
   static final int STREAM_PARTITIONS = 3;
 
   private ScoreBenchmarks() {}
@@ -41,17 +43,9 @@ final class ScoreBenchmarks {
     Map<String, Object> perBatch = new LinkedHashMap<>();
     for (int b : BATCHES) {
       // A few distinct batches of test digits, built before the timing.
-      int distinct = Math.max(1, Math.min(8, 4096 / b));
-      INDArray[] batches = new INDArray[distinct];
-      float[] pixels = new float[b * MnistDataset.PIXELS];
-      for (int k = 0; k < distinct; k++) {
-        for (int i = 0; i < b; i++) {
-          test.copyScaled((k * b + i) % test.size(), pixels, i * MnistDataset.PIXELS);
-        }
-        batches[k] = VaeModel.batch(pixels, b);
-      }
-      timeScoring(model, batches, seconds / 3); // warm-up
-      long[] done = timeScoring(model, batches, seconds);
+      float[][] batches = batches(test, b);
+      timeScoring(model, batches, b, seconds / 3); // warm-up
+      long[] done = timeScoring(model, batches, b, seconds);
       double elapsed = Figures.seconds(done[1]);
       double imagesPerSec = done[0] * (double) b / elapsed;
       rates.put(Integer.toString(b), Figures.rate(imagesPerSec));
@@ -71,14 +65,34 @@ final class ScoreBenchmarks {
     ctx.emit(line);
   }
 
+  /** A few distinct batches of {@code b} scaled test digits, built before any timing. */
+  private static float[][] batches(MnistDataset test, int b) {
+    int distinct = Math.max(1, Math.min(8, 4096 / b));
+    float[][] batches = new float[distinct][b * MnistDataset.PIXELS];
+    for (int k = 0; k < distinct; k++) {
+      for (int i = 0; i < b; i++) {
+        test.copyScaled((k * b + i) % test.size(), batches[k], i * MnistDataset.PIXELS);
+      }
+    }
+    return batches;
+  }
+
+  /** The forward pass's rate at batch {@code b}, after a third as long of warm-up. */
+  private static double forwardRate(VaeModel model, MnistDataset test, int b, double seconds) {
+    float[][] batches = batches(test, b);
+    timeScoring(model, batches, b, seconds / 3);
+    long[] done = timeScoring(model, batches, b, seconds);
+    return done[0] * (double) b / Figures.seconds(done[1]);
+  }
+
   /** Scores the batches round-robin for {@code seconds}; {passes, nanos}. */
-  private static long[] timeScoring(VaeModel model, INDArray[] batches, double seconds) {
+  private static long[] timeScoring(VaeModel model, float[][] batches, int b, double seconds) {
     long budget = (long) (seconds * 1e9);
     long t0 = System.nanoTime();
     long passes = 0;
     long elapsed;
     do {
-      model.score(batches[(int) (passes % batches.length)]);
+      model.score(batches[(int) (passes % batches.length)], b, false);
       passes++;
       elapsed = System.nanoTime() - t0;
     } while (elapsed < budget);
@@ -105,6 +119,14 @@ final class ScoreBenchmarks {
     double timedImages;
     double coldRate;
     ScorerSettings settings = scorerSettings(ctx, n, stats);
+    // The reference: the forward pass alone at the scorer's batch size, in this run, just before.
+    double forwardRate =
+        forwardRate(ctx.checkpoint().toModel(), ctx.test(), settings.maxBatch(), 3);
+    System.err.printf(
+        Locale.ROOT,
+        "bench: score_stream: forward pass alone at batch %d: %.0f images/s%n",
+        settings.maxBatch(),
+        forwardRate);
     long start = System.nanoTime();
     try (ScorerService scorer = ScorerService.start(settings)) {
       awaitReady(scorer);
@@ -171,6 +193,7 @@ final class ScoreBenchmarks {
     }
     double ceilingRate = ceilingImages / ceilingSeconds;
     double ratio = scorerRate / ceilingRate;
+    double forwardRatio = scorerRate / forwardRate;
 
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("name", "score_stream");
@@ -179,6 +202,8 @@ final class ScoreBenchmarks {
     line.put("images_per_sec", Figures.rate(scorerRate));
     line.put("warmup_images", warmup);
     line.put("images_per_sec_from_cold", Figures.rate(coldRate));
+    line.put("forward_images_per_sec", Figures.rate(forwardRate));
+    line.put("ratio_to_forward", Figures.round(forwardRatio, 3));
     line.put("ceiling_images_per_sec", Figures.rate(ceilingRate));
     line.put("ceiling_seconds", Figures.round(ceilingSeconds, 2));
     line.put("ceiling_passes", passes);
@@ -191,10 +216,8 @@ final class ScoreBenchmarks {
     line.put("commit_interval_ms", settings.commitInterval().toMillis());
     line.put("stats", stats);
     line.put("exactly_once", true);
-    line.put(
-        "target",
-        Figures.target("images_per_sec", TARGET_IMAGES_PER_SEC, "ratio", TARGET_CEILING_RATIO));
-    line.put("meets_target", scorerRate >= TARGET_IMAGES_PER_SEC && ratio >= TARGET_CEILING_RATIO);
+    line.put("target", Figures.target("ratio_to_forward", TARGET_FORWARD_RATIO));
+    line.put("meets_target", forwardRatio >= TARGET_FORWARD_RATIO);
     ctx.emit(line);
   }
 

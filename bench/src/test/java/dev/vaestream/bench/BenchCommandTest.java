@@ -33,7 +33,7 @@ class BenchCommandTest {
     JsonNode line = JSON.readTree(lines.get(0));
     assertThat(line.path("name").asText()).isEqualTo("score_batch");
     JsonNode byBatch = line.path("images_per_sec_by_batch");
-    for (String b : List.of("1", "32", "256", "1024")) {
+    for (String b : List.of("1", "32", "256", "512", "1024")) {
       assertThat(byBatch.path(b).isNumber()).as("images_per_sec_by_batch.%s", b).isTrue();
       assertThat(byBatch.path(b).asDouble()).isPositive();
     }

@@ -2,6 +2,7 @@ package dev.vaestream.scorer;
 
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.model.BatchScores;
+import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ScoreRecord;
 import java.util.ArrayList;
@@ -31,13 +32,25 @@ final class BatchScorer {
   record Input(byte[] key, ImageRecord image, int partition, long offset) {}
 
   /**
-   * The scores of one batch, in input order, with the arrays behind them.
+   * The scores of one batch, in input order, with what the anomaly gallery needs to draw them.
    *
    * @param records one score record per input
-   * @param pixels the inputs scaled to [0, 1], 784 per image
-   * @param reconstructions the decoder's output, 784 per image
+   * @param pixels the inputs scaled to [0, 1], 784 per image (the scorer's reused buffer: valid
+   *     until its next batch)
+   * @param model the network that scored them, to reconstruct the few images the gallery keeps
    */
-  record Result(List<ScoreRecord> records, float[] pixels, float[] reconstructions) {}
+  record Result(List<ScoreRecord> records, float[] pixels, VaeModel model) {}
+
+  /**
+   * Scaled pixel values by byte: the same floats as {@code (b & 0xff) / 255f}, without a divide.
+   */
+  private static final float[] SCALE = new float[256];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      SCALE[b] = b / 255f;
+    }
+  }
 
   /**
    * Scores {@code inputs} with {@code model} in one forward pass.
@@ -46,20 +59,35 @@ final class BatchScorer {
    */
   static Result score(
       LoadedModel model, List<Input> inputs, java.util.function.LongSupplier nowMs) {
+    return score(model, inputs, nowMs, new float[inputs.size() * PIXELS]);
+  }
+
+  /**
+   * {@link #score(LoadedModel, List, java.util.function.LongSupplier)} with the scaled pixels in
+   * {@code buffer} when it is large enough: the scoring thread reuses one, rather than zeroing 1.6
+   * MB of fresh array per batch of 512.
+   */
+  static Result score(
+      LoadedModel model,
+      List<Input> inputs,
+      java.util.function.LongSupplier nowMs,
+      float[] buffer) {
     int n = inputs.size();
-    float[] pixels = new float[n * PIXELS];
+    float[] pixels = buffer.length >= n * PIXELS ? buffer : new float[n * PIXELS];
     for (int i = 0; i < n; i++) {
       byte[] px = inputs.get(i).image().pixels();
       int base = i * PIXELS;
       for (int p = 0; p < PIXELS; p++) {
-        pixels[base + p] = (px[p] & 0xff) / 255f;
+        pixels[base + p] = SCALE[px[p] & 0xff];
       }
     }
-    BatchScores scores = model.model().score(pixels, n);
+    // No reconstructions: the gallery recomputes the few it keeps (AnomalyGallery).
+    BatchScores scores = model.model().score(pixels, n, false);
     long scoredAt = nowMs.getAsLong();
     long modelAge = model.ageMs(scoredAt);
     ThresholdPolicy.Threshold threshold = model.threshold();
     Double thresholdValue = threshold.value().isPresent() ? threshold.value().getAsDouble() : null;
+    ScoreRecord.Model modelGroup = new ScoreRecord.Model(model.step(), modelAge);
     List<ScoreRecord> records = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Input in = inputs.get(i);
@@ -69,13 +97,13 @@ final class BatchScorer {
           new ScoreRecord(
               new ScoreRecord.Source(image.id(), in.partition(), in.offset()),
               new ScoreRecord.Verdict(score, thresholdValue, threshold.flags(score)),
-              new ScoreRecord.Model(model.step(), modelAge),
+              modelGroup,
               new ScoreRecord.Truth(
                   image.hasLabel() ? image.label() : null,
                   image.anomaly() == null ? null : image.anomaly().wireName()),
               ScoreRecord.Timing.of(image.producedAtMs(), scoredAt)));
     }
-    return new Result(records, pixels, scores.reconstructions());
+    return new Result(records, pixels, model.model());
   }
 
   /**

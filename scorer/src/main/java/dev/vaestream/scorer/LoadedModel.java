@@ -5,8 +5,9 @@ import dev.vaestream.core.model.VaeModel;
 /**
  * A model ready to score: built and warmed up by the {@link ModelFollower}'s thread, then handed to
  * the scoring thread through an atomic reference and never touched by the loader again. Immutable
- * apart from the {@link VaeModel}, which only the scoring thread uses ({@code VaeModel} is not
- * thread-safe).
+ * apart from the {@link VaeModel}, which only the scoring thread uses, but for the anomaly
+ * gallery's few reconstructions, which take turns with it through {@code VaeModel.score}'s lock
+ * ({@code VaeModel} is not thread-safe otherwise).
  *
  * @param model the network
  * @param step the checkpoint's training step (the records' {@code model_step})

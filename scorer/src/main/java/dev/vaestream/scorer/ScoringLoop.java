@@ -2,6 +2,7 @@ package dev.vaestream.scorer;
 
 import dev.vaestream.core.cli.Causes;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
@@ -75,6 +76,8 @@ final class ScoringLoop implements Runnable {
   private final OpenTransaction transaction = new OpenTransaction();
 
   private LoadedModel lastModel;
+  // The batch's scaled pixels, reused from batch to batch (the gallery copies what it keeps).
+  private float[] pixelBuffer = new float[0];
   private volatile int exitCode = ExitCodes.OK;
   private long progressNanos = System.nanoTime();
   private long progressImages;
@@ -217,7 +220,11 @@ final class ScoringLoop implements Runnable {
       }
       lastModel = current;
     }
-    BatchScorer.Result result = BatchScorer.score(current, inputs, System::currentTimeMillis);
+    if (pixelBuffer.length < inputs.size() * MnistDataset.PIXELS) {
+      pixelBuffer = new float[Math.max(settings.maxBatch(), inputs.size()) * MnistDataset.PIXELS];
+    }
+    BatchScorer.Result result =
+        BatchScorer.score(current, inputs, System::currentTimeMillis, pixelBuffer);
     List<ScoreRecord> scores = result.records();
     int flagged = 0;
     for (int i = 0; i < scores.size(); i++) {

@@ -3,18 +3,25 @@ package dev.vaestream.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.record.ScoreRecord;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class AnomalyGalleryTest {
+  private static final VaeModel MODEL = VaeModel.create(5);
+
   private static BatchScorer.Result batch(int n, int firstId, boolean flagged) {
+    return batch(n, firstId, flagged, MODEL);
+  }
+
+  private static BatchScorer.Result batch(int n, int firstId, boolean flagged, VaeModel model) {
     List<ScoreRecord> records = new ArrayList<>();
     float[] pixels = new float[n * MnistDataset.PIXELS];
-    float[] recon = new float[n * MnistDataset.PIXELS];
     for (int i = 0; i < n; i++) {
       records.add(
           new ScoreRecord(
@@ -25,7 +32,7 @@ class AnomalyGalleryTest {
               ScoreRecord.Timing.of(0, 0)));
       pixels[i * MnistDataset.PIXELS] = (firstId + i) / 100f;
     }
-    return new BatchScorer.Result(records, pixels, recon);
+    return new BatchScorer.Result(records, pixels, model);
   }
 
   @Test
@@ -46,5 +53,29 @@ class AnomalyGalleryTest {
     int grey = image.getRGB(0, 0) & 0xff;
     assertThat(grey).isEqualTo(Math.round(0.29f * 255));
     assertThat(gallery.png()).isSameAs(png);
+  }
+
+  @Test
+  void reconstructsTheKeptImagesWithTheModelThatScoredThem() {
+    VaeModel other = VaeModel.create(6);
+    AnomalyGallery gallery = new AnomalyGallery(4);
+    BatchScorer.Result first = batch(3, 0, true);
+    gallery.offer(first);
+    // A new model arrives: the first batch's images are reconstructed with their own model.
+    BatchScorer.Result second = batch(1, 50, true, other);
+    gallery.offer(second);
+    List<float[]> recon = gallery.reconstructions();
+    assertThat(recon).hasSize(4);
+    int px = MnistDataset.PIXELS;
+    float[] expectedNewest = other.score(Arrays.copyOf(second.pixels(), px), 1).reconstructions();
+    assertThat(recon.get(0)).containsExactly(expectedNewest);
+    // The oldest kept (id 0) was the first batch's first image, scored by MODEL.
+    float[] expectedOldest = MODEL.score(first.pixels(), 3).reconstructions();
+    assertThat(recon.get(3)[100])
+        .isCloseTo(expectedOldest[100], org.assertj.core.data.Offset.offset(1e-5f));
+    assertThat(recon.get(3)[100])
+        .isNotCloseTo(
+            other.score(first.pixels(), 3).reconstructions()[100],
+            org.assertj.core.data.Offset.offset(1e-7f));
   }
 }

@@ -137,6 +137,55 @@ class ScoreRecordCodecTest {
     assertThat(ScoreRecordCodec.decode(json)).isEqualTo(r);
   }
 
+  @Property(tries = 1000)
+  void theFastWriterWritesWhatJacksonsGeneratorWrites(@ForAll("anyRecords") ScoreRecord r) {
+    assertThat(new String(ScoreRecordCodec.encode(r), StandardCharsets.UTF_8))
+        .isEqualTo(new String(ScoreRecordCodec.encodeWithGenerator(r), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void recordsTheFastWriterCannotWriteStillGoThroughTheGenerator() {
+    ScoreRecord odd =
+        new ScoreRecord(
+            new ScoreRecord.Source("tr\"ain:\u00e9:\n", -1, Long.MIN_VALUE),
+            new ScoreRecord.Verdict(Double.NaN, Double.NEGATIVE_INFINITY, false),
+            new ScoreRecord.Model(Long.MAX_VALUE, 0),
+            new ScoreRecord.Truth(-3, "k\u0001"),
+            new ScoreRecord.Timing(-1, 0, 1));
+    assertThat(FastScoreJson.encode(odd)).isNull();
+    assertThat(ScoreRecordCodec.encode(odd)).isEqualTo(ScoreRecordCodec.encodeWithGenerator(odd));
+  }
+
+  /** Wider than what the scorer writes: any string, number and sign the record type allows. */
+  @Provide
+  Arbitrary<ScoreRecord> anyRecords() {
+    Arbitrary<String> text =
+        Arbitraries.oneOf(
+            Arbitraries.strings().ofMaxLength(20),
+            Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30));
+    Arbitrary<Double> number =
+        Arbitraries.oneOf(
+            Arbitraries.doubles(),
+            Arbitraries.of(
+                0.0, -0.0, 1e-7, 1e7, 123456789.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.NaN),
+            Arbitraries.floats().map(f -> (double) f));
+    Arbitrary<ScoreRecord.Source> source =
+        Combinators.combine(text, Arbitraries.integers(), Arbitraries.longs())
+            .as(ScoreRecord.Source::new);
+    Arbitrary<ScoreRecord.Verdict> verdict =
+        Combinators.combine(number, number.injectNull(0.2), Arbitraries.of(true, false))
+            .as(ScoreRecord.Verdict::new);
+    Arbitrary<ScoreRecord.Model> model =
+        Combinators.combine(Arbitraries.longs(), Arbitraries.longs()).as(ScoreRecord.Model::new);
+    Arbitrary<ScoreRecord.Truth> truth =
+        Combinators.combine(Arbitraries.integers().injectNull(0.3), text.injectNull(0.5))
+            .as(ScoreRecord.Truth::new);
+    Arbitrary<ScoreRecord.Timing> timing =
+        Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.longs())
+            .as(ScoreRecord.Timing::new);
+    return Combinators.combine(source, verdict, model, truth, timing).as(ScoreRecord::new);
+  }
+
   @Provide
   Arbitrary<ScoreRecord> records() {
     Arbitrary<ScoreRecord.Source> source =
