@@ -119,14 +119,15 @@ final class ScoreBenchmarks {
     double timedImages;
     double coldRate;
     ScorerSettings settings = scorerSettings(ctx, n, stats);
-    // The reference: the forward pass alone at the scorer's batch size, in this run, just before.
-    double forwardRate =
-        forwardRate(ctx.checkpoint().toModel(), ctx.test(), settings.maxBatch(), 3);
+    // The reference: the forward pass alone at the scorer's batch size, in this run, just before
+    // the scorer and again just after it (the mean of both: this machine's speed drifts).
+    VaeModel reference = ctx.checkpoint().toModel();
+    double forwardBefore = forwardRate(reference, ctx.test(), settings.maxBatch(), 3);
     System.err.printf(
         Locale.ROOT,
         "bench: score_stream: forward pass alone at batch %d: %.0f images/s%n",
         settings.maxBatch(),
-        forwardRate);
+        forwardBefore);
     long start = System.nanoTime();
     try (ScorerService scorer = ScorerService.start(settings)) {
       awaitReady(scorer);
@@ -168,6 +169,8 @@ final class ScoreBenchmarks {
       transactions = commits == null ? -1 : commits.count();
     }
     double scorerRate = timedImages / scorerSeconds;
+    double forwardAfter = forwardRate(reference, ctx.test(), settings.maxBatch(), 3);
+    double forwardRate = (forwardBefore + forwardAfter) / 2;
     System.err.printf(
         Locale.ROOT, "bench: score_stream: scorer %.0f images/s; now the ceiling%n", scorerRate);
 
@@ -203,6 +206,8 @@ final class ScoreBenchmarks {
     line.put("warmup_images", warmup);
     line.put("images_per_sec_from_cold", Figures.rate(coldRate));
     line.put("forward_images_per_sec", Figures.rate(forwardRate));
+    line.put("forward_before_images_per_sec", Figures.rate(forwardBefore));
+    line.put("forward_after_images_per_sec", Figures.rate(forwardAfter));
     line.put("ratio_to_forward", Figures.round(forwardRatio, 3));
     line.put("ceiling_images_per_sec", Figures.rate(ceilingRate));
     line.put("ceiling_seconds", Figures.round(ceilingSeconds, 2));

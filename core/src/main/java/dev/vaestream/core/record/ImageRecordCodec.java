@@ -104,27 +104,48 @@ public final class ImageRecordCodec {
     System.arraycopy(value, 1, pixels, 0, pixels.length);
     String id = new String(key, StandardCharsets.UTF_8);
 
-    String labelText = text(headers, H_LABEL, false);
+    // One pass over the headers, the last of each name winning (as lastHeader), rather than a
+    // search per name: decoding runs once per image on the scorer's thread.
+    byte[] labelBytes = null;
+    byte[] splitBytes = null;
+    byte[] indexBytes = null;
+    byte[] producedAtBytes = null;
+    byte[] anomalyBytes = null;
+    byte[] phaseBytes = null;
+    if (headers != null) {
+      for (Header h : headers) {
+        switch (h.key()) {
+          case H_LABEL -> labelBytes = h.value();
+          case H_SPLIT -> splitBytes = h.value();
+          case H_INDEX -> indexBytes = h.value();
+          case H_PRODUCED_AT -> producedAtBytes = h.value();
+          case H_ANOMALY -> anomalyBytes = h.value();
+          case H_PHASE -> phaseBytes = h.value();
+          default -> {}
+        }
+      }
+    }
+
     int label = -1;
-    if (labelText != null) {
-      label = parseInt(labelText, H_LABEL);
+    if (labelBytes != null) {
+      label = parseInt(labelBytes, H_LABEL);
       if (label < 0 || label > 9) {
         throw new InvalidRecordException(Reason.BAD_HEADER, "label " + label + " is not 0-9");
       }
     }
     MnistSplit split;
     try {
-      split = MnistSplit.fromWireName(text(headers, H_SPLIT, true));
+      split = MnistSplit.fromWireName(text(splitBytes, H_SPLIT, true));
     } catch (IllegalArgumentException e) {
       throw new InvalidRecordException(Reason.BAD_HEADER, e.getMessage());
     }
-    int index = parseInt(text(headers, H_INDEX, true), H_INDEX);
+    int index = parseInt(required(indexBytes, H_INDEX), H_INDEX);
     if (index < 0) {
       throw new InvalidRecordException(Reason.BAD_HEADER, "negative index " + index);
     }
-    long producedAt = parseLong(text(headers, H_PRODUCED_AT, true), H_PRODUCED_AT);
+    long producedAt = parseLong(required(producedAtBytes, H_PRODUCED_AT), H_PRODUCED_AT);
     AnomalyKind anomaly = null;
-    String anomalyText = text(headers, H_ANOMALY, false);
+    String anomalyText = text(anomalyBytes, H_ANOMALY, false);
     if (anomalyText != null) {
       try {
         anomaly = AnomalyKind.fromWireName(anomalyText);
@@ -132,7 +153,7 @@ public final class ImageRecordCodec {
         throw new InvalidRecordException(Reason.BAD_HEADER, e.getMessage());
       }
     }
-    String phase = text(headers, H_PHASE, false);
+    String phase = text(phaseBytes, H_PHASE, false);
     if (phase != null && (phase.isEmpty() || phase.length() > MAX_PHASE)) {
       throw new InvalidRecordException(
           Reason.BAD_HEADER, "phase of " + phase.length() + " characters, expected 1-" + MAX_PHASE);
@@ -140,24 +161,56 @@ public final class ImageRecordCodec {
     return new ImageRecord(id, pixels, label, split, index, anomaly, producedAt, phase);
   }
 
-  private static String text(Headers headers, String name, boolean required)
+  private static String text(byte[] value, String name, boolean required)
       throws InvalidRecordException {
-    Header header = headers == null ? null : headers.lastHeader(name);
-    if (header == null || header.value() == null) {
+    if (value == null) {
       if (required) {
         throw new InvalidRecordException(Reason.MISSING_HEADER, "missing header " + name);
       }
       return null;
     }
-    return new String(header.value(), StandardCharsets.UTF_8);
+    return new String(value, StandardCharsets.UTF_8);
   }
 
-  private static int parseInt(String text, String header) throws InvalidRecordException {
-    long v = parseLong(text, header);
+  private static byte[] required(byte[] value, String name) throws InvalidRecordException {
+    if (value == null) {
+      throw new InvalidRecordException(Reason.MISSING_HEADER, "missing header " + name);
+    }
+    return value;
+  }
+
+  private static int parseInt(byte[] value, String header) throws InvalidRecordException {
+    long v = parseLong(value, header);
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-      throw new InvalidRecordException(Reason.BAD_HEADER, header + " out of range: " + text);
+      throw new InvalidRecordException(
+          Reason.BAD_HEADER,
+          header + " out of range: " + new String(value, StandardCharsets.UTF_8));
     }
     return (int) v;
+  }
+
+  /**
+   * A header's decimal number: plain ASCII digits (at most 18, so no overflow) are read from the
+   * bytes; anything else (a sign, spaces, more digits, garbage) takes the text path, which accepts
+   * and rejects exactly what it always did.
+   */
+  private static long parseLong(byte[] value, String header) throws InvalidRecordException {
+    int n = value.length;
+    if (n > 0 && n <= 18) {
+      long v = 0;
+      int i = 0;
+      for (; i < n; i++) {
+        int d = value[i] - '0';
+        if (d < 0 || d > 9) {
+          break;
+        }
+        v = v * 10 + d;
+      }
+      if (i == n) {
+        return v;
+      }
+    }
+    return parseLong(new String(value, StandardCharsets.UTF_8), header);
   }
 
   private static long parseLong(String text, String header) throws InvalidRecordException {

@@ -180,11 +180,17 @@ final class OpenBlasForward implements VaeForward {
     Transforms.sigmoid(outRows(n), false);
     out.buf.get(0, heapOut, 0, n * IN);
 
+    // In strips of 16 rows, like the transpose below: a whole column at a time strided 784 floats
+    // through the images per read and was a fifth of the scorer's thread. Each row still sums its
+    // pixels in order, so the result is bit for bit the same.
     float[] sse = new float[n];
-    for (int c = 0; c < IN; c++) {
-      for (int r = 0, i = c * n, p = firstRow * IN + c; r < n; r++, i++, p += IN) {
-        float d = heapOut[i] - images[p];
-        sse[r] += d * d;
+    for (int r0 = 0; r0 < n; r0 += 16) {
+      int r1 = Math.min(n, r0 + 16);
+      for (int c = 0; c < IN; c++) {
+        for (int r = r0, i = c * n + r0, p = (firstRow + r0) * IN + c; r < r1; r++, i++, p += IN) {
+          float d = heapOut[i] - images[p];
+          sse[r] += d * d;
+        }
       }
     }
     float[] recon = null;
