@@ -1,7 +1,9 @@
 package dev.vaestream.core.record;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The score record's JSON written by hand into a byte array, for {@link ScoreRecordCodec#encode}:
@@ -9,8 +11,22 @@ import java.util.Arrays;
  * {@code Long.toString}), with the field names and punctuation pre-encoded. Returns null when a
  * value needs what only the generator does (escaping a string, quoting a non-finite number), so the
  * output is always byte for byte the generator's ({@code ScoreRecordCodecTest}).
+ *
+ * <p>It knows the record's groups listed in {@link #KNOWN_GROUPS}: when {@link ScoreRecord} gains a
+ * group (new fields), it steps aside until it is taught them, so a field is never left out; {@code
+ * ScoreRecordCodecTest} then fails to say so.
  */
 final class FastScoreJson {
+  /** The record components this writer writes. */
+  static final List<String> KNOWN_GROUPS = List.of("source", "verdict", "model", "truth", "timing");
+
+  /** False when {@link ScoreRecord} has components this writer does not know. */
+  static final boolean ENABLED =
+      Arrays.stream(ScoreRecord.class.getRecordComponents())
+          .map(RecordComponent::getName)
+          .toList()
+          .equals(KNOWN_GROUPS);
+
   private static final byte[] SCHEMA_VERSION =
       ascii("{\"" + ScoreRecordCodec.F_SCHEMA_VERSION + "\":" + ScoreRecordCodec.SCHEMA_VERSION);
   private static final byte[] IMAGE_ID = field(ScoreRecordCodec.F_IMAGE_ID);
@@ -37,7 +53,8 @@ final class FastScoreJson {
 
   /** The record's JSON, or null when it needs the generator. */
   static byte[] encode(ScoreRecord r) {
-    if (!plain(r.imageId())
+    if (!ENABLED
+        || !plain(r.imageId())
         || !Double.isFinite(r.score())
         || (r.threshold() != null && !Double.isFinite(r.threshold()))
         || (r.anomalyKind() != null && !plain(r.anomalyKind()))) {
