@@ -30,6 +30,11 @@ class AnomalyGalleryTest {
               new ScoreRecord.Model(1, 0),
               ScoreRecord.Truth.NONE,
               ScoreRecord.Timing.of(0, 0)));
+      // A textured image (an all-black one gives 0.5 everywhere from any fresh model), with the
+      // first pixel telling the images apart.
+      for (int p = 1; p < MnistDataset.PIXELS; p++) {
+        pixels[i * MnistDataset.PIXELS + p] = ((p * 37 + i * 11) % 256) / 255f;
+      }
       pixels[i * MnistDataset.PIXELS] = (firstId + i) / 100f;
     }
     return new BatchScorer.Result(records, pixels, model);
