@@ -240,6 +240,11 @@ public final class VaeModel {
     return layer.getParam(name);
   }
 
+  /** The flat Adam state itself (first moments, then second moments), for the kernels. */
+  INDArray adamStateVector() {
+    return adamState;
+  }
+
   VariationalAutoencoder layer() {
     return layer;
   }
