@@ -245,6 +245,10 @@ public final class VaeModel {
     return adamState;
   }
 
+  TrainingStep trainingStepForTest() {
+    return trainingStep;
+  }
+
   VariationalAutoencoder layer() {
     return layer;
   }
