@@ -21,8 +21,12 @@ import java.util.stream.Stream;
 final class DashboardFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** {@code $name}, {@code ${name}} or {@code ${name:format}}. */
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
+  /**
+   * {@code $name}, {@code ${name}} or {@code ${name:format}}; not {@code $1}, a capture group in a
+   * {@code label_replace} replacement, which Grafana leaves alone too.
+   */
+  static final Pattern VARIABLE =
+      Pattern.compile("\\$\\{([A-Za-z_]\\w*)(?::\\w+)?}|\\$([A-Za-z_]\\w*)");
 
   /** Grafana's built-in interval variables, as they resolve for a short dashboard range. */
   private static final Map<String, String> BUILT_INS =

@@ -40,6 +40,7 @@ class DashboardsIT {
   private static final Path DEPLOY = ROOT.resolve("deploy");
   private static final Path DASHBOARDS = ROOT.resolve("grafana/dashboards");
   private static final Path WORK = ROOT.resolve("app/target/dashboards-it");
+  private static final String DATASOURCE = "${datasource}";
 
   /** How long the pipeline runs before the dashboards are queried (then retried until +60 s). */
   private static final Duration RUN =
@@ -81,9 +82,18 @@ class DashboardsIT {
     ExternalTools.Result services = compose(compose.get(), "config", "--services");
     assertThat(services.exitCode()).as(services.output()).isZero();
     assertThat(services.output().lines().map(String::strip))
-        .contains("kafka", "topic-init", "producer", "trainer", "scorer", "prometheus", "grafana");
+        .contains(
+            "kafka",
+            "topic-init",
+            "producer",
+            "trainer",
+            "scorer",
+            "prometheus",
+            "alertmanager",
+            "grafana");
     // Every image is pinned in .env, and interpolation left no variable unresolved.
     assertThat(config.output()).doesNotContain("${").doesNotContain(":latest");
+    ComposeFacts.check(config.output());
   }
 
   /** {@code docker-compose} (v1, Debian's package), else the {@code docker compose} plugin. */
@@ -134,27 +144,41 @@ class DashboardsIT {
         }
         assertThat(panel.path("datasource").path("uid").asText())
             .as("%s: datasource uid", where)
-            .isEqualTo("prometheus");
+            .isEqualTo(DATASOURCE);
         assertThat(panel.path("targets")).as("%s: targets", where).isNotEmpty();
         for (JsonNode t : panel.path("targets")) {
           assertThat(t.path("expr").asText()).as("%s: target expr", where).isNotBlank();
           if (t.has("datasource")) {
             assertThat(t.path("datasource").path("uid").asText())
                 .as("%s: target datasource uid", where)
-                .isEqualTo("prometheus");
+                .isEqualTo(DATASOURCE);
           }
         }
       }
+      // Portable: the datasource is a variable (default: the provisioned uid), and every
+      // dashboard can narrow to one replica.
+      List<String> variables = new ArrayList<>();
       for (JsonNode v : json.path("templating").path("list")) {
+        variables.add(v.path("name").asText());
+        if (v.path("type").asText().equals("datasource")) {
+          assertThat(v.path("query").asText())
+              .as("%s: datasource type", d.name())
+              .isEqualTo("prometheus");
+          assertThat(v.path("current").path("value").asText()).isEqualTo("prometheus");
+          continue;
+        }
         assertThat(v.path("datasource").path("uid").asText())
             .as("%s: variable %s datasource", d.name(), v.path("name"))
-            .isEqualTo("prometheus");
+            .isEqualTo(DATASOURCE);
       }
+      assertThat(variables).as("%s: variables", d.name()).contains("datasource", "instance");
       d.variableQueries(); // only label_values(metric, label) queries, which the live check runs
     }
-    // Every expression resolves to plain PromQL (no unknown Grafana variables).
+    // Every expression resolves to plain PromQL (no unknown Grafana variables), rates use
+    // Grafana's $__rate_interval, and no filter drops topics with an underscore in their name.
     assertThat(DashboardFiles.queries(dashboards))
-        .allSatisfy(q -> assertThat(q.promql()).doesNotContain("$"));
+        .allSatisfy(q -> assertThat(DashboardFiles.VARIABLE.matcher(q.promql()).find()).isFalse())
+        .allSatisfy(q -> assertThat(q.expr()).doesNotContain("[1m]").doesNotContain(".*_.*"));
     // The reconstruction image is the trainer's, on its documented port.
     assertThat(reconstructionImageUrls(dashboards))
         .containsExactly("http://localhost:9402/reconstructions.png");
@@ -186,6 +210,8 @@ class DashboardsIT {
     List<Integer> ports = ExternalTools.freePorts(4);
     Path config = WORK.resolve("prometheus.yml");
     Files.writeString(config, scrapeConfig(ports.get(0), ports.get(1), ports.get(2)));
+    // rule_files is relative to the config: the real rules, evaluated (not asserted) here too.
+    Files.copy(DEPLOY.resolve("prometheus/alerts.yml"), WORK.resolve("alerts.yml"));
 
     long started = System.nanoTime();
     DemoStack demo = null;
@@ -229,6 +255,15 @@ class DashboardsIT {
 
       // The pipeline really flowed: every job up, images produced, learned and scored.
       assertThat(prometheus.query("up")).hasSize(3).allMatch(s -> s.value().equals("1"));
+      // Failed authentications: one series per service, the producer's included (no `+` that
+      // keeps only services with both a producer and a consumer).
+      assertThat(
+              prometheus.query(
+                  DashboardFiles.substitute(
+                      authenticationPanelExpr(dashboards),
+                      Map.of("service", ".*", "instance", ".*"))))
+          .extracting(s -> s.labels().path("service").asText())
+          .containsExactlyInAnyOrder("producer", "trainer", "scorer");
       for (String rate :
           List.of(
               "sum(rate(vae_producer_images_total[1m]))",
@@ -262,8 +297,16 @@ class DashboardsIT {
     }
   }
 
+  private static String authenticationPanelExpr(List<Dashboard> dashboards) {
+    return DashboardFiles.queries(dashboards).stream()
+        .map(Query::expr)
+        .filter(e -> e.contains("failed_authentication"))
+        .findFirst()
+        .orElseThrow();
+  }
+
   /** prometheus-local.yml, pointed at the test's ports and scraping every 2 s. */
-  private static String scrapeConfig(int producer, int trainer, int scorer) throws IOException {
+  static String scrapeConfig(int producer, int trainer, int scorer) throws IOException {
     String local = Files.readString(DEPLOY.resolve("prometheus/prometheus-local.yml"));
     Map<String, String> replacements = new LinkedHashMap<>();
     replacements.put("127.0.0.1:9401", "127.0.0.1:" + producer);

@@ -1,5 +1,8 @@
 package dev.vaestream.app;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.vaestream.core.process.ChildJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,6 +47,19 @@ final class DemoStack implements AutoCloseable {
       int scorerPort,
       long maxSeconds)
       throws IOException {
+    return start(repoRoot, workDir, producerPort, trainerPort, scorerPort, maxSeconds, Map.of());
+  }
+
+  /** {@link #start} with {@code env} added to the demo's (and so its services') environment. */
+  static DemoStack start(
+      Path repoRoot,
+      Path workDir,
+      int producerPort,
+      int trainerPort,
+      int scorerPort,
+      long maxSeconds,
+      Map<String, String> env)
+      throws IOException {
     Path jar = repoRoot.resolve("app/target/vae-stream.jar");
     Path lib = repoRoot.resolve("app/target/lib");
     if (!Files.isRegularFile(jar) || !Files.isDirectory(lib)) {
@@ -51,12 +67,11 @@ final class DemoStack implements AutoCloseable {
           "package the application first (" + jar + " and " + lib + " must exist)");
     }
     Path log = workDir.resolve("demo.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                jar + ":" + lib + "/*",
-                "dev.vaestream.app.VaeStream",
+    Files.deleteIfExists(log);
+    Process p =
+        ChildJvm.of("dev.vaestream.app.VaeStream")
+            .classPath(jar + ":" + lib + "/*")
+            .args(
                 "demo",
                 "--duration",
                 Long.toString(maxSeconds),
@@ -68,12 +83,10 @@ final class DemoStack implements AutoCloseable {
                 Integer.toString(scorerPort),
                 "--var-dir",
                 workDir.resolve("demo").toString())
-            .directory(repoRoot.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
-    Process p = pb.start();
-    p.getOutputStream().close();
+            .directory(repoRoot)
+            .env(env)
+            .logTo(log)
+            .start();
     return new DemoStack(
         p, log, Map.of("producer", producerPort, "trainer", trainerPort, "scorer", scorerPort));
   }
@@ -87,21 +100,16 @@ final class DemoStack implements AutoCloseable {
   }
 
   /** Waits until every service's {@code /health} answers 200. */
-  void awaitHealthy(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (String service : List.of("producer", "trainer", "scorer")) {
-      while (status(service, "/health") != 200) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(
-              "demo exited with " + process.exitValue() + "; see " + log);
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              service + " not healthy within " + timeout + "; see " + log);
-        }
-        Thread.sleep(500);
-      }
-    }
+  void awaitHealthy(Duration timeout) {
+    await("producer, trainer and scorer healthy; see " + log)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .failFast("the demo exited; see " + log, () -> !process.isAlive())
+        .until(
+            () ->
+                status("producer", "/health") == 200
+                    && status("trainer", "/health") == 200
+                    && status("scorer", "/health") == 200);
   }
 
   boolean alive() {
@@ -123,6 +131,49 @@ final class DemoStack implements AutoCloseable {
     return http.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** The demo's child JVM that runs {@code service} ({@code ... VaeStream <service> ...}). */
+  ProcessHandle child(String service) {
+    return process
+        .descendants()
+        .filter(
+            ph -> {
+              List<String> args = commandLine(ph.pid());
+              int main = args.indexOf("dev.vaestream.app.VaeStream");
+              return main >= 0 && main + 1 < args.size() && args.get(main + 1).equals(service);
+            })
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + service + " process under the demo"));
+  }
+
+  /** A process' arguments from /proc (ProcessHandle.Info leaves them out for long lines). */
+  private static List<String> commandLine(long pid) {
+    try {
+      String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+      return List.of(raw.split("\0"));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Sends a signal ({@code STOP}, {@code CONT}) to the JVM of {@code service}. */
+  void signal(String service, String signal) throws IOException, InterruptedException {
+    long pid = child(service).pid();
+    ExternalTools.Result r =
+        ExternalTools.run(Path.of("."), 10, List.of("kill", "-" + signal, Long.toString(pid)));
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + ": " + r.output());
+    }
+  }
+
+  /** The demo's in-process broker, as it printed it ({@code Kafka at host:port}). */
+  String bootstrapServers() throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.startsWith("Kafka at "))
+        .map(l -> l.substring("Kafka at ".length()).strip())
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no 'Kafka at' line in " + log));
   }
 
   /** SIGTERM (the demo stops its services cleanly), then SIGKILL for anything left. */

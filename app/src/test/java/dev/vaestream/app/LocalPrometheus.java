@@ -1,5 +1,7 @@
 package dev.vaestream.app;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -55,28 +57,21 @@ final class LocalPrometheus implements AutoCloseable {
   }
 
   /** Waits until {@code /-/ready} answers 200. */
-  void awaitReady(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("prometheus exited with " + process.exitValue());
-      }
-      try {
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create(baseUrl + "/-/ready"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("prometheus not ready within " + timeout);
+  void awaitReady(Duration timeout) {
+    await("prometheus ready")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .failFast("prometheus exited", () -> !process.isAlive())
+        .ignoreException(IOException.class) // not listening yet
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(URI.create(baseUrl + "/-/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200);
   }
 
   /** One series of an instant-query result: its labels and value as Prometheus prints them. */

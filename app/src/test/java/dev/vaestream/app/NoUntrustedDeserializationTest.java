@@ -15,7 +15,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.lang.EvaluationResult;
 import dev.vaestream.app.archfixtures.CleanReader;
 import dev.vaestream.app.archfixtures.Dl4jConfigReader;
 import dev.vaestream.app.archfixtures.Dl4jModelLoader;
@@ -144,7 +143,7 @@ class NoUntrustedDeserializationTest {
             ImageRecordCodec.class.getName(),
             EvaluateCommand.class.getName(),
             "dev.vaestream.bench.BenchCommand",
-            "dev.vaestream.testsupport.EmbeddedKafka")) {
+            "dev.vaestream.localkafka.LocalKafka")) {
       assertThat(PRODUCTION.contain(type)).as(type).isTrue();
     }
     assertThat(PRODUCTION.containPackage(CleanReader.class.getPackageName())).isFalse();
@@ -174,18 +173,11 @@ class NoUntrustedDeserializationTest {
   @ParameterizedTest
   @MethodSource("violations")
   void eachRuleCatchesItsViolation(ArchRule rule, Class<?> fixture) {
-    EvaluationResult result = rule.evaluate(new ClassFileImporter().importClasses(fixture));
-
-    assertThat(result.hasViolation()).as(rule.getDescription()).isTrue();
-    assertThat(result.getFailureReport().getDetails())
-        .anyMatch(detail -> detail.contains(fixture.getName()));
+    RuleFixtures.assertCatches(rule, fixture);
   }
 
   @Test
   void theRulesAllowPlainParsing() {
-    JavaClasses clean = new ClassFileImporter().importClasses(CleanReader.class);
-    for (ArchRule rule : RULES) {
-      assertThat(rule.evaluate(clean).hasViolation()).as(rule.getDescription()).isFalse();
-    }
+    RuleFixtures.assertAllowPlainCode(RULES);
   }
 }

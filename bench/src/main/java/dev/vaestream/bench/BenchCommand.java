@@ -1,5 +1,6 @@
 package dev.vaestream.bench;
 
+import dev.vaestream.core.cli.CommandPlugin;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
  * and the machine facts); progress and logs go to standard error. {@code --jmh [REGEX]} runs the
  * JMH micro-benchmarks of the hot paths instead, one JSON line per benchmark.
  *
- * <p>Benchmarks that need Kafka share one in-JVM KRaft broker ({@code EmbeddedKafka}), started on
+ * <p>Benchmarks that need Kafka share one in-JVM KRaft broker ({@code LocalKafka}), started on
  * first use, with unique topic names per benchmark. Each benchmark is bounded in time; the default
  * suite takes about three minutes on a 2-core machine.
  */
@@ -39,7 +40,7 @@ import picocli.CommandLine.Spec;
           + " vae_model_batch, forward, train_step, score_json, adam_nd4j, adam_nio_loop)"
           + " instead."
     })
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, CommandPlugin {
   private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
 
   /** Every benchmark, in the order the suite runs them. */
@@ -51,7 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
           "score_stream",
           "latency",
           "footprint",
-          "checkpoint");
+          "checkpoint",
+          "drift");
 
   @Spec CommandSpec spec;
 
@@ -149,6 +151,15 @@ public final class BenchCommand implements Callable<Integer> {
       description = "checkpoint: publishes and loads measured (default ${DEFAULT-VALUE}).")
   int checkpointRepeats;
 
+  @Option(
+      names = "--drift-phase-images",
+      defaultValue = "100000",
+      paramLabel = "N",
+      description =
+          "drift: images per scenario phase (default ${DEFAULT-VALUE}: 300,000 stationary images"
+              + " before the changes over the three scenarios).")
+  long driftPhaseImages;
+
   /** The figures the benchmarks read, validated. */
   record Settings(
       int trainSteps,
@@ -159,7 +170,8 @@ public final class BenchCommand implements Callable<Integer> {
       int latencySeconds,
       int footprintSeconds,
       int footprintRate,
-      int checkpointRepeats) {}
+      int checkpointRepeats,
+      long driftPhaseImages) {}
 
   @Override
   public Integer call() throws Exception {
@@ -215,13 +227,15 @@ public final class BenchCommand implements Callable<Integer> {
       case "latency" -> LatencyBenchmark.run(ctx);
       case "footprint" -> FootprintBenchmark.run(ctx);
       case "checkpoint" -> CheckpointBenchmark.run(ctx);
+      case "drift" -> DriftBenchmark.run(ctx);
       default -> throw new UserException("unknown benchmark " + name);
     }
   }
 
   private List<String> selected() {
     if (only == null || only.isEmpty()) {
-      return NAMES;
+      // drift trains 900,000 images at its default size: only on request (--only drift).
+      return NAMES.stream().filter(n -> !n.equals("drift")).toList();
     }
     List<String> out = new ArrayList<>();
     for (String name : only) {
@@ -255,6 +269,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (footprintSeconds < 5 || footprintRate < 1) {
       throw new UserException("--footprint-seconds must be >= 5 and --footprint-rate >= 1");
     }
+    if (driftPhaseImages < 5_000) {
+      throw new UserException("--drift-phase-images must be at least 5000");
+    }
     if (checkpointRepeats < 1) {
       throw new UserException("--checkpoint-repeats must be >= 1");
     }
@@ -267,6 +284,7 @@ public final class BenchCommand implements Callable<Integer> {
         latencySeconds,
         footprintSeconds,
         footprintRate,
-        checkpointRepeats);
+        checkpointRepeats,
+        driftPhaseImages);
   }
 }

@@ -9,7 +9,7 @@ import dev.vaestream.core.model.Nd4jRuntime;
 import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.ImageScorer;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ final class BenchContext implements AutoCloseable {
   private final Consumer<Map<String, Object>> sink;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
   private final AtomicInteger topicCounter = new AtomicInteger();
-  private EmbeddedKafka kafka;
+  private LocalKafka kafka;
   private MnistDataset train;
   private MnistDataset test;
   private Checkpoint checkpoint;
@@ -114,10 +114,10 @@ final class BenchContext implements AutoCloseable {
   }
 
   /** The shared in-JVM broker, started on first use. */
-  synchronized EmbeddedKafka kafka() {
+  synchronized LocalKafka kafka() {
     if (kafka == null) {
       System.err.println("bench: starting the in-JVM Kafka broker (KRaft)...");
-      kafka = EmbeddedKafka.start();
+      kafka = LocalKafka.start();
     }
     return kafka;
   }

@@ -1,5 +1,6 @@
 package dev.vaestream.bench;
 
+import dev.vaestream.core.stats.Quantiles;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,9 +9,11 @@ import java.util.Map;
 final class Figures {
   private Figures() {}
 
-  /** Nearest-rank percentile {@code q} (0..1) of {@code values}; NaN when empty. */
+  /**
+   * Percentile {@code q} (0..1) of {@code values} as {@link Quantiles} defines it; NaN when empty.
+   */
   static double percentile(double[] values, double q) {
-    return percentileOfSorted(sorted(values), q);
+    return Quantiles.of(values, q);
   }
 
   /** A sorted copy of {@code values}: sort once, then {@link #percentileOfSorted} per query. */
@@ -22,11 +25,7 @@ final class Figures {
 
   /** As {@link #percentile} on an already sorted array. */
   static double percentileOfSorted(double[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int rank = (int) Math.ceil(q * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    return Quantiles.ofSorted(sorted, q);
   }
 
   /** p50, p99 and p99.9 of {@code values} as {@code {prefix}p50_ms} etc. */

@@ -2,9 +2,9 @@ package dev.vaestream.bench;
 
 import dev.vaestream.core.metrics.MetricsScrape;
 import dev.vaestream.core.metrics.ProcStatus;
-import dev.vaestream.testsupport.EmbeddedKafka;
-import dev.vaestream.testsupport.LoopbackPorts;
-import java.io.File;
+import dev.vaestream.core.process.ChildJvm;
+import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.localkafka.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ final class FootprintBenchmark {
     // Every topic created up front, as the demo does: the trainer and the scorer would otherwise
     // race to create the dead-letter topic they share.
     ScoreBenchmarks.Names n = ScoreBenchmarks.Names.create(ctx, "fp", 1);
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     for (String topic : List.of(n.dlq(), n.scores(), n.stats())) {
       kafka.createTopic(topic, 1);
     }
@@ -51,7 +51,7 @@ final class FootprintBenchmark {
         List.of(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             n.input(),
             "--loop",
             "--shuffle",
@@ -66,7 +66,7 @@ final class FootprintBenchmark {
         List.of(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             n.input(),
             "--checkpoint-topic",
             n.checkpoints(),
@@ -183,21 +183,15 @@ final class FootprintBenchmark {
     Path probe = dir.resolve(service + ".probe");
     Path log = dir.resolve(service + ".log");
     Files.deleteIfExists(probe);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx" + HEAP);
-    cmd.add("-D" + ServiceProbe.PROPERTY + "=" + probe);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(ServiceProbe.class.getName());
-    cmd.add(service);
-    cmd.addAll(flags);
-    cmd.addAll(List.of("--http-host", "127.0.0.1", "--http-port", Integer.toString(port)));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-    pb.environment().put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
-    Process p = pb.start();
-    p.getOutputStream().close();
+    Process p =
+        ChildJvm.of(ServiceProbe.class.getName())
+            .heap(HEAP)
+            .jvmOptions("-D" + ServiceProbe.PROPERTY + "=" + probe)
+            .args(service)
+            .args(flags)
+            .args("--http-host", "127.0.0.1", "--http-port", Integer.toString(port))
+            .logTo(log)
+            .start();
     System.err.printf(Locale.ROOT, "bench: footprint: started %s (pid %d)%n", service, p.pid());
     return new Child(service, p, probe, log, port);
   }

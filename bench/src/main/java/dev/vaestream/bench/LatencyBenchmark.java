@@ -3,9 +3,11 @@ package dev.vaestream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.cli.ErrorReporting;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.producer.ProducerCommand;
 import dev.vaestream.scorer.ScorerService;
-import dev.vaestream.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +45,7 @@ final class LatencyBenchmark {
   record Sample(long producedAt, long latencyMs, long visibleAt) {}
 
   static void run(BenchContext ctx) throws Exception {
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     String bootstrap = kafka.bootstrapServers();
     boolean stats = ctx.settings.scorerStats();
     int seconds = ctx.settings.latencySeconds();
@@ -126,7 +128,7 @@ final class LatencyBenchmark {
         cli.execute(
             "--bootstrap-servers",
             bootstrap,
-            "--topic",
+            "--input-topic",
             topic,
             "--split",
             "train",
@@ -150,7 +152,6 @@ final class LatencyBenchmark {
 
   /** Follows the scores topic from the beginning, read_committed, noting when each score shows. */
   static final class Reader implements Runnable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -172,10 +173,8 @@ final class LatencyBenchmark {
           long now = System.currentTimeMillis();
           List<Sample> batch = new ArrayList<>(records.count());
           for (ConsumerRecord<byte[], byte[]> r : records) {
-            JsonNode score = JSON.readTree(r.value());
-            batch.add(
-                new Sample(
-                    score.path("produced_at").asLong(), score.path("latency_ms").asLong(), now));
+            ScoreRecord score = ScoreRecordCodec.decode(r.value());
+            batch.add(new Sample(score.producedAt(), score.latencyMs(), now));
           }
           synchronized (samples) {
             samples.addAll(batch);
@@ -184,7 +183,7 @@ final class LatencyBenchmark {
         }
       } catch (WakeupException e) {
         // stop()
-      } catch (IOException e) {
+      } catch (IllegalArgumentException e) {
         throw new IllegalStateException("unreadable score record", e);
       } finally {
         consumer.close(Duration.ofSeconds(5));

@@ -3,10 +3,10 @@ package dev.vaestream.bench;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.scorer.ScorerCommand;
 import dev.vaestream.scorer.ScorerService;
 import dev.vaestream.scorer.ScorerSettings;
-import dev.vaestream.testsupport.EmbeddedKafka;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
@@ -86,7 +86,7 @@ final class ScoreBenchmarks {
   }
 
   static void stream(BenchContext ctx) throws Exception {
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     String bootstrap = kafka.bootstrapServers();
     int images = ctx.settings.streamImages();
     boolean stats = ctx.settings.scorerStats();
@@ -254,7 +254,7 @@ final class ScoreBenchmarks {
               ctx.unique(what + "-checkpoints"),
               ctx.unique(what + "-stats"),
               ctx.unique(what + "-scorer"));
-      EmbeddedKafka kafka = ctx.kafka();
+      LocalKafka kafka = ctx.kafka();
       kafka.createTopic(n.input, partitions);
       kafka.createTopic(n.checkpoints, 1, dev.vaestream.core.kafka.CheckpointTopic.topicConfigs());
       return n;

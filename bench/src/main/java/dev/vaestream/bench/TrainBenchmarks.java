@@ -8,8 +8,8 @@ import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.offline.OfflineTraining;
 import dev.vaestream.core.offline.Shuffle;
-import dev.vaestream.testsupport.EmbeddedKafka;
-import dev.vaestream.testsupport.LoopbackPorts;
+import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.trainer.TrainerCommand;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -133,7 +133,7 @@ final class TrainBenchmarks {
       offlineSource = "mean of the same steps offline before and after";
     }
 
-    EmbeddedKafka kafka = ctx.kafka();
+    LocalKafka kafka = ctx.kafka();
     String bootstrap = kafka.bootstrapServers();
     String input = ctx.unique("train-images");
     kafka.createTopic(input, STREAM_PARTITIONS);
@@ -144,7 +144,7 @@ final class TrainBenchmarks {
     int port = LoopbackPorts.free();
     String[] args = {
       "--bootstrap-servers", bootstrap,
-      "--topic", input,
+      "--input-topic", input,
       "--checkpoint-topic", ctx.unique("train-checkpoints"),
       "--dlq-topic", ctx.unique("train-dlq"),
       "--group-id", ctx.unique("trainer-group"),
@@ -246,7 +246,7 @@ final class TrainBenchmarks {
     line.put("total_seconds", Figures.round(Figures.seconds(endNanos - start), 2));
     line.put(
         "guard_skipped",
-        Math.round(lastMetrics.getOrDefault("vae_trainer_guard_skipped_total", 0.0)));
+        Math.round(lastMetrics.getOrDefault("vae_trainer_guard_skipped_images_total", 0.0)));
     line.put("partitions", STREAM_PARTITIONS);
     line.put("exit_code", exit.get());
     line.put("target", Figures.target("ratio", TARGET_RATIO));

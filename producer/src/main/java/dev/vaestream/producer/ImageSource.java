@@ -4,7 +4,10 @@ import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.offline.Shuffle;
 import dev.vaestream.core.record.ImageRecord;
+import dev.vaestream.core.scenario.Scenario;
+import dev.vaestream.core.scenario.ScenarioImages;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -18,6 +21,12 @@ import java.util.function.LongSupplier;
  * StreamPlan} (its seed in particular), so it can be tested exhaustively without a broker, and a
  * run can be reproduced exactly. Only {@code produced_at} depends on the wall clock.
  *
+ * <p>With a drift {@link Scenario}, images are drawn by {@link ScenarioImages} instead: the
+ * scenario's phases in order, each record carrying its {@code phase}, anomalies injected on top at
+ * the plan's rate, everything from the plan's seed; the stream ends with the scenario (or the
+ * plan's limit). Epochs, loop and shuffle do not apply; an image's id ends in its position in the
+ * stream.
+ *
  * <p>Not thread-safe: one run loop iterates it.
  */
 public final class ImageSource implements Iterator<ImageRecord> {
@@ -26,6 +35,7 @@ public final class ImageSource implements Iterator<ImageRecord> {
   private final LongSupplier wallClockMs;
   private final AnomalyKind[] kinds;
   private final OptionalLong total;
+  private final ScenarioImages scenario;
 
   private long pass;
   private int[] order;
@@ -36,11 +46,33 @@ public final class ImageSource implements Iterator<ImageRecord> {
    * @param wallClockMs stamps {@code produced_at}; {@code System::currentTimeMillis} in production
    */
   public ImageSource(MnistDataset data, StreamPlan plan, LongSupplier wallClockMs) {
+    this(data, plan, null, wallClockMs);
+  }
+
+  /**
+   * @param scenario a drift scenario to follow, or null for the plan's passes over the split
+   */
+  public ImageSource(
+      MnistDataset data, StreamPlan plan, Scenario scenario, LongSupplier wallClockMs) {
     this.data = data;
     this.plan = plan;
     this.wallClockMs = wallClockMs;
     this.kinds = plan.anomalyKinds().toArray(new AnomalyKind[0]);
-    this.total = plan.total(data.size());
+    if (scenario == null) {
+      this.scenario = null;
+      this.total = plan.total(data.size());
+    } else {
+      this.scenario =
+          new ScenarioImages(data, scenario, plan.seed(), plan.anomalyRate(), List.of(kinds));
+      long length = scenario.totalImages();
+      OptionalLong limit = plan.limit();
+      if (length < 0) {
+        this.total = limit;
+      } else {
+        this.total =
+            OptionalLong.of(limit.isPresent() ? Math.min(length, limit.getAsLong()) : length);
+      }
+    }
   }
 
   /** The plan this source follows. */
@@ -67,6 +99,18 @@ public final class ImageSource implements Iterator<ImageRecord> {
   public ImageRecord next() {
     if (!hasNext()) {
       throw new NoSuchElementException("the stream plan is exhausted");
+    }
+    if (scenario != null) {
+      ScenarioImages.Item item = scenario.at(emitted++);
+      return new ImageRecord(
+          ImageRecord.id(data.split(), item.index(), item.position()),
+          item.pixels(),
+          item.label(),
+          data.split(),
+          item.index(),
+          item.anomaly(),
+          wallClockMs.getAsLong(),
+          item.phase());
     }
     if (order == null) {
       order = orderOf(pass);

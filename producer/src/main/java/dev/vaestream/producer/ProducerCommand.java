@@ -1,35 +1,24 @@
 package dev.vaestream.producer;
 
-import dev.vaestream.core.cli.Causes;
-import dev.vaestream.core.cli.ErrorReporting;
-import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.AnomalyKind;
-import dev.vaestream.core.data.IdxFormatException;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.core.metrics.MetricsServer;
-import dev.vaestream.core.metrics.ServiceMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.scenario.Scenario;
+import dev.vaestream.core.service.ServiceRunner;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,10 +32,9 @@ import picocli.CommandLine.Spec;
  * with labelled synthetic anomalies.
  *
  * <p>Flow: parse the flags into one {@link ProducerSettings}, load the data (a bad {@code
- * --mnist-dir} fails before any connection), start the metrics endpoint, create or check the topic,
- * run the {@link ImageProducerService} until the plan ends or a signal stops it, close everything
- * in reverse order, and print the {@link RunResult} as the last line of standard output. Everything
- * else goes to standard error through the log.
+ * --mnist-dir} fails before any connection), build the {@link ProducerService} and run it until the
+ * plan ends or a signal stops it, then print the {@link RunResult} as the last line of standard
+ * output. Everything else goes to standard error through the log.
  */
 @Command(
     name = "producer",
@@ -60,19 +48,11 @@ import picocli.CommandLine.Spec;
 public final class ProducerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ProducerCommand.class);
 
-  /** How long closing the producer may wait for in-flight sends. */
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
   @Spec CommandSpec spec;
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
-  @Option(
-      names = "--topic",
-      paramLabel = "NAME",
-      defaultValue = Topics.IMAGES,
-      description = "Topic to write to (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin InputTopicOptions topic = new InputTopicOptions();
 
   @Option(
       names = "--split",
@@ -132,9 +112,20 @@ public final class ProducerCommand implements Callable<Integer> {
   String anomalyKinds;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario instead of passes over the split: class-incremental, rotation,"
+              + " gradual-thickness, recurring, or a JSON file (docs/services.md). Records carry a"
+              + " 'phase' header; --seed, --limit and the anomaly flags apply.")
+  String scenario;
+
+  private Scenario resolvedScenario;
+
+  @Option(
       names = "--partitions",
       paramLabel = "N",
-      defaultValue = "3",
+      defaultValue = "" + TopicCatalog.DEFAULT_INPUT_PARTITIONS,
       description = "Partitions when creating the topic (default: ${DEFAULT-VALUE}).")
   int partitions;
 
@@ -145,57 +136,52 @@ public final class ProducerCommand implements Callable<Integer> {
       description = "Replicas when creating the topic (default: ${DEFAULT-VALUE}).")
   short replicationFactor;
 
-  @Option(
-      names = "--connect-timeout",
-      paramLabel = "SECONDS",
-      defaultValue = "30",
-      description =
-          "Give up if Kafka does not answer within this time (default: ${DEFAULT-VALUE}).")
-  double connectTimeoutSeconds;
-
   @Mixin HttpOptions http = new HttpOptions();
 
   /** The process environment; tests substitute their own {@code KAFKA_*} variables. */
   Map<String, String> environment = System.getenv();
 
-  /** Runs the producer as a program of its own (the app's {@code vae-stream producer} is usual). */
-  public static void main(String[] args) {
-    System.exit(ErrorReporting.commandLine(new ProducerCommand()).execute(args));
-  }
-
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     ProducerSettings settings = settings();
+    resolvedScenario = scenario();
     log.info("Kafka client config: {}", settings.kafka().redacted());
     warnAboutIgnoredProperties(settings.kafka());
     warnIfAnomalyKindsUnused();
-    MnistDataset data = loadData(settings);
-    warnIfLimitExceedsOnePass(data);
+    MnistDataset data = ProducerService.loadData(settings);
+    if (resolvedScenario == null) {
+      warnIfLimitExceedsOnePass(data);
+    } else {
+      log.info("Scenario {}: {}", resolvedScenario.name(), resolvedScenario.phases());
+    }
 
-    Duration grace = settings.connectTimeout().plus(CLOSE_TIMEOUT);
-    try (GracefulShutdown shutdown =
-        GracefulShutdown.install("producer", () -> {}, grace.toMillis())) {
-      AtomicBoolean running = shutdown.flag();
-      int code = ExitCodes.FAILURE;
-      try {
-        RunResult result = produce(settings, data, running);
-        code = result.errors() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(JsonLine.of(result.toJson()));
-        out.flush();
-        return code;
-      } catch (RuntimeException e) {
-        code = e instanceof UserException u ? u.exitCode() : ExitCodes.FAILURE;
-        if (shutdown.signalled()) {
-          // The shutdown hook ends the JVM as soon as we finish: report the error here.
-          PrintWriter err = spec.commandLine().getErr();
-          err.println(spec.name() + ": error: " + e.getMessage());
-          err.flush();
-        }
-        throw e;
-      } finally {
-        shutdown.finished(code);
-      }
+    ProducerService service = new ProducerService(settings, data, resolvedScenario);
+    PrintWriter out = spec.commandLine().getOut();
+    return new ServiceRunner(
+            ProducerSettings.SERVICE,
+            settings.connectTimeout().plus(ProducerService.CLOSE_TIMEOUT),
+            spec.commandLine().getErr())
+        .onTerminated(
+            code -> {
+              out.println(JsonLine.of(service.result().toJson()));
+              out.flush();
+            })
+        .run(service);
+  }
+
+  /** The {@code --scenario}, resolved; null without one. Exit 2 naming the flag when bad. */
+  Scenario scenario() {
+    if (scenario == null) {
+      return null;
+    }
+    if (loop || epochs != null || shuffle) {
+      throw new UserException(
+          "--scenario sets the order and length: drop --epochs, --loop, --shuffle");
+    }
+    try {
+      return Scenario.resolve(scenario);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
     }
   }
 
@@ -215,123 +201,20 @@ public final class ProducerCommand implements Callable<Integer> {
               anomalyRate,
               parseKinds(anomalyKinds));
       KafkaClientConfig config = kafka.clientConfig(ProducerSettings.clientDefaults(), environment);
-      if (!(connectTimeoutSeconds > 0) || Double.isInfinite(connectTimeoutSeconds)) {
-        throw new IllegalArgumentException(
-            "--connect-timeout must be a positive number of seconds, got " + connectTimeoutSeconds);
-      }
       return new ProducerSettings(
           config,
-          topic,
+          topic.inputTopic(),
           partitions,
           replicationFactor,
           parseSplit(split),
           mnistDir,
           rate,
           plan,
-          Duration.ofMillis(Math.max(1, Math.round(connectTimeoutSeconds * 1000))),
+          kafka.connectTimeout(),
           http.host(),
           http.port(ProducerSettings.DEFAULT_HTTP_PORT));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
-    }
-  }
-
-  @SuppressWarnings("try") // the metrics server only has to live as long as the run
-  private RunResult produce(ProducerSettings settings, MnistDataset data, AtomicBoolean running) {
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
-    try {
-      ProducerHealth health = new ProducerHealth(settings.topic());
-      try (MetricsServer server = startMetricsServer(settings, registry, health)) {
-        setUpTopic(settings);
-        if (!running.get()) {
-          return new RunResult(0, 0, 0);
-        }
-        ImageSource source = new ImageSource(data, settings.plan(), System::currentTimeMillis);
-        // The service closes the producer when its loop ends; closing twice is harmless and
-        // covers a failure in between.
-        try (KafkaProducer<byte[], byte[]> producer = newKafkaProducer(settings);
-            ImageProducerService service =
-                new ImageProducerService(
-                    settings.topic(),
-                    producer,
-                    source,
-                    RatePacer.perSecond(settings.rate()),
-                    registry,
-                    health,
-                    running,
-                    CLOSE_TIMEOUT)) {
-          log.info(
-              "Producing {} {} images of {} to {}{}{}{}",
-              source.total().isPresent() ? source.total().getAsLong() : "an endless loop of",
-              settings.split().wireName(),
-              settings.mnistDir() == null ? "the bundled MNIST" : settings.mnistDir(),
-              settings.topic(),
-              settings.plan().shuffle() ? ", shuffled (seed " + settings.plan().seed() + ")" : "",
-              settings.rate() > 0 ? ", " + settings.rate() + " images/s" : ", as fast as possible",
-              settings.plan().anomalyRate() > 0
-                  ? ", anomaly rate " + settings.plan().anomalyRate() + " " + kindNames(settings)
-                  : "");
-          return service.run();
-        }
-      }
-    } finally {
-      registry.close();
-    }
-  }
-
-  private static MetricsServer startMetricsServer(
-      ProducerSettings settings, PrometheusMeterRegistry registry, ProducerHealth health) {
-    if (settings.httpPort() < 0) {
-      return null;
-    }
-    try {
-      return MetricsServer.start(
-          settings.httpHost(), settings.httpPort(), registry, health::health);
-    } catch (UncheckedIOException e) {
-      throw new UserException(
-          e.getMessage() + ": " + e.getCause().getMessage() + " (choose another --http-port)");
-    }
-  }
-
-  private static void setUpTopic(ProducerSettings settings) {
-    Admin admin;
-    try {
-      admin = Admin.create(settings.adminProperties());
-    } catch (KafkaException e) {
-      throw new UserException("invalid Kafka client configuration: " + rootMessage(e));
-    }
-    try {
-      TopicSetup setup =
-          new TopicSetup(admin, settings.kafka().bootstrapServers(), settings.connectTimeout());
-      setup.checkConnection();
-      setup.ensureTopic(settings.topic(), settings.partitions(), settings.replicationFactor());
-    } finally {
-      admin.close(Duration.ofSeconds(5));
-    }
-  }
-
-  private static KafkaProducer<byte[], byte[]> newKafkaProducer(ProducerSettings settings) {
-    try {
-      return new KafkaProducer<>(settings.producerProperties());
-    } catch (KafkaException e) {
-      throw new UserException("invalid Kafka producer configuration: " + rootMessage(e));
-    }
-  }
-
-  private static MnistDataset loadData(ProducerSettings settings) {
-    if (settings.mnistDir() == null) {
-      return MnistDataset.bundled(settings.split());
-    }
-    try {
-      MnistDataset data = MnistDataset.load(settings.mnistDir(), settings.split());
-      log.info(
-          "Loaded {} {} images from {}",
-          data.size(),
-          settings.split().wireName(),
-          settings.mnistDir());
-      return data;
-    } catch (IdxFormatException e) {
-      throw new UserException("bad --mnist-dir: " + e.getMessage());
     }
   }
 
@@ -384,18 +267,5 @@ public final class ProducerCommand implements Callable<Integer> {
       }
     }
     return kinds;
-  }
-
-  private static String kindNames(ProducerSettings settings) {
-    StringBuilder sb = new StringBuilder("(");
-    for (AnomalyKind kind : settings.plan().anomalyKinds()) {
-      sb.append(sb.length() > 1 ? "," : "").append(kind.wireName());
-    }
-    return sb.append(')').toString();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = Causes.root(e);
-    return root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
   }
 }

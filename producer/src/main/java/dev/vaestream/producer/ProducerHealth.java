@@ -1,6 +1,7 @@
 package dev.vaestream.producer;
 
 import dev.vaestream.core.metrics.Health;
+import dev.vaestream.core.service.ServiceHealth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * fetched the topic's metadata and as long as its latest send was acknowledged. Thread-safe: the
  * run loop, the Kafka I/O thread and the HTTP server all touch it.
  */
-public final class ProducerHealth {
+public final class ProducerHealth implements ServiceHealth {
   /** Where the producer is in its life. */
   public enum State {
     CONNECTING,
@@ -55,11 +56,13 @@ public final class ProducerHealth {
     this.state = state;
   }
 
+  @Override
   public State state() {
     return state;
   }
 
   /** The answer for {@code /health}. */
+  @Override
   public Health health() {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("topic", topic);

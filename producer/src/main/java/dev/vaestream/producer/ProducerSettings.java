@@ -2,6 +2,8 @@ package dev.vaestream.producer;
 
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,6 +43,9 @@ public record ProducerSettings(
     String httpHost,
     int httpPort) {
 
+  /** The service name: the metrics' {@code service} tag and the shutdown hook's name. */
+  public static final String SERVICE = "producer";
+
   /** Default port of the producer's {@code /metrics} and {@code /health}. */
   public static final int DEFAULT_HTTP_PORT = 9401;
 
@@ -66,7 +71,7 @@ public record ProducerSettings(
   /** Validates; messages name the flag to fix. */
   public ProducerSettings {
     if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException("--topic must not be empty");
+      throw new IllegalArgumentException("--input-topic must not be empty");
     }
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
@@ -109,6 +114,11 @@ public record ProducerSettings(
     Map<String, Object> props = forClient(ProducerConfig.configNames());
     props.putAll(REQUIRED_PRODUCER_PROPERTIES);
     return props;
+  }
+
+  /** How the output topic is created or checked: the catalogue's input topic, under its name. */
+  public TopicDefinition topicDefinition() {
+    return TopicCatalog.images(partitions, replicationFactor).named(topic);
   }
 
   /** Properties for the admin client that creates and checks the topic. */

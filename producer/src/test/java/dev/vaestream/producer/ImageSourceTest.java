@@ -56,6 +56,28 @@ class ImageSourceTest {
   }
 
   @Test
+  void aScenarioSetsPhasesLengthAndIdsAndKeepsTheAnomalyRate() {
+    var scenario = dev.vaestream.core.scenario.Scenario.builtIns(300).get("recurring");
+    StreamPlan p = plan(1, false, false, 5, null, 0.05, allKinds());
+    ImageSource source = new ImageSource(test, p, scenario, () -> 7L);
+    assertThat(source.total()).hasValue(900);
+    List<ImageRecord> all = take(source, 1000);
+    assertThat(all).hasSize(900);
+    assertThat(all.get(0).phase()).isEqualTo("A");
+    assertThat(all.get(300).phase()).isEqualTo("B");
+    assertThat(all.get(899).phase()).isEqualTo("A");
+    assertThat(all.get(42).id()).endsWith(":42");
+    assertThat(Set.copyOf(ids(all))).hasSize(900);
+    assertThat(anomalyIds(all)).hasSizeBetween(20, 80);
+    List<ImageRecord> again = take(new ImageSource(test, p, scenario, () -> 7L), 900);
+    for (int i = 0; i < 900; i++) {
+      assertThat(again.get(i).pixels()).isEqualTo(all.get(i).pixels());
+    }
+    StreamPlan limited = plan(1, false, false, 5, 100L, 0, allKinds());
+    assertThat(new ImageSource(test, limited, scenario, () -> 7L).total()).hasValue(100);
+  }
+
+  @Test
   void onePassSendsEveryImageInIndexOrderWithItsLabelAndPixels() {
     ImageSource source = new ImageSource(test, StreamPlan.onePass(), () -> 1234L);
     assertThat(source.total()).hasValue(10_000);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.JsonLine;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -15,8 +15,8 @@ import picocli.CommandLine;
 
 /**
  * Producer throughput with {@code --rate 0} to a single in-JVM broker: starts an {@link
- * EmbeddedKafka}, runs the real {@code producer} command once to warm up and once measured, and
- * prints {@code {"name":"producer","images":…,"seconds":…,"images_per_sec":…}} on stdout.
+ * LocalKafka}, runs the real {@code producer} command once to warm up and once measured, and prints
+ * {@code {"name":"producer","images":…,"seconds":…,"images_per_sec":…}} on stdout.
  *
  * <p>A main class, not a test: its number depends on the machine. Usage: {@code ProducerBenchmark
  * [images] [extra producer flags...]}; client properties can be varied with {@code KAFKA_*}
@@ -32,7 +32,7 @@ public final class ProducerBenchmark {
       extra.add(args[i]);
     }
     int code;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+    try (LocalKafka kafka = LocalKafka.start()) {
       run(kafka, "bench-warmup", Math.min(images, 50_000), extra);
       JsonNode result = run(kafka, "bench", images, extra);
       Map<String, Object> line = new LinkedHashMap<>();
@@ -46,13 +46,13 @@ public final class ProducerBenchmark {
     System.exit(code);
   }
 
-  private static JsonNode run(EmbeddedKafka kafka, String topic, long images, List<String> extra)
+  private static JsonNode run(LocalKafka kafka, String topic, long images, List<String> extra)
       throws Exception {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
-                "--topic=" + topic,
+                "--input-topic=" + topic,
                 "--split=train",
                 "--loop",
                 "--limit=" + images,

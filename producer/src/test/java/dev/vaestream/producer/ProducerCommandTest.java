@@ -64,7 +64,7 @@ class ProducerCommandTest {
     ProducerSettings s =
         settings(
             "--bootstrap-servers=b:1",
-            "--topic=t",
+            "--input-topic=t",
             "--split=TEST",
             "--rate=250.5",
             "--loop",
@@ -76,7 +76,7 @@ class ProducerCommandTest {
             "--anomaly-kinds=patch, noise",
             "--partitions=6",
             "--replication-factor=3",
-            "--connect-timeout=0.5",
+            "--connect-timeout=500ms",
             "--http-port=-1");
 
     assertThat(s.topic()).isEqualTo("t");
@@ -111,7 +111,19 @@ class ProducerCommandTest {
     assertUserError("--replication-factor must be at least 1", "--replication-factor=0");
     assertUserError("--epochs must be at least 1", "--epochs=0");
     assertUserError("--limit must be at least 1", "--limit=0");
-    assertUserError("--connect-timeout must be a positive number", "--connect-timeout=0");
+    assertUserError("--connect-timeout must be positive", "--connect-timeout=0s");
+  }
+
+  @Test
+  void scenarioFlagResolvesBuiltInsAndRefusesTheRestNamingIt() {
+    assertThat(parse(Map.of(), "--scenario=rotation").scenario().name()).isEqualTo("rotation");
+    assertThat(parse(Map.of()).scenario()).isNull();
+    assertThatThrownBy(() -> parse(Map.of(), "--scenario=nope").scenario())
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("--scenario nope");
+    assertThatThrownBy(() -> parse(Map.of(), "--scenario=rotation", "--loop").scenario())
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("--loop");
   }
 
   private static void assertUserError(String message, String... args) {
@@ -235,7 +247,7 @@ class ProducerCommandTest {
     assertThat(r.out)
         .contains(
             "--bootstrap-servers",
-            "--topic",
+            "--input-topic",
             "--split",
             "--rate",
             "--epochs",

@@ -11,7 +11,7 @@ import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -51,12 +51,12 @@ class ProducerIT {
     return "producer-it-" + UUID.randomUUID();
   }
 
-  private static JsonNode run(EmbeddedKafka kafka, String topic, String... flags) throws Exception {
+  private static JsonNode run(LocalKafka kafka, String topic, String... flags) throws Exception {
     List<String> args = new ArrayList<>();
     args.add("--bootstrap-servers=" + kafka.bootstrapServers());
-    args.add("--topic=" + topic);
+    args.add("--input-topic=" + topic);
     args.add("--http-port=-1");
-    args.add("--connect-timeout=10");
+    args.add("--connect-timeout=10s");
     args.addAll(List.of(flags));
     ProducerCommandTest.Result r = ProducerCommandTest.execute(args.toArray(new String[0]));
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
@@ -73,8 +73,7 @@ class ProducerIT {
   }
 
   @Test
-  void aBoundedRunDeliversEveryImageOnceWithItsLabelAndPixels(EmbeddedKafka kafka)
-      throws Exception {
+  void aBoundedRunDeliversEveryImageOnceWithItsLabelAndPixels(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result = run(kafka, topic, "--split=test", "--shuffle", "--seed=3", "--partitions=2");
@@ -108,7 +107,7 @@ class ProducerIT {
   }
 
   @Test
-  void injectedAnomaliesMatchTheFlagsAndAreReproducible(EmbeddedKafka kafka) throws Exception {
+  void injectedAnomaliesMatchTheFlagsAndAreReproducible(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result =
@@ -161,7 +160,7 @@ class ProducerIT {
   }
 
   @Test
-  void epochsAndLimitPutThePassNumberInTheIds(EmbeddedKafka kafka) throws Exception {
+  void epochsAndLimitPutThePassNumberInTheIds(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result = run(kafka, topic, "--split=test", "--epochs=2", "--limit=12000");
@@ -181,7 +180,7 @@ class ProducerIT {
   }
 
   @Test
-  void aShortRateLimitedRunHoldsTheRateRoughly(EmbeddedKafka kafka) throws Exception {
+  void aShortRateLimitedRunHoldsTheRateRoughly(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
 
     JsonNode result = run(kafka, topic, "--split=test", "--rate=1000", "--limit=2000");
@@ -193,10 +192,11 @@ class ProducerIT {
   }
 
   @Test
-  void healthAndMetricsAreServedWhileProducing(EmbeddedKafka kafka) throws Exception {
+  void healthAndMetricsAreServedWhileProducing(LocalKafka kafka) throws Exception {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("producer");
+    ServiceMetrics serviceMetrics = ServiceMetrics.create("producer");
+    PrometheusMeterRegistry registry = serviceMetrics.registry();
     ProducerHealth health = new ProducerHealth(topic);
     ProducerSettings settings =
         ProducerCommandTest.settings("--bootstrap-servers=" + kafka.bootstrapServers());
@@ -212,13 +212,13 @@ class ProducerIT {
                   1, false, false, 1, OptionalLong.of(500), 0.2, EnumSet.of(AnomalyKind.PATCH)),
               System::currentTimeMillis);
       RunResult result;
-      try (ImageProducerService service =
-          new ImageProducerService(
+      try (ProducerLoop service =
+          new ProducerLoop(
               topic,
               new KafkaProducer<>(settings.producerProperties()),
               source,
               RatePacer.perSecond(0),
-              registry,
+              serviceMetrics,
               health,
               new AtomicBoolean(true),
               Duration.ofSeconds(5))) {
@@ -242,6 +242,8 @@ class ProducerIT {
       assertThat(metrics)
           .contains("vae_producer_anomalies_total{kind=\"patch\",service=\"producer\"}");
       assertThat(result.sent()).isEqualTo(500);
+    } finally {
+      serviceMetrics.close();
     }
   }
 

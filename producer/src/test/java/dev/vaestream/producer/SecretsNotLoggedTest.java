@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
-import dev.vaestream.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ class SecretsNotLoggedTest {
               return cli.execute(
                   "--bootstrap-servers=127.0.0.1:" + LoopbackPorts.free(),
                   "--kafka-config=" + fromFile.writePropertiesFile(dir),
-                  "--connect-timeout=2",
+                  "--connect-timeout=2s",
                   "--split=test",
                   "--limit=1",
                   "--http-port=-1");

@@ -1,11 +1,13 @@
 package dev.vaestream.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.process.ChildJvm;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,21 +35,19 @@ class ShutdownIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"TERM", "INT"})
-  void aSignalFlushesClosesAndExitsZero(String signal, EmbeddedKafka kafka) throws Exception {
+  void aSignalFlushesClosesAndExitsZero(String signal, LocalKafka kafka) throws Exception {
     // A shell without job control starts background jobs with SIGINT ignored; the child JVM
     // would inherit that and never see Ctrl-C.
     assumeFalse(
         signal.equals("INT") && sigintIgnored(), "SIGINT is ignored in this test JVM's process");
     String topic = "shutdown-it-" + UUID.randomUUID();
     Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                testClassPath(),
-                ProducerCommand.class.getName(),
+        ChildJvm.of(ProducerMain.class.getName())
+            .heap("256m")
+            .classPath(testClassPath())
+            .args(
                 "--bootstrap-servers=" + kafka.bootstrapServers(),
-                "--topic=" + topic,
+                "--input-topic=" + topic,
                 "--split=test",
                 "--loop",
                 "--rate=3000",
@@ -128,14 +129,11 @@ class ShutdownIT {
     }
   }
 
-  private static void awaitLine(List<String> lines, String text, int seconds)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (lines.stream().noneMatch(l -> l.contains(text))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no line with '" + text + "' in:\n" + String.join("\n", lines));
-      }
-      Thread.sleep(50);
-    }
+  private static void awaitLine(List<String> lines, String text, int seconds) {
+    await()
+        .alias("a line with '" + text + "'")
+        .atMost(Duration.ofSeconds(seconds))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(lines).anyMatch(l -> l.contains(text)));
   }
 }

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
+import dev.vaestream.core.kafka.TopicReport;
+import dev.vaestream.core.kafka.TopicSetup;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,15 +25,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Creating, checking and reporting the output topic against a real broker. */
+/**
+ * The one topic administration ({@link TopicSetup}) against a real broker: creating, checking and
+ * reporting every difference, through the producer's own topic and the checkpoint topic's configs.
+ */
 @ExtendWith(KafkaBrokerExtension.class)
 class TopicSetupIT {
-  private EmbeddedKafka kafka;
+  private LocalKafka kafka;
   private Admin admin;
   private TopicSetup setup;
 
   @BeforeEach
-  void connect(EmbeddedKafka kafka) {
+  void connect(LocalKafka kafka) {
     this.kafka = kafka;
     admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
@@ -45,17 +52,22 @@ class TopicSetupIT {
     return "topic-setup-" + UUID.randomUUID();
   }
 
+  private static TopicDefinition images(String topic, int partitions, int replication) {
+    return TopicCatalog.images(partitions, (short) replication).named(topic);
+  }
+
   @Test
   void createsAMissingTopicWithTheRequestedPartitions() {
     String topic = uniqueTopic();
 
     assertThat(setup.checkConnection()).isEqualTo(1);
-    TopicSetup.Result result = setup.ensureTopic(topic, 3, (short) 1);
+    TopicReport result = setup.ensure(images(topic, 3, 1));
 
-    assertThat(result.created()).isTrue();
+    assertThat(result.outcome()).isEqualTo(TopicReport.Outcome.CREATED);
+    assertThat(result.verified()).isTrue();
     assertThat(result.partitions()).isEqualTo(3);
     assertThat(result.replicationFactor()).isEqualTo(1);
-    assertThat(result.warnings()).isEmpty();
+    assertThat(result.differences()).isEmpty();
     assertThat(TopicContents.partitionCount(kafka.bootstrapServers(), topic)).isEqualTo(3);
     assertThat(result.summary())
         .isEqualTo("created topic " + topic + " (3 partitions, replication factor 1)");
@@ -66,24 +78,27 @@ class TopicSetupIT {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
 
-    TopicSetup.Result result;
-    try (LogCapture log = LogCapture.of(TopicSetup.class)) {
-      result = setup.ensureTopic(topic, 3, (short) 1);
+    TopicReport result;
+    try (LogCapture log = LogCapture.of(TopicSetupIT.class)) {
+      result =
+          setup
+              .ensure(images(topic, 3, 1))
+              .log(org.slf4j.LoggerFactory.getLogger(TopicSetupIT.class));
 
       String expected =
           "topic "
               + topic
-              + " has 1 partition(s) but --partitions 3 was requested; the producer"
-              + " uses it as is (fewer partitions limit how many consumers can share the load)";
-      assertThat(result.warnings()).containsExactly(expected);
+              + " has 1 partition(s), defined with 3; used as it is (fewer partitions limit how"
+              + " many consumers can share the load)";
+      assertThat(result.differences()).containsExactly(expected);
       assertThat(log.messages(Level.WARN)).containsExactly("Topic setup: " + expected);
       assertThat(log.messages(Level.INFO))
           .contains(
               "Topic setup: using existing topic "
                   + topic
-                  + " (1 partition, replication factor 1) with 1 setting(s) not as requested");
+                  + " (1 partition, replication factor 1) with 1 setting(s) not as defined");
     }
-    assertThat(result.created()).isFalse();
+    assertThat(result.outcome()).isEqualTo(TopicReport.Outcome.EXISTS);
     assertThat(result.partitions()).isEqualTo(1);
   }
 
@@ -92,23 +107,24 @@ class TopicSetupIT {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 2, Map.of());
 
-    TopicSetup.Result result = setup.ensureTopic(topic, 2, (short) 3);
+    TopicReport result = setup.ensure(images(topic, 2, 3));
 
-    assertThat(result.warnings())
+    assertThat(result.differences())
         .containsExactly(
             "topic "
                 + topic
-                + " has replication factor 1 but --replication-factor 3 was"
-                + " requested; the producer uses it as is (less durable than requested)");
+                + " has replication factor 1, defined with 3; used as it is (less durable than"
+                + " defined)");
   }
 
   @Test
   void aReplicationFactorTheClusterCannotHostIsAClearError() {
     String topic = uniqueTopic();
 
-    assertThatThrownBy(() -> setup.ensureTopic(topic, 1, (short) 2))
+    assertThatThrownBy(() -> setup.ensure(images(topic, 1, 2)))
         .isInstanceOf(UserException.class)
-        .hasMessageStartingWith("cannot create topic " + topic + " with --replication-factor 2: ")
+        .hasMessageStartingWith(
+            "cannot create topic " + topic + " with replication factor 2 (--replication-factor): ")
         .hasMessageContaining("1 broker")
         .satisfies(e -> assertThat(((UserException) e).exitCode()).isEqualTo(ExitCodes.USAGE));
   }
@@ -118,7 +134,7 @@ class TopicSetupIT {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2"));
 
-    assertThatThrownBy(() -> setup.ensureTopic(topic, 1, (short) 1))
+    assertThatThrownBy(() -> setup.ensure(images(topic, 1, 1)))
         .isInstanceOf(UserException.class)
         .hasMessage(
             "topic "
@@ -128,23 +144,76 @@ class TopicSetupIT {
   }
 
   @Test
+  void everyDefinedConfigThatDiffersIsNamed() {
+    String topic = uniqueTopic();
+    kafka.createTopic(
+        topic,
+        1,
+        Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+            "1048588"));
+    TopicDefinition checkpoints = TopicCatalog.checkpoints((short) 1).named(topic);
+
+    TopicReport report = setup.verify(checkpoints);
+
+    assertThat(report.verified()).isFalse();
+    assertThat(report.differences())
+        .containsExactlyInAnyOrder(
+            "topic " + topic + " has cleanup.policy=delete, defined with cleanup.policy=compact",
+            "topic "
+                + topic
+                + " has max.message.bytes=1048588, defined with max.message.bytes=16777216",
+            "topic "
+                + topic
+                + " has min.compaction.lag.ms=0, defined with min.compaction.lag.ms=60000",
+            "topic "
+                + topic
+                + " has segment.bytes=1073741824, defined with segment.bytes=67108864");
+  }
+
+  @Test
+  void aCreatedTopicHasEveryDefinedConfigAndVerifiesClean() {
+    TopicDefinition checkpoints = TopicCatalog.checkpoints((short) 1).named(uniqueTopic());
+
+    assertThat(setup.ensure(checkpoints).outcome()).isEqualTo(TopicReport.Outcome.CREATED);
+    TopicReport again = setup.ensure(checkpoints);
+
+    assertThat(again.outcome()).isEqualTo(TopicReport.Outcome.EXISTS);
+    assertThat(again.differences()).isEmpty();
+    assertThat(setup.verify(checkpoints).verified()).isTrue();
+  }
+
+  @Test
+  void verifyNeverCreates() {
+    String topic = uniqueTopic();
+
+    TopicReport report = setup.verify(images(topic, 1, 1));
+
+    assertThat(report.outcome()).isEqualTo(TopicReport.Outcome.MISSING);
+    assertThat(report.differences()).containsExactly("topic " + topic + " is missing");
+    assertThat(setup.partitions(topic)).isEmpty();
+  }
+
+  @Test
   void theProducerCommandReportsAnExistingTopicsSettingsAndCarriesOn() {
     String topic = uniqueTopic();
     kafka.createTopic(topic, 1, Map.of());
 
     ProducerCommandTest.Result r;
-    try (LogCapture log = LogCapture.of(TopicSetup.class)) {
+    try (LogCapture log = LogCapture.of(ProducerService.class)) {
       r =
           ProducerCommandTest.execute(
               "--bootstrap-servers=" + kafka.bootstrapServers(),
-              "--topic=" + topic,
+              "--input-topic=" + topic,
               "--partitions=4",
               "--limit=10",
               "--http-port=-1");
 
       assertThat(log.messages(Level.WARN))
           .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-          .contains("has 1 partition(s) but --partitions 4 was requested");
+          .contains("has 1 partition(s), defined with 4");
     }
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("\"sent\":10");
@@ -161,7 +230,7 @@ class TopicSetupIT {
     ProducerCommandTest.Result r =
         ProducerCommandTest.execute(
             "--bootstrap-servers=127.0.0.1:" + closedPort,
-            "--connect-timeout=1.5",
+            "--connect-timeout=1.5s",
             "--limit=10",
             "--http-port=-1");
 

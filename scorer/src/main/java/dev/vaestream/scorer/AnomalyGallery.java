@@ -2,6 +2,7 @@ package dev.vaestream.scorer;
 
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.offline.ReconstructionGrid;
+import dev.vaestream.core.record.ScoreRecord;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.vaestream.scorer;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.record.ImageRecord;
+import dev.vaestream.core.record.ScoreRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.factory.Nd4j;
@@ -66,19 +67,13 @@ final class BatchScorer {
       double score = scores.mse(i);
       records.add(
           new ScoreRecord(
-              image.id(),
-              in.partition(),
-              in.offset(),
-              score,
-              thresholdValue,
-              threshold.flags(score),
-              model.step(),
-              modelAge,
-              image.hasLabel() ? image.label() : null,
-              image.anomaly() == null ? null : image.anomaly().wireName(),
-              image.producedAtMs(),
-              scoredAt,
-              Math.max(0, scoredAt - image.producedAtMs())));
+              new ScoreRecord.Source(image.id(), in.partition(), in.offset()),
+              new ScoreRecord.Verdict(score, thresholdValue, threshold.flags(score)),
+              new ScoreRecord.Model(model.step(), modelAge),
+              new ScoreRecord.Truth(
+                  image.hasLabel() ? image.label() : null,
+                  image.anomaly() == null ? null : image.anomaly().wireName()),
+              ScoreRecord.Timing.of(image.producedAtMs(), scoredAt)));
     }
     return new Result(records, pixels, scores.reconstructions());
   }

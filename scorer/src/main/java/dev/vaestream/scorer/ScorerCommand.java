@@ -1,29 +1,32 @@
 package dev.vaestream.scorer;
 
+import dev.vaestream.core.cli.Deprecations;
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.config.KafkaClientConfig;
+import dev.vaestream.core.config.PropertiesFiles;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.model.Nd4jRuntime;
+import dev.vaestream.core.security.SecretFile;
+import dev.vaestream.core.service.HttpEndpoint;
+import dev.vaestream.core.service.ServiceRunner;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/vae-stream scorer}: scores every image on the input topic exactly once with the newest
@@ -48,7 +51,9 @@ public final class ScorerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ScorerCommand.class);
 
   /** How long a SIGTERM may take to finish the open transaction and close. */
-  private static final long SHUTDOWN_GRACE_MS = 30_000;
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  @Spec CommandSpec spec;
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
   @Mixin HttpOptions httpOptions = new HttpOptions();
@@ -69,12 +74,7 @@ public final class ScorerCommand implements Callable<Integer> {
       description = "Consumer group shared by all scorer instances (default ${DEFAULT-VALUE}).")
   String groupId;
 
-  @Option(
-      names = "--input-topic",
-      paramLabel = "TOPIC",
-      defaultValue = Topics.IMAGES,
-      description = "Images to score (default ${DEFAULT-VALUE}).")
-  String inputTopic;
+  @Mixin InputTopicOptions input = new InputTopicOptions();
 
   @Option(
       names = "--scores-topic",
@@ -114,6 +114,15 @@ public final class ScorerCommand implements Callable<Integer> {
   String checkpointKey;
 
   @Option(
+      names = "--checkpoint-hmac-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY_FILE}",
+      description =
+          "File holding the HMAC key (or VAE_CHECKPOINT_HMAC_KEY_FILE); wins over"
+              + " --checkpoint-hmac-key.")
+  Path checkpointKeyFile;
+
+  @Option(
       names = "--threshold",
       paramLabel = "SCORE",
       description =
@@ -132,18 +141,30 @@ public final class ScorerCommand implements Callable<Integer> {
   @Option(
       names = "--max-batch",
       paramLabel = "N",
-      defaultValue = "512",
+      defaultValue = "" + ScorerSettings.DEFAULT_MAX_BATCH,
       description = "Most images per poll and forward pass (default ${DEFAULT-VALUE}).")
   int maxBatch;
 
   @Option(
-      names = "--commit-interval-ms",
-      paramLabel = "MS",
-      defaultValue = "100",
+      names = "--commit-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description =
-          "Longest a transaction stays open while a backlog is read; when caught up, every poll"
-              + " commits (default ${DEFAULT-VALUE}).")
-  long commitIntervalMs;
+          "Longest a transaction stays open while a backlog is read, e.g. 100ms; when caught up,"
+              + " every poll commits (default 100ms).")
+  Duration commitInterval;
+
+  // Deprecated spellings keep their own fields: picocli applies defaults after parsing.
+  private Duration deprecatedCommitInterval;
+  private Duration deprecatedStatsWindow;
+  private Duration deprecatedStatsGrace;
+
+  /** The old spelling of {@code --commit-interval}, in milliseconds. */
+  @Option(names = "--commit-interval-ms", paramLabel = "MS", hidden = true)
+  void commitIntervalMs(long ms) {
+    Deprecations.flag("--commit-interval-ms", "--commit-interval (e.g. 100ms)");
+    deprecatedCommitInterval = Duration.ofMillis(ms);
+  }
 
   @Option(
       names = "--partitions",
@@ -151,7 +172,7 @@ public final class ScorerCommand implements Callable<Integer> {
       defaultValue = "0",
       description =
           "Partitions of the output topics the scorer creates when missing (default: as many as"
-              + " the input topic, or 1 if it does not exist yet).")
+              + " the input topic, or 3 if it does not exist yet).")
   int partitions;
 
   @Option(
@@ -163,32 +184,38 @@ public final class ScorerCommand implements Callable<Integer> {
   short replicationFactor;
 
   @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description = "How long start-up may wait for the cluster (default ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
-
-  @Option(
       names = "--no-stats",
       negatable = false,
       description = "Do not run the windowed statistics stream in this process.")
   boolean noStats;
 
   @Option(
-      names = "--stats-window-seconds",
-      paramLabel = "S",
-      defaultValue = "60",
-      description = "Statistics window size (tumbling; default ${DEFAULT-VALUE}).")
-  long statsWindowSeconds;
+      names = "--stats-window",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Statistics window size, tumbling, e.g. 60s, 5m (default 60s).")
+  Duration statsWindow;
 
   @Option(
-      names = "--stats-grace-seconds",
-      paramLabel = "S",
-      defaultValue = "10",
-      description =
-          "How long a window waits for late scores before it closes (default ${DEFAULT-VALUE}).")
-  long statsGraceSeconds;
+      names = "--stats-grace",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long a window waits for late scores before it closes (default 10s).")
+  Duration statsGrace;
+
+  /** The old spelling of {@code --stats-window}, in seconds. */
+  @Option(names = "--stats-window-seconds", paramLabel = "S", hidden = true)
+  void statsWindowSeconds(long seconds) {
+    Deprecations.flag("--stats-window-seconds", "--stats-window (e.g. 60s)");
+    deprecatedStatsWindow = Duration.ofSeconds(seconds);
+  }
+
+  /** The old spelling of {@code --stats-grace}, in seconds. */
+  @Option(names = "--stats-grace-seconds", paramLabel = "S", hidden = true)
+  void statsGraceSeconds(long seconds) {
+    Deprecations.flag("--stats-grace-seconds", "--stats-grace (e.g. 10s)");
+    deprecatedStatsGrace = Duration.ofSeconds(seconds);
+  }
 
   @Option(
       names = "--stats-application-id",
@@ -208,9 +235,12 @@ public final class ScorerCommand implements Callable<Integer> {
       description = "Kafka Streams properties for the statistics; they win over the defaults.")
   Path statsConfig;
 
+  /** The process environment ({@code KAFKA_*}, {@code HOSTNAME}); tests substitute their own. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws Exception {
-    ScorerSettings settings = settings(System.getenv());
+    ScorerSettings settings = settings(environment);
     // The backend first: a CUDA build without a usable GPU stops here, exit 2, naming the problem.
     Map<String, Object> facts = Nd4jRuntime.facts();
     log.info(
@@ -218,33 +248,8 @@ public final class ScorerCommand implements Callable<Integer> {
         facts.get("nd4j_backend"),
         facts.get("device"),
         facts.get("compute_path"));
-    AtomicReference<ScorerService> service = new AtomicReference<>();
-    try (GracefulShutdown shutdown =
-        GracefulShutdown.install(
-            "scorer",
-            () -> {
-              ScorerService s = service.get();
-              if (s != null) {
-                s.stop();
-              }
-            },
-            SHUTDOWN_GRACE_MS)) {
-      int code;
-      try (ScorerService s = ScorerService.start(settings)) {
-        service.set(s);
-        if (!shutdown.running()) {
-          s.stop();
-        }
-        code = s.await();
-      } catch (UserException e) {
-        shutdown.finished(e.exitCode());
-        throw e;
-      } catch (Exception e) {
-        shutdown.finished(ExitCodes.FAILURE);
-        throw e;
-      }
-      return shutdown.finished(code);
-    }
+    return new ServiceRunner("scorer", SHUTDOWN_GRACE, spec.commandLine().getErr())
+        .run(new ScorerService(settings));
   }
 
   /**
@@ -279,33 +284,43 @@ public final class ScorerCommand implements Callable<Integer> {
         stats =
             new ScorerSettings.Stats(
                 appId,
-                Duration.ofSeconds(statsWindowSeconds),
-                Duration.ofSeconds(statsGraceSeconds),
+                firstOf(statsWindow, deprecatedStatsWindow, ScorerSettings.DEFAULT_STATS_WINDOW),
+                firstOf(statsGrace, deprecatedStatsGrace, ScorerSettings.DEFAULT_STATS_GRACE),
                 stateDir,
-                readProperties(statsConfig));
+                PropertiesFiles.load(statsConfig, "--stats-config"));
       }
       return new ScorerSettings(
           config,
+          kafka.connectTimeout(),
           instance,
           groupId,
-          inputTopic,
-          scoresTopic,
-          dlqTopic,
-          checkpointTopic,
-          statsTopic,
-          checkpointKey == null || checkpointKey.isEmpty() ? null : checkpointKey,
-          policy,
-          maxBatch,
-          Duration.ofMillis(commitIntervalMs),
-          partitions,
-          replicationFactor,
-          Duration.ofSeconds(connectTimeoutSeconds),
+          new ScorerSettings.TopicNames(
+              input.inputTopic(),
+              scoresTopic,
+              dlqTopic,
+              checkpointTopic,
+              statsTopic,
+              partitions,
+              replicationFactor),
+          new ScorerSettings.ModelPolicy(
+              SecretFile.keyOrFile(checkpointKey, checkpointKeyFile, "--checkpoint-hmac-key-file"),
+              policy),
+          new ScorerSettings.Batching(
+              maxBatch,
+              firstOf(
+                  commitInterval,
+                  deprecatedCommitInterval,
+                  ScorerSettings.DEFAULT_COMMIT_INTERVAL)),
           stats,
-          httpOptions.host(),
-          httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT));
+          new HttpEndpoint(httpOptions.host(), httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
+  }
+
+  /** The flag's value, else its deprecated spelling's, else the default. */
+  private static Duration firstOf(Duration flag, Duration deprecated, Duration fallback) {
+    return flag != null ? flag : deprecated != null ? deprecated : fallback;
   }
 
   /** The hostname, made safe for a transactional id; {@code HOSTNAME} or "scorer" as fallbacks. */
@@ -322,20 +337,5 @@ public final class ScorerCommand implements Callable<Integer> {
       return "scorer";
     }
     return host.replaceAll("[^A-Za-z0-9._-]", "-");
-  }
-
-  private static Map<String, String> readProperties(Path file) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (file == null) {
-      return out;
-    }
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file)) {
-      p.load(r);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new UserException("--stats-config " + file + ": " + e.getMessage());
-    }
-    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
-    return out;
   }
 }

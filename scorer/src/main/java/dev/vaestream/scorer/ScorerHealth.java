@@ -1,6 +1,7 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.metrics.Health;
+import dev.vaestream.core.service.ServiceHealth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
  * /ready}) is 200 only once a model is loaded and the scoring loop is consuming. Thread-safe: the
  * scoring loop, the model follower, Streams and the HTTP server all touch it.
  */
-public final class ScorerHealth {
+public final class ScorerHealth implements ServiceHealth {
   /** Where the scorer is in its life; {@link #status()} is the text {@code /health} shows. */
   public enum State {
     STARTING("starting"),
@@ -50,6 +51,7 @@ public final class ScorerHealth {
     this.scored = scored;
   }
 
+  @Override
   public State state() {
     return state;
   }
@@ -84,6 +86,7 @@ public final class ScorerHealth {
   }
 
   /** The answer for {@code /health}: healthy unless failed or stopped. */
+  @Override
   public Health health() {
     State s = state;
     Map<String, Object> details = details();

@@ -1,6 +1,7 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.checkpoint.CheckpointFormatException;
+import dev.vaestream.core.metrics.OwnedMeterBinder;
 import dev.vaestream.core.record.InvalidRecordException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -19,9 +20,11 @@ import java.util.function.Supplier;
  * The scorer's own meters (the Kafka clients' and Streams' metrics are bound separately with
  * Micrometer's Kafka binders). Counts of output records ({@code images}, {@code anomalies}, {@code
  * dlq}) move only when their transaction commits, so they match what read_committed consumers see;
- * the score and latency distributions record every scoring attempt. Thread-safe.
+ * the score and latency distributions record every scoring attempt. A Micrometer binder: {@link
+ * #close()} removes every meter it registered. Units match the trainer's for the same quantity
+ * (model step in {@code steps}, threshold in {@code score}). Thread-safe.
  */
-public final class ScorerMetrics {
+public final class ScorerMetrics extends OwnedMeterBinder {
   /** Rejection reasons beyond the checkpoint format's own. */
   public static final String REJECT_UNTRAINED = "untrained";
 
@@ -39,101 +42,116 @@ public final class ScorerMetrics {
 
   private static final double[] LATENCY_PERCENTILES = {0.5, 0.99, 0.999};
 
-  private final MeterRegistry registry;
-  private final Counter images;
-  private final Counter anomalies;
-  private final DistributionSummary score;
-  private final Timer latency;
-  private final DistributionSummary batchSize;
-  private final Counter swaps;
-  private final Counter committed;
-  private final Timer commitTime;
-  private final Counter aborted;
+  private final Supplier<LoadedModel> model;
+  private Counter images;
+  private Counter anomalies;
+  private DistributionSummary score;
+  private Timer latency;
+  private DistributionSummary batchSize;
+  private Counter swaps;
+  private Counter committed;
+  private Timer commitTime;
+  private Counter aborted;
   private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
 
   /**
    * @param model the model in use, or null before the first; read by the gauges
    */
-  public ScorerMetrics(MeterRegistry registry, Supplier<LoadedModel> model) {
-    this.registry = registry;
+  public ScorerMetrics(Supplier<LoadedModel> model) {
+    this.model = model;
+  }
+
+  @Override
+  protected void register(MeterRegistry registry) {
     images =
-        Counter.builder("vae.scorer.images")
-            .description("Images scored (one score record each), counted when committed")
-            .baseUnit("images")
-            .register(registry);
+        own(
+            Counter.builder("vae.scorer.images")
+                .description("Images scored (one score record each), counted when committed")
+                .baseUnit("images")
+                .register(registry));
     anomalies =
-        Counter.builder("vae.scorer.anomalies")
-            .description(
-                "Images flagged as anomalies (score above threshold), counted when committed")
-            .baseUnit("anomalies")
-            .register(registry);
+        own(
+            Counter.builder("vae.scorer.anomalies")
+                .description(
+                    "Images flagged as anomalies (score above threshold), counted when committed")
+                .baseUnit("anomalies")
+                .register(registry));
     score =
-        DistributionSummary.builder("vae.scorer.score")
-            .description(
-                "Anomaly score x 1000: per-pixel MSE of the reconstruction at the posterior mean,"
-                    + " in thousandths")
-            .baseUnit("milliscore")
-            .scale(1000)
-            .serviceLevelObjectives(SCORE_SLOS_MILLI)
-            .register(registry);
+        own(
+            DistributionSummary.builder("vae.scorer.score")
+                .description(
+                    "Anomaly score x 1000: per-pixel MSE of the reconstruction at the posterior mean,"
+                        + " in thousandths")
+                .baseUnit("milliscore")
+                .scale(1000)
+                .serviceLevelObjectives(SCORE_SLOS_MILLI)
+                .register(registry));
     latency =
-        Timer.builder("vae.scorer.latency")
-            .description("Time from the image's produced_at to its scoring")
-            .publishPercentiles(LATENCY_PERCENTILES)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry);
+        own(
+            Timer.builder("vae.scorer.latency")
+                .description("Time from the image's produced_at to its scoring")
+                .publishPercentiles(LATENCY_PERCENTILES)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry));
     // Prometheus exposes a timer with a histogram as a histogram only, dropping the client-side
     // percentiles; these gauges publish them anyway (recent values, Micrometer's decaying window).
     for (double q : LATENCY_PERCENTILES) {
-      TimeGauge.builder(
-              "vae.scorer.latency.percentile",
-              latency,
-              TimeUnit.MILLISECONDS,
-              t -> percentile(t, q))
-          .description("Recent percentile of the time from produced_at to scoring")
-          .tag("quantile", Double.toString(q))
-          .register(registry);
+      own(
+          TimeGauge.builder(
+                  "vae.scorer.latency.percentile",
+                  latency,
+                  TimeUnit.MILLISECONDS,
+                  t -> percentile(t, q))
+              .description("Recent percentile of the time from produced_at to scoring")
+              .tag("quantile", Double.toString(q))
+              .register(registry));
     }
     batchSize =
-        DistributionSummary.builder("vae.scorer.batch.size")
-            .description("Images per forward pass (what one poll returned)")
-            .baseUnit("images")
-            .serviceLevelObjectives(1, 8, 32, 128, 256, 512)
-            .register(registry);
-    Gauge.builder("vae.scorer.model.step", model, m -> stepOf(m.get()))
-        .description("Training step of the model in use (NaN before the first)")
-        .baseUnit("step")
-        .strongReference(true)
-        .register(registry);
-    TimeGauge.builder(
-            "vae.scorer.model.age",
-            model,
-            TimeUnit.MILLISECONDS,
-            m -> {
-              LoadedModel lm = m.get();
-              return lm == null ? Double.NaN : lm.ageMs(System.currentTimeMillis());
-            })
-        .description("Age of the model in use: now minus its checkpoint's creation time")
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder("vae.scorer.threshold", model, m -> thresholdOf(m.get()))
-        .description("Anomaly threshold in use (NaN when none: nothing is flagged)")
-        .baseUnit("score")
-        .strongReference(true)
-        .register(registry);
+        own(
+            DistributionSummary.builder("vae.scorer.batch.size")
+                .description("Images per forward pass (what one poll returned)")
+                .baseUnit("images")
+                .serviceLevelObjectives(1, 8, 32, 128, 256, 512)
+                .register(registry));
+    own(
+        Gauge.builder("vae.scorer.model.step", model, m -> stepOf(m.get()))
+            .description("Training step of the model in use (NaN before the first)")
+            .baseUnit("steps")
+            .strongReference(true)
+            .register(registry));
+    own(
+        TimeGauge.builder(
+                "vae.scorer.model.age",
+                model,
+                TimeUnit.MILLISECONDS,
+                m -> {
+                  LoadedModel lm = m.get();
+                  return lm == null ? Double.NaN : lm.ageMs(System.currentTimeMillis());
+                })
+            .description("Age of the model in use: now minus its checkpoint's creation time")
+            .strongReference(true)
+            .register(registry));
+    own(
+        Gauge.builder("vae.scorer.threshold", model, m -> thresholdOf(m.get()))
+            .description("Anomaly threshold in use (NaN when none: nothing is flagged)")
+            .baseUnit("score")
+            .strongReference(true)
+            .register(registry));
     swaps =
-        Counter.builder("vae.scorer.checkpoint.swaps")
-            .description("Checkpoints loaded and swapped in")
-            .baseUnit("swaps")
-            .register(registry);
+        own(
+            Counter.builder("vae.scorer.checkpoint.swaps")
+                .description("Checkpoints loaded and swapped in")
+                .baseUnit("swaps")
+                .register(registry));
     commitTime =
-        Timer.builder("vae.scorer.commit")
-            .description("Time to commit one transaction: offsets, then the commit itself")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
+        own(
+            Timer.builder("vae.scorer.commit")
+                .description("Time to commit one transaction: offsets, then the commit itself")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry));
     committed = transactions("committed");
     aborted = transactions("aborted");
     for (CheckpointFormatException.Reason r : CheckpointFormatException.Reason.values()) {
@@ -148,33 +166,37 @@ public final class ScorerMetrics {
   }
 
   private Counter transactions(String outcome) {
-    return Counter.builder("vae.scorer.transactions")
-        .description("Score transactions by outcome (aborted ones are re-scored)")
-        .baseUnit("transactions")
-        .tag("outcome", outcome)
-        .register(registry);
+    return own(
+        Counter.builder("vae.scorer.transactions")
+            .description("Score transactions by outcome (aborted ones are re-scored)")
+            .baseUnit("transactions")
+            .tag("outcome", outcome)
+            .register(registry()));
   }
 
   private Counter rejection(String reason) {
     return rejections.computeIfAbsent(
         reason,
         r ->
-            Counter.builder("vae.scorer.checkpoint.rejections")
-                .description("Checkpoints rejected; the model in use stays")
-                .baseUnit("rejections")
-                .tag("reason", r)
-                .register(registry));
+            own(
+                Counter.builder("vae.scorer.checkpoint.rejections")
+                    .description("Checkpoints rejected; the model in use stays")
+                    .baseUnit("rejections")
+                    .tag("reason", r)
+                    .register(registry())));
   }
 
   private Counter dlqCounter(String reason) {
     return dlq.computeIfAbsent(
         reason,
         r ->
-            Counter.builder("vae.scorer.dlq")
-                .description("Invalid input records sent to the dead-letter topic, when committed")
-                .baseUnit("records")
-                .tag("reason", r)
-                .register(registry));
+            own(
+                Counter.builder("vae.scorer.dlq")
+                    .description(
+                        "Invalid input records sent to the dead-letter topic, when committed")
+                    .baseUnit("records")
+                    .tag("reason", r)
+                    .register(registry())));
   }
 
   private static double percentile(Timer timer, double q) {

@@ -4,37 +4,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.core.kafka.TopicAdmin;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
 import dev.vaestream.core.metrics.ServiceMetrics;
+import dev.vaestream.core.service.AbstractService;
+import dev.vaestream.core.service.Service;
 import dev.vaestream.scorer.stats.StatsMetrics;
 import dev.vaestream.scorer.stats.StatsStream;
 import dev.vaestream.scorer.stats.StatsTopology;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One scorer process, assembled: the metrics registry and HTTP endpoint, the output topics, the
  * {@link ModelFollower} thread, the {@link ScoringLoop} thread and, unless disabled, the in-process
- * statistics stream. {@link #start} returns once everything runs; {@link #await} blocks until the
- * scoring loop ends; {@link #close} stops everything in reverse order of creation.
+ * statistics stream. A {@link Service}: {@link #start()} returns once everything runs; {@link
+ * #awaitTermination()} blocks until the scoring loop ends; {@link #close} stops everything in
+ * reverse order of creation.
  */
-public final class ScorerService implements AutoCloseable {
+public final class ScorerService extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(ScorerService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long JOIN_MS = 30_000;
@@ -42,6 +39,7 @@ public final class ScorerService implements AutoCloseable {
 
   private final ScorerSettings settings;
   private final ScorerClients clients;
+  private final ServiceMetrics serviceMetrics;
   private final PrometheusMeterRegistry registry;
   private final AtomicReference<LoadedModel> model = new AtomicReference<>();
   private final ScorerMetrics metrics;
@@ -49,49 +47,52 @@ public final class ScorerService implements AutoCloseable {
   private final AnomalyGallery gallery = new AnomalyGallery(GALLERY_SIZE);
   private final StatsMetrics statsMetrics;
   private final AtomicInteger fatalExitCode = new AtomicInteger(ExitCodes.OK);
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-  private MetricsServer http;
   private ModelFollower follower;
   private Thread followerThread;
   private ScoringLoop loop;
   private Thread loopThread;
-  private boolean closed;
 
-  private ScorerService(ScorerSettings settings) {
+  /** Builds a scorer from its settings; nothing is opened before {@link #start()}. */
+  public ScorerService(ScorerSettings settings) {
     this.settings = settings;
     this.clients = new ScorerClients(settings);
-    this.registry = ServiceMetrics.registry(ScorerSettings.SERVICE);
-    this.metrics = new ScorerMetrics(registry, model::get);
+    this.serviceMetrics = ServiceMetrics.create(ScorerSettings.SERVICE);
+    this.registry = serviceMetrics.registry();
+    this.metrics = serviceMetrics.bind(new ScorerMetrics(model::get));
     this.health = new ScorerHealth(model::get, metrics::imagesScored);
-    this.statsMetrics = settings.stats() == null ? null : new StatsMetrics(registry);
+    this.statsMetrics = settings.stats() == null ? null : serviceMetrics.bind(new StatsMetrics());
   }
 
   /**
-   * Starts a scorer and returns once its threads run.
+   * Builds a scorer and starts it (for tests and the bench, which close it themselves).
    *
    * @throws UserException when the cluster cannot be reached or the topics cannot be set up
    */
   public static ScorerService start(ScorerSettings settings) {
     ScorerService service = new ScorerService(settings);
-    try {
-      service.startComponents();
-    } catch (RuntimeException e) {
-      service.close();
-      throw e;
-    }
+    service.start();
     return service;
   }
 
-  private void startComponents() {
+  /**
+   * Opens the metrics, HTTP endpoint and topics, and starts the follower, scoring loop and
+   * statistics threads; {@link #start()} closes what was opened when this fails.
+   *
+   * @throws UserException when the cluster cannot be reached or the topics cannot be set up
+   */
+  @Override
+  protected void startComponents() {
     log.info(
         "Starting scorer {} on {} (Kafka config {})",
         settings.instanceId(),
         settings.inputTopic(),
         settings.kafka().redacted());
-    resources.push(registry::close);
+    resources.push("metrics", serviceMetrics);
     if (settings.httpPort() >= 0) {
-      http =
-          MetricsServer.start(settings.httpHost(), settings.httpPort(), registry, health::health);
+      MetricsServer http =
+          httpEndpoint(
+              MetricsServer.start(
+                  settings.httpHost(), settings.httpPort(), registry, health::health));
       http.route(
           "/ready",
           ex -> {
@@ -100,7 +101,6 @@ public final class ScorerService implements AutoCloseable {
                 ex, h.healthy() ? 200 : 503, "application/json", JSON.writeValueAsBytes(h));
           });
       http.routePng("/anomalies.png", gallery::png);
-      resources.push(http);
     }
     setUpTopics();
 
@@ -119,7 +119,7 @@ public final class ScorerService implements AutoCloseable {
             this::followerFailed);
     followerThread = new Thread(follower, "scorer-checkpoints");
     followerThread.start();
-    resources.push(this::stopFollower);
+    resources.push("checkpoint follower", this::stopFollower);
 
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clients.inputConsumer());
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(clients.producer());
@@ -128,7 +128,7 @@ public final class ScorerService implements AutoCloseable {
     loop = new ScoringLoop(consumer, producer, settings, model, follower, metrics, health, gallery);
     loopThread = new Thread(loop, "scorer-loop");
     loopThread.start();
-    resources.push(this::stopLoop);
+    resources.push("scoring loop", this::stopLoop);
 
     if (settings.stats() != null) {
       ScorerSettings.Stats s = settings.stats();
@@ -148,72 +148,40 @@ public final class ScorerService implements AutoCloseable {
                   s.overrides()),
               registry,
               health::stats);
-      resources.push(stats);
+      resources.push("statistics stream", stats);
     }
   }
 
   private void bind(KafkaClientMetrics binder) {
     binder.bindTo(registry);
-    resources.push(binder);
+    resources.push("client metrics", binder);
   }
 
-  /** Creates the output topics when missing, with the input topic's partition count. */
+  /**
+   * Creates the output topics when missing, as the catalogue defines them, partitioned like the
+   * input topic (or {@code --partitions}), and logs what was found.
+   */
   private void setUpTopics() {
-    long timeoutMs = settings.connectTimeout().toMillis();
-    try (Admin admin = Admin.create(clients.admin())) {
+    try (TopicSetup setup = TopicSetup.open(clients.admin(), settings.connectTimeout())) {
       int partitions = settings.partitions();
       if (partitions == 0) {
-        partitions = inputPartitions(admin, timeoutMs);
+        OptionalInt input = setup.partitions(settings.inputTopic());
+        partitions = input.orElse(TopicCatalog.DEFAULT_INPUT_PARTITIONS);
+        if (input.isEmpty()) {
+          log.info(
+              "Input topic {} does not exist yet; output topics get {} partitions (see"
+                  + " --partitions)",
+              settings.inputTopic(),
+              partitions);
+        }
       }
       short rf = settings.replicationFactor();
-      TopicAdmin.ensure(admin, settings.scoresTopic(), partitions, rf, Map.of(), timeoutMs);
-      TopicAdmin.ensure(admin, settings.dlqTopic(), partitions, rf, Map.of(), timeoutMs);
+      setup.ensure(TopicCatalog.scores(partitions, rf).named(settings.scoresTopic())).log(log);
+      setup.ensure(TopicCatalog.deadLetters(partitions, rf).named(settings.dlqTopic())).log(log);
       if (settings.stats() != null) {
-        TopicAdmin.ensure(admin, settings.statsTopic(), 1, rf, Map.of(), timeoutMs);
+        setup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
       }
     }
-  }
-
-  /** The input topic's partitions, or 1 when it does not exist yet. */
-  private int inputPartitions(Admin admin, long timeoutMs) {
-    try {
-      return admin
-          .describeTopics(List.of(settings.inputTopic()))
-          .allTopicNames()
-          .get(timeoutMs, TimeUnit.MILLISECONDS)
-          .get(settings.inputTopic())
-          .partitions()
-          .size();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        log.info(
-            "Input topic {} does not exist yet; output topics get 1 partition (see --partitions)",
-            settings.inputTopic());
-        return 1;
-      }
-      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw unreachable(timeoutMs);
-      }
-      throw new UserException(
-          "cannot describe topic " + settings.inputTopic() + ": " + e.getCause().getMessage(),
-          ExitCodes.FAILURE,
-          e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw unreachable(timeoutMs);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UserException("interrupted while connecting to Kafka", ExitCodes.FAILURE);
-    }
-  }
-
-  private UserException unreachable(long timeoutMs) {
-    return new UserException(
-        "cannot reach Kafka at "
-            + settings.kafka().bootstrapServers()
-            + " within "
-            + timeoutMs
-            + " ms (is the broker running and --bootstrap-servers right?)",
-        ExitCodes.FAILURE);
   }
 
   private void followerFailed(Exception e) {
@@ -223,13 +191,15 @@ public final class ScorerService implements AutoCloseable {
   }
 
   /** Blocks until the scoring loop ends; returns the process exit code. */
-  public int await() throws InterruptedException {
+  @Override
+  public int awaitTermination() throws InterruptedException {
     loopThread.join();
     int fatal = fatalExitCode.get();
     return fatal != ExitCodes.OK ? fatal : loop.exitCode();
   }
 
   /** Asks the scoring loop to stop after its current batch; safe from any thread. */
+  @Override
   public void stop() {
     if (loop != null) {
       loop.stop();
@@ -251,6 +221,7 @@ public final class ScorerService implements AutoCloseable {
     return model.get();
   }
 
+  @Override
   public ScorerHealth health() {
     return health;
   }
@@ -268,29 +239,13 @@ public final class ScorerService implements AutoCloseable {
     return statsMetrics;
   }
 
-  /** The HTTP port in use, or -1 when the endpoint is disabled. */
-  public int httpPort() {
-    return http == null ? -1 : http.port();
+  @Override
+  protected void beforeClose() {
+    health.state(ScorerHealth.State.STOPPING);
   }
 
-  /** Stops and closes everything, newest first; idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    health.state(ScorerHealth.State.STOPPING);
-    while (!resources.isEmpty()) {
-      AutoCloseable r = resources.pop();
-      try {
-        r.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        log.warn("Error while closing {}: {}", r, e.toString());
-      }
-    }
+  protected void afterClose() {
     log.info("Scorer {} stopped", settings.instanceId());
   }
 }

@@ -2,52 +2,48 @@ package dev.vaestream.scorer;
 
 import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.config.Redaction;
+import dev.vaestream.core.service.HttpEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything one scorer process needs, built once from the flags and immutable afterwards.
+ * Everything one scorer process needs, built once from the flags and immutable afterwards, in small
+ * groups. The defaults live here and nowhere else; the command's flags refer to them.
  *
  * @param kafka layered client properties (file, environment, flags) shared by every client
+ * @param connectTimeout how long start-up may wait for the cluster
  * @param instanceId this instance's stable name; derives the transactional and static member ids
  * @param groupId the input consumer group, shared by all scorer instances
- * @param inputTopic images to score
- * @param scoresTopic where the scores go
- * @param dlqTopic where invalid input records go
- * @param checkpointTopic the checkpoints to follow
- * @param statsTopic where the windowed statistics go
- * @param checkpointKey HMAC key checkpoints must be signed with, or null for none
- * @param threshold how each model's anomaly threshold is chosen
- * @param maxBatch most records per poll, and so per forward pass
- * @param commitInterval longest a transaction stays open while input keeps arriving
- * @param partitions partitions of output topics the scorer creates; 0: as many as the input
- * @param replicationFactor replication of output topics the scorer creates
- * @param connectTimeout how long start-up may wait for the cluster
+ * @param topics the topics it reads, writes and creates
+ * @param model which checkpoints it loads and how it picks the threshold
+ * @param batching how much it scores at once and how long a transaction stays open
  * @param stats windowed statistics; null when disabled ({@code --no-stats})
- * @param httpHost interface for {@code /metrics}, {@code /health}, {@code /ready}
- * @param httpPort port for them; -1 disables them, 0 picks a free one
+ * @param http where {@code /metrics}, {@code /health}, {@code /ready} are served
  */
 public record ScorerSettings(
     KafkaClientConfig kafka,
+    Duration connectTimeout,
     String instanceId,
     String groupId,
-    String inputTopic,
-    String scoresTopic,
-    String dlqTopic,
-    String checkpointTopic,
-    String statsTopic,
-    String checkpointKey,
-    ThresholdPolicy threshold,
-    int maxBatch,
-    Duration commitInterval,
-    int partitions,
-    short replicationFactor,
-    Duration connectTimeout,
+    TopicNames topics,
+    ModelPolicy model,
+    Batching batching,
     Stats stats,
-    String httpHost,
-    int httpPort) {
+    HttpEndpoint http) {
+
+  /** Default longest time a transaction stays open while a backlog is read. */
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+
+  /** Default statistics window. */
+  public static final Duration DEFAULT_STATS_WINDOW = Duration.ofSeconds(60);
+
+  /** Default time a statistics window waits for late scores. */
+  public static final Duration DEFAULT_STATS_GRACE = Duration.ofSeconds(10);
+
+  /** Default most images per poll and forward pass. */
+  public static final int DEFAULT_MAX_BATCH = 512;
 
   /** Default port of the scorer's HTTP endpoint. */
   public static final int DEFAULT_HTTP_PORT = 9403;
@@ -62,38 +58,128 @@ public record ScorerSettings(
   public ScorerSettings {
     requireName(instanceId, "--instance-id");
     requireName(groupId, "--group-id");
-    requireName(inputTopic, "--input-topic");
-    requireName(scoresTopic, "--scores-topic");
-    requireName(dlqTopic, "--dlq-topic");
-    requireName(checkpointTopic, "--checkpoint-topic");
-    requireName(statsTopic, "--stats-topic");
-    if (maxBatch < 1 || maxBatch > 10_000) {
-      throw new IllegalArgumentException("--max-batch must be 1..10000, got " + maxBatch);
-    }
-    if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
-      throw new IllegalArgumentException(
-          "--commit-interval-ms must be 0..60000, got " + commitInterval.toMillis());
-    }
-    if (partitions < 0) {
-      throw new IllegalArgumentException("--partitions must be >= 0, got " + partitions);
-    }
-    if (replicationFactor < 1) {
-      throw new IllegalArgumentException(
-          "--replication-factor must be >= 1, got " + replicationFactor);
-    }
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-      throw new IllegalArgumentException("--connect-timeout-seconds must be positive");
-    }
-    if (httpPort < -1 || httpPort > 65535) {
-      throw new IllegalArgumentException(
-          "--http-port must be a port number, 0 (any) or -1 (off), got " + httpPort);
+      throw new IllegalArgumentException("--connect-timeout must be positive");
     }
   }
 
-  /** As the generated one, with the signing key masked: settings may end up in a log line. */
-  @Override
-  public String toString() {
-    return Redaction.toString(this, Set.of("checkpointKey"));
+  /**
+   * @param input images to score
+   * @param scores where the scores go
+   * @param deadLetters where invalid input records go
+   * @param checkpoints the checkpoints to follow
+   * @param stats where the windowed statistics go
+   * @param partitions partitions of output topics the scorer creates; 0: as many as the input
+   * @param replicationFactor replication of output topics the scorer creates
+   */
+  public record TopicNames(
+      String input,
+      String scores,
+      String deadLetters,
+      String checkpoints,
+      String stats,
+      int partitions,
+      short replicationFactor) {
+    public TopicNames {
+      requireName(input, "--input-topic");
+      requireName(scores, "--scores-topic");
+      requireName(deadLetters, "--dlq-topic");
+      requireName(checkpoints, "--checkpoint-topic");
+      requireName(stats, "--stats-topic");
+      if (partitions < 0) {
+        throw new IllegalArgumentException("--partitions must be >= 0, got " + partitions);
+      }
+      if (replicationFactor < 1) {
+        throw new IllegalArgumentException(
+            "--replication-factor must be >= 1, got " + replicationFactor);
+      }
+    }
+  }
+
+  /**
+   * @param checkpointKey HMAC key checkpoints must be signed with, or null for none
+   * @param threshold how each model's anomaly threshold is chosen
+   */
+  public record ModelPolicy(String checkpointKey, ThresholdPolicy threshold) {
+    public ModelPolicy {
+      checkpointKey = checkpointKey == null || checkpointKey.isEmpty() ? null : checkpointKey;
+    }
+
+    /** As the generated one, with the signing key masked: settings may end up in a log line. */
+    @Override
+    public String toString() {
+      return Redaction.toString(this, Set.of("checkpointKey"));
+    }
+  }
+
+  /**
+   * @param maxBatch most records per poll, and so per forward pass
+   * @param commitInterval longest a transaction stays open while input keeps arriving
+   */
+  public record Batching(int maxBatch, Duration commitInterval) {
+    public Batching {
+      if (maxBatch < 1 || maxBatch > 10_000) {
+        throw new IllegalArgumentException("--max-batch must be 1..10000, got " + maxBatch);
+      }
+      if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
+        throw new IllegalArgumentException(
+            "--commit-interval must be 0..60s, got " + commitInterval.toMillis() + " ms");
+      }
+    }
+  }
+
+  // The accessors the scorer's parts use, so that their call sites read as before.
+
+  public String inputTopic() {
+    return topics.input();
+  }
+
+  public String scoresTopic() {
+    return topics.scores();
+  }
+
+  public String dlqTopic() {
+    return topics.deadLetters();
+  }
+
+  public String checkpointTopic() {
+    return topics.checkpoints();
+  }
+
+  public String statsTopic() {
+    return topics.stats();
+  }
+
+  public int partitions() {
+    return topics.partitions();
+  }
+
+  public short replicationFactor() {
+    return topics.replicationFactor();
+  }
+
+  public String checkpointKey() {
+    return model.checkpointKey();
+  }
+
+  public ThresholdPolicy threshold() {
+    return model.threshold();
+  }
+
+  public int maxBatch() {
+    return batching.maxBatch();
+  }
+
+  public Duration commitInterval() {
+    return batching.commitInterval();
+  }
+
+  public String httpHost() {
+    return http.host();
+  }
+
+  public int httpPort() {
+    return http.port();
   }
 
   /** {@code transactional.id} of the score producer: stable per instance, fences its zombies. */
@@ -130,10 +216,10 @@ public record ScorerSettings(
     public Stats {
       requireName(applicationId, "--stats-application-id");
       if (window.toMillis() < 1) {
-        throw new IllegalArgumentException("--stats-window-seconds must be positive");
+        throw new IllegalArgumentException("--stats-window must be positive");
       }
       if (grace.isNegative()) {
-        throw new IllegalArgumentException("--stats-grace-seconds must be >= 0");
+        throw new IllegalArgumentException("--stats-grace must be >= 0");
       }
       overrides = Map.copyOf(overrides);
     }

@@ -6,6 +6,8 @@ import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -222,7 +224,11 @@ final class ScoringLoop implements Runnable {
       ScoreRecord s = scores.get(i);
       producer.send(
           new ProducerRecord<>(
-              settings.scoresTopic(), null, s.scoredAt(), inputs.get(i).key(), s.toJson()));
+              settings.scoresTopic(),
+              null,
+              s.scoredAt(),
+              inputs.get(i).key(),
+              ScoreRecordCodec.encode(s)));
       metrics.scored(s.score(), s.latencyMs());
       if (s.anomaly()) {
         flagged++;
@@ -234,8 +240,7 @@ final class ScoringLoop implements Runnable {
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, InvalidRecordException e) {
-    ProducerRecord<byte[], byte[]> d = DeadLetters.of(r, e, ScorerSettings.SERVICE);
-    producer.send(new ProducerRecord<>(settings.dlqTopic(), null, d.key(), d.value(), d.headers()));
+    producer.send(DeadLetters.of(r, e, ScorerSettings.SERVICE, settings.dlqTopic()));
     transaction.deadLettered(e.reason().code());
     log.debug(
         "Dead-lettered {}-{}@{} ({}): {}",

@@ -3,6 +3,7 @@ package dev.vaestream.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.data.MnistDataset;
+import dev.vaestream.core.record.ScoreRecord;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,11 @@ class AnomalyGalleryTest {
     for (int i = 0; i < n; i++) {
       records.add(
           new ScoreRecord(
-              "id" + (firstId + i), 0, i, 0.1, 0.05, flagged, 1, 0, null, null, 0, 0, 0));
+              new ScoreRecord.Source("id" + (firstId + i), 0, i),
+              new ScoreRecord.Verdict(0.1, 0.05, flagged),
+              new ScoreRecord.Model(1, 0),
+              ScoreRecord.Truth.NONE,
+              ScoreRecord.Timing.of(0, 0)));
       pixels[i * MnistDataset.PIXELS] = (firstId + i) / 100f;
     }
     return new BatchScorer.Result(records, pixels, recon);

@@ -8,6 +8,8 @@ import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.record.ImageRecord;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,7 @@ class BatchScorerTest {
       assertThat(s.scoredAt()).isEqualTo(5_000_000_000_000L);
       assertThat(s.latencyMs()).isEqualTo(5_000_000_000_000L - in.producedAtMs());
       assertThat(s.modelAgeMs()).isEqualTo(5_000_000_000_000L);
-      assertThat(ScoreSchema.violations(s.toJson())).isEmpty();
+      assertThat(ScoreSchema.violations(ScoreRecordCodec.encode(s))).isEmpty();
     }
   }
 

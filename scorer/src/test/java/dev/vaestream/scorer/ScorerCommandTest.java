@@ -73,6 +73,19 @@ class ScorerCommandTest {
   }
 
   @Test
+  void missingStatsConfigExitsWithUsageNamingTheFile() {
+    StringWriter err = new StringWriter();
+    CommandLine cmd = ErrorReporting.commandLine(new ScorerCommand());
+    cmd.setErr(new PrintWriter(err));
+    int code =
+        cmd.execute("--bootstrap-servers", "b:9092", "--stats-config", "/nonexistent/s.properties");
+    assertThat(code).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .contains("--stats-config /nonexistent/s.properties: no such file")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void noStatsAndHmacKey() {
     ScorerSettings s =
         parse(
@@ -86,6 +99,53 @@ class ScorerCommandTest {
     assertThat(s.stats()).isNull();
     assertThat(s.checkpointKey()).isEqualTo("k");
     assertThat(s.httpPort()).isEqualTo(-1);
+  }
+
+  @Test
+  void durationFlagsAndTheirDeprecatedSpellings() {
+    ScorerSettings s =
+        parse(
+            "--bootstrap-servers",
+            "b",
+            "--commit-interval",
+            "250ms",
+            "--stats-window",
+            "2m",
+            "--stats-grace",
+            "5s",
+            "--connect-timeout",
+            "1.5s",
+            "--input-topic",
+            "in");
+    assertThat(s.commitInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(s.stats().window()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(s.stats().grace()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(s.inputTopic()).isEqualTo("in");
+
+    ScorerSettings old =
+        parse(
+            "--bootstrap-servers",
+            "b",
+            "--commit-interval-ms",
+            "40",
+            "--stats-window-seconds",
+            "7",
+            "--stats-grace-seconds",
+            "0",
+            "--connect-timeout-seconds",
+            "3");
+    assertThat(old.commitInterval()).isEqualTo(Duration.ofMillis(40));
+    assertThat(old.stats().window()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(old.stats().grace()).isZero();
+    assertThat(old.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aCommitIntervalOverAMinuteNamesTheFlag() {
+    assertThatThrownBy(() -> parse("--bootstrap-servers", "b", "--commit-interval", "2m"))
+        .isInstanceOf(UserException.class)
+        .hasMessageContaining("--commit-interval must be 0..60s");
   }
 
   @Test

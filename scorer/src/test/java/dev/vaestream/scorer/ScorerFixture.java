@@ -3,7 +3,9 @@ package dev.vaestream.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
+import dev.vaestream.localkafka.LocalKafka;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 
 /**
  * What the scorer's broker tests and its benchmark share: unique topics on the shared broker, a
@@ -30,7 +33,7 @@ final class ScorerFixture {
   /** Unique topic and group names for one test on the shared broker. */
   record Names(
       String input, String scores, String dlq, String checkpoints, String stats, String group) {
-    static Names unique(EmbeddedKafka kafka, int inputPartitions) {
+    static Names unique(LocalKafka kafka, int inputPartitions) {
       String id = TestStreams.unique();
       Names n =
           new Names(
@@ -61,13 +64,13 @@ final class ScorerFixture {
   }
 
   /** A scorer in this JVM on {@code n}'s topics, with {@code extra} flags. */
-  static ScorerService start(EmbeddedKafka kafka, Names n, String... extra) {
+  static ScorerService start(LocalKafka kafka, Names n, String... extra) {
     List<String> args = n.args(extra);
     args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers()));
     return ScorerService.start(ScorerCommandTest.parse(args.toArray(String[]::new)));
   }
 
-  static List<ScoreRecord> readScores(EmbeddedKafka kafka, String topic, int expected) {
+  static List<ScoreRecord> readScores(LocalKafka kafka, String topic, int expected) {
     List<ScoreRecord> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r :
         TestStreams.readCommitted(
@@ -75,7 +78,7 @@ final class ScorerFixture {
       assertThat(ScoreSchema.violations(r.value()))
           .as("schema of %s", new String(r.value()))
           .isEmpty();
-      ScoreRecord s = ScoreRecord.fromJson(r.value());
+      ScoreRecord s = ScoreRecordCodec.decode(r.value());
       assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(s.imageId());
       assertThat(r.timestamp()).isEqualTo(s.scoredAt());
       out.add(s);
@@ -125,18 +128,15 @@ final class ScorerFixture {
     }
   }
 
-  static Admin admin(EmbeddedKafka kafka) {
+  static Admin admin(LocalKafka kafka) {
     return Admin.create(
         Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }
 
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+  static void await(BooleanSupplier condition, String what) {
+    Awaitility.await(what)
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 }

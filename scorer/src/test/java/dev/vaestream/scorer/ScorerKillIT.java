@@ -1,16 +1,19 @@
 package dev.vaestream.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.process.ChildJvm;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,7 @@ class ScorerKillIT {
   private static final int KILLS = 3;
 
   @Test
-  void everyImageIsScoredExactlyOnceAcrossRepeatedSigkills(EmbeddedKafka kafka, @TempDir Path dir)
+  void everyImageIsScoredExactlyOnceAcrossRepeatedSigkills(LocalKafka kafka, @TempDir Path dir)
       throws Exception {
     ScorerFixture.Names n = ScorerFixture.Names.unique(kafka, 3);
     Checkpoint first = TestCheckpoints.first();
@@ -95,43 +98,34 @@ class ScorerKillIT {
     assertThat(scores).hasSize(TOTAL);
   }
 
-  private static Process startScorer(EmbeddedKafka kafka, ScorerFixture.Names n, Path logFile)
+  private static Process startScorer(LocalKafka kafka, ScorerFixture.Names n, Path logFile)
       throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ScorerProcessMain.class.getName(),
-                "--bootstrap-servers",
-                kafka.bootstrapServers()));
     List<String> args = n.args("--no-stats");
     // The kill test needs no HTTP endpoint; -1 also avoids port clashes between runs.
     int port = args.indexOf("--http-port");
     args.set(port + 1, "-1");
-    command.addAll(args);
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    return ChildJvm.of(ScorerProcessMain.class.getName())
+        .heap("512m")
+        .args("--bootstrap-servers", kafka.bootstrapServers())
+        .args(args)
+        .logTo(logFile)
+        .start();
   }
 
-  private static void awaitProgress(Admin admin, String group, long target, Process p, Path logFile)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (ScorerFixture.committedOffsets(admin, group) < target) {
-      if (!p.isAlive()) {
-        throw new AssertionError("scorer exited with " + p.exitValue() + ":\n" + read(logFile));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no progress to " + target + ":\n" + read(logFile));
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitProgress(
+      Admin admin, String group, long target, Process p, Path logFile) {
+    await("progress to " + target)
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(20))
+        .failFast(
+            "the scorer exited",
+            () -> {
+              if (!p.isAlive()) {
+                throw new AssertionError(
+                    "scorer exited with " + p.exitValue() + ":\n" + read(logFile));
+              }
+            })
+        .until(() -> ScorerFixture.committedOffsets(admin, group) >= target);
   }
 
   private static String read(Path file) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
-import dev.vaestream.testsupport.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,14 +38,14 @@ class SecretsNotLoggedTest {
                   "--bootstrap-servers=127.0.0.1:" + LoopbackPorts.free(),
                   "--kafka-config=" + secrets.writePropertiesFile(dir),
                   "--checkpoint-hmac-key=" + hmacKey,
-                  "--connect-timeout-seconds=2",
+                  "--connect-timeout=2s",
                   "--instance-id=secrets-test",
                   "--stats-state-dir=" + dir.resolve("state"),
                   "--http-port=-1");
             });
 
     assertThat(run.exitCode()).as("no broker: the run must fail").isEqualTo(ExitCodes.FAILURE);
-    assertThat(run.err()).contains("cannot reach Kafka at 127.0.0.1:");
+    assertThat(run.err()).contains("no answer from Kafka at 127.0.0.1:");
     assertThat(
             CapturedOutput.linesContainingAny(
                 run.all(), List.of(secrets.saslPassword(), secrets.keystorePassword(), hmacKey)))

@@ -1,22 +1,23 @@
 package dev.vaestream.testsupport;
 
+import dev.vaestream.localkafka.LocalKafka;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension that gives tests one {@link EmbeddedKafka} broker shared by the whole test JVM.
+ * JUnit 5 extension that gives tests one {@link LocalKafka} broker shared by the whole test JVM.
  *
  * <p>Why: a broker takes about two seconds to start, so every test class of a module shares one. It
  * is started lazily, the first time a test asks for it, and kept in the root {@link
  * ExtensionContext.Store}, which closes it (an {@link AutoCloseable}) when the test run ends.
  *
  * <p>Usage: annotate the class with {@code @ExtendWith(KafkaBrokerExtension.class)} and declare an
- * {@link EmbeddedKafka} parameter on a test method, a test constructor, or a lifecycle method such
- * as {@code @BeforeAll} or {@code @BeforeEach}. Because the broker is shared, and tests may run in
+ * {@link LocalKafka} parameter on a test method, a test constructor, or a lifecycle method such as
+ * {@code @BeforeAll} or {@code @BeforeEach}. Because the broker is shared, and tests may run in
  * parallel, each test must use its own topic names and consumer group ids (e.g. with a random
- * suffix), and must not call {@link EmbeddedKafka#restartBroker()} on it; a test that restarts the
- * broker starts a private one with {@link EmbeddedKafka#start()}.
+ * suffix), and must not call {@link LocalKafka#restartBroker()} on it; a test that restarts the
+ * broker starts a private one with {@link LocalKafka#start()}.
  */
 public final class KafkaBrokerExtension implements ParameterResolver {
 
@@ -27,7 +28,7 @@ public final class KafkaBrokerExtension implements ParameterResolver {
   @Override
   public boolean supportsParameter(
       ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return parameterContext.getParameter().getType() == EmbeddedKafka.class;
+    return parameterContext.getParameter().getType() == LocalKafka.class;
   }
 
   @Override
@@ -41,10 +42,10 @@ public final class KafkaBrokerExtension implements ParameterResolver {
    *
    * @param context any extension context of the run; its root store holds the broker
    */
-  public static EmbeddedKafka sharedBroker(ExtensionContext context) {
+  public static LocalKafka sharedBroker(ExtensionContext context) {
     return context
         .getRoot()
         .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(KEY, key -> EmbeddedKafka.start(), EmbeddedKafka.class);
+        .getOrComputeIfAbsent(KEY, key -> LocalKafka.start(), LocalKafka.class);
   }
 }

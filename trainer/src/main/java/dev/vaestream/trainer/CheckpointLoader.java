@@ -4,6 +4,7 @@ import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.checkpoint.CheckpointFormatException;
 import dev.vaestream.core.kafka.TopicReader;
+import dev.vaestream.trainer.drift.DriftSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,6 +46,7 @@ final class CheckpointLoader {
       String topic,
       CheckpointCodec codec,
       GuardSettings guard,
+      DriftSettings drift,
       Duration timeout) {
     Candidates candidates = new Candidates(codec);
     if (!TopicReader.readToEnd(
@@ -58,7 +60,7 @@ final class CheckpointLoader {
       OnlineLearner learner = null;
       try {
         long sequence = sequenceOf(c);
-        learner = new OnlineLearner(c.toModel(), guard);
+        learner = new OnlineLearner(c.toModel(), guard, drift);
         learner.restore(c.metadata(), c.arrays());
         if (candidate.offset() != candidates.newestOffset) {
           log.warn(
@@ -135,7 +137,7 @@ final class CheckpointLoader {
   }
 
   private static long sequenceOf(Checkpoint c) {
-    String s = c.metadata().get(TrainerService.META_SEQUENCE);
+    String s = c.metadata().get(TrainingLoop.META_SEQUENCE);
     return s == null ? 0 : Long.parseLong(s);
   }
 }

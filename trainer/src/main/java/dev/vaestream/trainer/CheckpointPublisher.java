@@ -8,6 +8,7 @@ import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.record.DeadLetters;
+import dev.vaestream.trainer.drift.DriftEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -112,7 +114,8 @@ final class CheckpointPublisher {
       ConsumerGroupMetadata group,
       double threshold,
       Runnable afterCommit,
-      long startNanos) {}
+      long startNanos,
+      DriftEvent event) {}
 
   /** Runs on the publisher thread. */
   private void publish(Publication p) {
@@ -125,6 +128,13 @@ final class CheckpointPublisher {
         metrics.dlq(dead.error().reason().code());
       }
       producer.send(CheckpointTopic.record(settings.checkpointTopic(), p.sequence(), c, bytes));
+      if (p.event() != null) {
+        producer.send(
+            new ProducerRecord<>(
+                settings.eventsTopic(),
+                p.event().key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                p.event().toJson()));
+      }
       if (p.group() != null && !p.offsets().isEmpty()) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         p.offsets().forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
@@ -154,6 +164,15 @@ final class CheckpointPublisher {
       writeFile(c.step(), bytes);
     }
     p.afterCommit().run();
+    if (p.event() != null) {
+      metrics.driftPublished();
+      log.warn(
+          "Drift {} detected: mean loss {} -> {}; checkpoint step {} published with the event",
+          p.event().number(),
+          String.format("%.1f", p.event().lossBefore()),
+          String.format("%.1f", p.event().lossAfter()),
+          c.step());
+    }
     log.info(
         "Checkpoint step {} ({} bytes, threshold {}) committed with offsets {}",
         c.step(),

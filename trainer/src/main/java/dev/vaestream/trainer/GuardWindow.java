@@ -1,6 +1,7 @@
 package dev.vaestream.trainer;
 
 import dev.vaestream.core.checkpoint.Calibration;
+import dev.vaestream.core.stats.Quantiles;
 import java.util.Arrays;
 
 /**
@@ -25,6 +26,13 @@ final class GuardWindow {
     }
   }
 
+  /** Forgets every score (a re-baseline after a detected drift). */
+  void clear() {
+    java.util.Arrays.fill(ring, 0f);
+    next = 0;
+    count = 0;
+  }
+
   int count() {
     return count;
   }
@@ -42,7 +50,7 @@ final class GuardWindow {
   double quantile(double q) {
     float[] v = values();
     Arrays.sort(v);
-    return Calibration.quantileOfSorted(v, q);
+    return Quantiles.ofSorted(v, q);
   }
 
   /** The raw ring for checkpoints: capacity values, then restored with {@link #restore}. */

@@ -6,6 +6,9 @@ import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.StepResult;
 import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.trainer.drift.DriftSettings;
+import dev.vaestream.trainer.drift.DriftState;
+import dev.vaestream.trainer.drift.LossDriftDetector;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +23,12 @@ import java.util.Map;
  * step. Groups are always 32 valid images in stream order, so the sequence of steps depends only on
  * the input order, never on poll timing: that, plus the checkpointed pending buffer and guard
  * window, makes recovery bit-exact.
+ *
+ * <p>Drift: each group's mean prequential loss goes to a {@link LossDriftDetector}. On a detected
+ * sustained rise the guard re-baselines: its window is emptied and it learns every image until
+ * {@code rebaselineImages} new scores are in, then guards at their quantile again. Without that,
+ * every image of a changed stream scores above the old threshold and the guard refuses to learn the
+ * change until its whole window has turned over. The detector's state is checkpointed too.
  *
  * <p>The test runs on {@link GroupScorer}, which uses a helper thread: {@link #close()} stops it.
  */
@@ -36,6 +45,13 @@ final class OnlineLearner implements AutoCloseable {
   static final String META_PENDING = "pending.images";
   static final String ARRAY_WINDOW = "guard.window";
   static final String ARRAY_PENDING = "pending.pixels";
+  static final String META_DRIFT = "drift.detector";
+  static final String META_REBASELINING = "guard.rebaselining";
+
+  /** Published for scorers: drift events the model has seen, images learned since the last. */
+  public static final String META_DRIFT_EVENTS = "drift.events";
+
+  public static final String META_DRIFT_IMAGES_SINCE = "drift.images_since";
 
   /** What one group did. */
   record GroupResult(
@@ -45,7 +61,10 @@ final class OnlineLearner implements AutoCloseable {
       int skipped,
       int steps,
       int rollbacks,
-      double trainingLoss) {}
+      double trainingLoss,
+      LossDriftDetector.Detection drift,
+      float[] scores,
+      boolean[] learned) {}
 
   private final VaeModel model;
   private final GroupScorer scorer;
@@ -54,12 +73,29 @@ final class OnlineLearner implements AutoCloseable {
   private final float[] pending = new float[2 * GROUP * PX];
   private int pendingCount;
   private double threshold = Double.POSITIVE_INFINITY;
+  private final DriftSettings driftSettings;
+  private LossDriftDetector drift;
+  private boolean rebaselining;
 
   OnlineLearner(VaeModel model, GuardSettings guard) {
+    this(model, guard, DriftSettings.off());
+  }
+
+  OnlineLearner(VaeModel model, GuardSettings guard, DriftSettings driftSettings) {
     this.model = model;
     this.scorer = new GroupScorer(model, GroupScorer.helperWorthwhile());
     this.guard = guard;
     this.window = new GuardWindow(guard.windowSize());
+    this.driftSettings = driftSettings;
+    this.drift = new LossDriftDetector(driftSettings);
+  }
+
+  DriftState driftState() {
+    return drift.state();
+  }
+
+  LossDriftDetector driftDetector() {
+    return drift;
   }
 
   VaeModel model() {
@@ -91,9 +127,21 @@ final class OnlineLearner implements AutoCloseable {
     int skipped = 0;
     for (int i = 0; i < n; i++) {
       loss += scores.loss(i);
+    }
+    LossDriftDetector.Detection detection = drift.observe(loss / n, n);
+    if (detection != null && guard.enabled()) {
+      // Re-baseline: the old window describes a stream that no longer exists.
+      window.clear();
+      threshold = Double.POSITIVE_INFINITY;
+      rebaselining = true;
+    }
+    float[] groupScores = new float[n];
+    boolean[] learned = new boolean[n];
+    for (int i = 0; i < n; i++) {
       recon += scores.reconstructionError()[i];
       kl += scores.kl()[i];
       float score = (float) scores.mse(i);
+      groupScores[i] = score;
       // Every scored image enters the window, skipped ones too: a window of learned images only is
       // truncated at the threshold, so its p99 sits below the threshold and the guard ratchets down
       // (measured: 0.031 to 0.021 in five minutes, skipping 44% of the stream).
@@ -104,6 +152,11 @@ final class OnlineLearner implements AutoCloseable {
       }
       System.arraycopy(images, i * PX, pending, pendingCount * PX, PX);
       pendingCount++;
+      learned[i] = true;
+    }
+    if (rebaselining && window.count() >= driftSettings.rebaselineImages()) {
+      threshold = window.quantile(guard.quantile());
+      rebaselining = false;
     }
     int steps = 0;
     int rollbacks = 0;
@@ -124,7 +177,17 @@ final class OnlineLearner implements AutoCloseable {
       pendingCount -= GROUP;
     }
     scorer.prime();
-    return new GroupResult(loss / n, recon / n, kl / n, skipped, steps, rollbacks, trainingLoss);
+    return new GroupResult(
+        loss / n,
+        recon / n,
+        kl / n,
+        skipped,
+        steps,
+        rollbacks,
+        trainingLoss,
+        detection,
+        groupScores,
+        learned);
   }
 
   /** Stops the scorer's helper thread. */
@@ -134,7 +197,7 @@ final class OnlineLearner implements AutoCloseable {
   }
 
   private void updateThreshold() {
-    if (guard.enabled() && window.count() >= guard.warmup()) {
+    if (guard.enabled() && !rebaselining && window.count() >= guard.warmup()) {
       threshold = window.quantile(guard.quantile());
     }
   }
@@ -146,6 +209,10 @@ final class OnlineLearner implements AutoCloseable {
     m.put(META_GUARD_COUNT, Integer.toString(window.count()));
     m.put(META_THRESHOLD, Double.toString(threshold));
     m.put(META_PENDING, Integer.toString(pendingCount));
+    m.put(META_DRIFT, drift.serialise());
+    m.put(META_REBASELINING, rebaselining ? "1" : "0");
+    m.put(META_DRIFT_EVENTS, Long.toString(drift.detections()));
+    m.put(META_DRIFT_IMAGES_SINCE, Long.toString(drift.imagesSinceDetection()));
     return m;
   }
 
@@ -165,6 +232,13 @@ final class OnlineLearner implements AutoCloseable {
         Integer.parseInt(metadata.get(META_GUARD_NEXT)),
         Integer.parseInt(metadata.get(META_GUARD_COUNT)));
     threshold = Double.parseDouble(metadata.get(META_THRESHOLD));
+    // Checkpoints before format version 2 have no detector: it starts afresh (and warms up again).
+    String driftState = metadata.get(META_DRIFT);
+    drift =
+        driftState == null
+            ? new LossDriftDetector(driftSettings)
+            : LossDriftDetector.fromState(driftSettings, driftState);
+    rebaselining = "1".equals(metadata.get(META_REBASELINING));
     int count = Integer.parseInt(metadata.get(META_PENDING));
     float[] p = arrays.get(ARRAY_PENDING);
     // A checkpoint that passed its checksum may still come from something other than a trainer.

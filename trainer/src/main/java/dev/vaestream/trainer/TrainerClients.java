@@ -1,7 +1,7 @@
 package dev.vaestream.trainer;
 
 import dev.vaestream.core.kafka.CheckpointTopic;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.vaestream.core.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,18 +22,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class TrainerClients {
   private final TrainerSettings settings;
-  private final MeterRegistry registry;
+  private final ServiceMetrics metrics;
 
-  TrainerClients(TrainerSettings settings, MeterRegistry registry) {
+  /**
+   * @param metrics where the clients' {@code KafkaClientMetrics} binders go; closing it closes them
+   */
+  TrainerClients(TrainerSettings settings, ServiceMetrics metrics) {
     this.settings = settings;
-    this.registry = registry;
+    this.metrics = metrics;
   }
 
   private <T extends AutoCloseable> T bind(T client) {
     if (client instanceof Producer<?, ?> p) {
-      new KafkaClientMetrics(p).bindTo(registry);
+      metrics.bind(new KafkaClientMetrics(p));
     } else if (client instanceof Consumer<?, ?> c) {
-      new KafkaClientMetrics(c).bindTo(registry);
+      metrics.bind(new KafkaClientMetrics(c));
     }
     return client;
   }
@@ -54,7 +57,7 @@ public final class TrainerClients {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vae-trainer");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId(""));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return p;
@@ -70,7 +73,7 @@ public final class TrainerClients {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vae-trainer-input");
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId("input"));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return bind(new KafkaConsumer<byte[], byte[]>(settings.kafka().with(c)));
@@ -80,7 +83,7 @@ public final class TrainerClients {
     Map<String, Object> c = new HashMap<>(CheckpointTopic.consumerOverrides());
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vae-trainer-checkpoints");
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId("checkpoints"));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return new KafkaConsumer<>(settings.kafka().with(c));

@@ -1,33 +1,25 @@
 package dev.vaestream.trainer;
 
-import dev.vaestream.core.cli.ErrorReporting;
-import dev.vaestream.core.cli.ExitCodes;
-import dev.vaestream.core.cli.GracefulShutdown;
+import dev.vaestream.core.cli.DurationConverter;
 import dev.vaestream.core.cli.HttpOptions;
+import dev.vaestream.core.cli.InputTopicOptions;
 import dev.vaestream.core.cli.KafkaOptions;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistSplit;
-import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.core.kafka.TopicAdmin;
 import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.core.metrics.Health;
-import dev.vaestream.core.metrics.MetricsServer;
-import dev.vaestream.core.metrics.ServiceMetrics;
-import dev.vaestream.core.model.Nd4jRuntime;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.vaestream.core.security.SecretFile;
+import dev.vaestream.core.service.HttpEndpoint;
+import dev.vaestream.core.service.ServiceRunner;
+import dev.vaestream.trainer.drift.DriftSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/vae-stream trainer}: learns the VAE online from {@code mnist.images} and publishes
@@ -41,14 +33,14 @@ import picocli.CommandLine.Option;
           + " published in the same transaction as the input offsets."
     })
 public final class TrainerCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(TrainerCommand.class);
-  private static final int DEFAULT_HTTP_PORT = 9402;
+  /** How long a SIGTERM may take: the final checkpoint and closing. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(60);
 
-  @Mixin KafkaOptions kafka;
-  @Mixin HttpOptions http;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--topic", defaultValue = Topics.IMAGES, description = "Input topic.")
-  String topic;
+  @Mixin KafkaOptions kafka = new KafkaOptions();
+  @Mixin HttpOptions http = new HttpOptions();
+  @Mixin InputTopicOptions input = new InputTopicOptions();
 
   @Option(
       names = "--checkpoint-topic",
@@ -61,6 +53,15 @@ public final class TrainerCommand implements Callable<Integer> {
       defaultValue = Topics.IMAGES_DLQ,
       description = "Dead-letter topic (default ${DEFAULT-VALUE}).")
   String dlqTopic;
+
+  @Option(
+      names = "--initial-checkpoint",
+      paramLabel = "FILE",
+      description =
+          "Seed an empty checkpoint topic from this --checkpoint-dir file before restoring (a"
+              + " topic that holds checkpoints is left alone): restores the model after the"
+              + " topic was lost.")
+  Path initialCheckpoint;
 
   @Option(
       names = "--checkpoint-dir",
@@ -76,16 +77,19 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint-every",
-      defaultValue = "500",
+      defaultValue = "" + TrainerSettings.DEFAULT_CHECKPOINT_EVERY,
       description = "Steps between checkpoints (default ${DEFAULT-VALUE}).")
   int checkpointEvery;
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "30",
-      paramLabel = "SECONDS",
-      description = "Also checkpoint this often when anything changed (default ${DEFAULT-VALUE}).")
-  int checkpointIntervalSeconds;
+      defaultValue = "30s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Also checkpoint this often when anything changed, e.g. 30s, 2m (default"
+              + " ${DEFAULT-VALUE}; a bare number, the old form, means seconds).")
+  Duration checkpointInterval;
 
   @Option(
       names = "--learn-split",
@@ -120,19 +124,74 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Recent scores kept for calibration (default ${DEFAULT-VALUE}).")
   int guardWindow;
 
+  @Option(
+      names = "--drift",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Drift handling: detect a sustained rise of the prequential loss (ADWIN), re-baseline the"
+              + " guard, publish a checkpoint and an event on --events-topic at once (default on).")
+  boolean drift;
+
+  @Option(
+      names = "--drift-delta",
+      defaultValue = "1e-5",
+      description =
+          "ADWIN's confidence delta: smaller, fewer false alarms (default ${DEFAULT-VALUE}).")
+  double driftDelta;
+
+  @Option(
+      names = "--drift-min-rise",
+      defaultValue = "0.1",
+      description =
+          "Smallest rise of the mean loss that counts as drift, as a fraction (default"
+              + " ${DEFAULT-VALUE}).")
+  double driftMinRise;
+
+  @Option(
+      names = "--drift-warmup",
+      defaultValue = "5000",
+      description = "Images before the first detection may happen (default ${DEFAULT-VALUE}).")
+  long driftWarmup;
+
+  @Option(
+      names = "--drift-rebaseline",
+      defaultValue = "1000",
+      description =
+          "After a detection, scores the guard collects afresh before it guards again (default"
+              + " ${DEFAULT-VALUE}).")
+  int driftRebaseline;
+
+  @Option(
+      names = "--drift-adapt-images",
+      defaultValue = "5000",
+      description =
+          "Images after a detection during which the model counts as adapting (default"
+              + " ${DEFAULT-VALUE}).")
+  long driftAdaptImages;
+
+  @Option(
+      names = "--events-topic",
+      defaultValue = Topics.EVENTS,
+      description = "Where drift events go (default ${DEFAULT-VALUE}).")
+  String eventsTopic;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of a new model.")
   long seed;
 
   @Option(
       names = "--group-id",
-      defaultValue = "vae-trainer",
+      defaultValue = TrainerSettings.DEFAULT_ID,
       description = "Consumer group (default ${DEFAULT-VALUE}).")
   String groupId;
 
   @Option(
       names = "--transactional-id",
-      defaultValue = "vae-trainer",
-      description = "Fixed transactional id: a second instance fences the first.")
+      defaultValue = TrainerSettings.DEFAULT_ID,
+      description =
+          "Fixed transactional id: a second instance fences the first (default"
+              + " ${DEFAULT-VALUE}).")
   String transactionalId;
 
   @Option(
@@ -141,6 +200,15 @@ public final class TrainerCommand implements Callable<Integer> {
       defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY}",
       description = "Sign checkpoints with HMAC-SHA256 (or VAE_CHECKPOINT_HMAC_KEY).")
   String hmacKey;
+
+  @Option(
+      names = "--checkpoint-hmac-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:VAE_CHECKPOINT_HMAC_KEY_FILE}",
+      description =
+          "File holding the HMAC key (or VAE_CHECKPOINT_HMAC_KEY_FILE); wins over"
+              + " --checkpoint-hmac-key.")
+  Path hmacKeyFile;
 
   @Option(
       names = "--learning-rate",
@@ -154,136 +222,51 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replication of topics this service creates (default ${DEFAULT-VALUE}).")
   short replication;
 
-  @Option(
-      names = "--connect-timeout-seconds",
-      paramLabel = "S",
-      defaultValue = "30",
-      description =
-          "How long start-up may wait for the cluster to set up the topics (default"
-              + " ${DEFAULT-VALUE}).")
-  long connectTimeoutSeconds;
+  /** The process environment ({@code KAFKA_*}); tests substitute their own. */
+  Map<String, String> environment = System.getenv();
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     TrainerSettings settings = settings();
-    Map<String, Object> facts = Nd4jRuntime.facts();
-    log.info(
-        "Trainer starting: ND4J {} on {}, compute path {}, OMP threads {}; Kafka {}",
-        facts.get("nd4j_backend"),
-        facts.get("device"),
-        facts.get("compute_path"),
-        facts.get("omp_num_threads"),
-        settings.kafka().redacted());
-    PrometheusMeterRegistry registry = ServiceMetrics.registry("trainer");
-    TrainerMetrics metrics =
-        new TrainerMetrics(
-            registry, facts.get("nd4j_backend").toString(), facts.get("device").toString());
-    createTopics(settings);
-    TrainerService service =
-        new TrainerService(settings, new TrainerClients(settings, registry), metrics);
-    GracefulShutdown shutdown = GracefulShutdown.install("trainer", () -> {}, 60_000);
-    MetricsServer server = null;
-    try {
-      if (settings.httpPort() >= 0) {
-        server =
-            MetricsServer.start(
-                settings.httpHost(), settings.httpPort(), registry, () -> health(service, metrics));
-        server.routePng("/reconstructions.png", service::reconstructionsPng);
-      }
-      return shutdown.finished(service.run(shutdown.flag()));
-    } catch (RuntimeException e) {
-      shutdown.finished(e instanceof UserException u ? u.exitCode() : ExitCodes.FAILURE);
-      throw e;
-    } finally {
-      if (server != null) {
-        server.close();
-      }
+    if (initialCheckpoint != null) {
+      InitialCheckpoint.seedIfEmpty(settings, initialCheckpoint);
     }
+    return new ServiceRunner(TrainerSettings.SERVICE, SHUTDOWN_GRACE, spec.commandLine().getErr())
+        .run(new TrainerService(settings));
   }
 
-  private static Health health(TrainerService service, TrainerMetrics metrics) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("step", service.step());
-    details.put("checkpoint_age_seconds", metrics.checkpointAgeSeconds());
-    long sincePoll = System.currentTimeMillis() - service.lastPollMs();
-    details.put("ms_since_poll", service.lastPollMs() == 0 ? null : sincePoll);
-    boolean consuming = "consuming".equals(service.status()) && sincePoll < 30_000;
-    return consuming ? Health.up("consuming", details) : Health.down(service.status(), details);
-  }
-
-  private void createTopics(TrainerSettings s) {
-    // The admin client's own timeouts follow the flag, so that closing it after an unreachable
-    // cluster does not wait for its default minute.
-    long timeoutMs = connectTimeoutMillis();
-    int apiTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
-    Admin admin =
-        Admin.create(
-            s.kafka()
-                .with(
-                    Map.of(
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                        Math.min(15_000, apiTimeoutMs),
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                        apiTimeoutMs)));
-    try {
-      TopicAdmin.ensure(
-          admin,
-          s.checkpointTopic(),
-          1,
-          s.checkpointReplication(),
-          CheckpointTopic.topicConfigs(),
-          timeoutMs);
-      TopicAdmin.ensure(admin, s.dlqTopic(), 1, s.checkpointReplication(), Map.of(), timeoutMs);
-    } finally {
-      admin.close(Duration.ofSeconds(5));
-    }
-  }
-
-  private long connectTimeoutMillis() {
-    if (connectTimeoutSeconds < 1) {
-      throw new UserException("--connect-timeout-seconds must be at least 1");
-    }
-    return Math.min(connectTimeoutSeconds, Integer.MAX_VALUE / 1000) * 1000L;
-  }
-
+  /** The flags as one validated settings object; every check but parsing is in the settings. */
   TrainerSettings settings() {
-    if (checkpointEvery < 1) {
-      throw new UserException("--checkpoint-every must be at least 1");
-    }
-    connectTimeoutMillis(); // validated with the other flags, before anything starts
-    if (guardQuantile <= 0 || guardQuantile >= 1) {
-      throw new UserException("--guard-quantile must be between 0 and 1, got " + guardQuantile);
-    }
     MnistSplit split;
     try {
       split = learnSplit == null ? null : MnistSplit.fromWireName(learnSplit);
     } catch (IllegalArgumentException e) {
       throw new UserException("--learn-split: " + e.getMessage());
     }
-    KafkaClientConfig config = kafka.clientConfig(Map.of());
-    return new TrainerSettings(
-        config,
-        topic,
-        checkpointTopic,
-        dlqTopic,
-        groupId,
-        transactionalId,
-        checkpointDir,
-        maxSteps,
-        checkpointEvery,
-        Duration.ofSeconds(checkpointIntervalSeconds),
-        split,
-        new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
-        seed,
-        hmacKey == null || hmacKey.isEmpty() ? null : hmacKey,
-        learningRate,
-        replication,
-        http.host(),
-        http.port(DEFAULT_HTTP_PORT));
-  }
-
-  /** Runs the trainer alone (used by tests that start it as a separate process). */
-  public static void main(String[] args) {
-    System.exit(ErrorReporting.commandLine(new TrainerCommand()).execute(args));
+    try {
+      return new TrainerSettings(
+          kafka.clientConfig(Map.of(), environment),
+          kafka.connectTimeout(),
+          new TrainerSettings.TopicNames(
+              input.inputTopic(), checkpointTopic, dlqTopic, replication, eventsTopic),
+          groupId,
+          transactionalId,
+          new TrainerSettings.Checkpointing(
+              checkpointDir,
+              checkpointEvery,
+              checkpointInterval,
+              SecretFile.keyOrFile(hmacKey, hmacKeyFile, "--checkpoint-hmac-key-file")),
+          new TrainerSettings.Learning(
+              maxSteps,
+              split,
+              new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
+              seed,
+              learningRate,
+              new DriftSettings(
+                  drift, driftDelta, driftMinRise, driftWarmup, driftRebaseline, driftAdaptImages)),
+          new HttpEndpoint(http.host(), http.port(TrainerSettings.DEFAULT_HTTP_PORT)));
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
   }
 }

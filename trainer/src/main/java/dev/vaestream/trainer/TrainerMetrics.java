@@ -1,26 +1,29 @@
 package dev.vaestream.trainer;
 
+import dev.vaestream.core.metrics.OwnedMeterBinder;
 import dev.vaestream.core.record.InvalidRecordException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
-/** The trainer's meters, named {@code vae.trainer.*}. */
-final class TrainerMetrics {
-  private final MeterRegistry registry;
-  final Counter steps;
-  final Counter images;
-  final Counter guardSkipped;
-  final Counter rollbacks;
-  final Counter checkpoints;
-  final Counter notLearnable;
-  final DistributionSummary checkpointSize;
-  final Timer checkpointDuration;
+/**
+ * The trainer's own meters ({@code vae.trainer.*}), bound to a registry as a Micrometer binder and
+ * removed again on close. Units match the scorer's for the same quantity: model step in {@code
+ * steps}, threshold in {@code score} (per-pixel MSE), ages as time gauges. Updated through named
+ * methods only. Thread-safe.
+ */
+final class TrainerMetrics extends OwnedMeterBinder {
+  private final String backend;
+  private final String device;
   private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
   private final AtomicLong lastCheckpointMs = new AtomicLong();
   private final AtomicLong modelStep = new AtomicLong();
@@ -29,86 +32,145 @@ final class TrainerMetrics {
   private volatile double reconstruction = Double.NaN;
   private volatile double kl = Double.NaN;
   private volatile double trainingLoss = Double.NaN;
+  private Counter steps;
+  private Counter images;
+  private Counter guardSkipped;
+  private Counter rollbacks;
+  private Counter checkpoints;
+  private Counter notLearnable;
+  private Counter driftDetections;
+  private volatile int driftState;
+  private DistributionSummary checkpointSize;
+  private Timer checkpointDuration;
 
-  TrainerMetrics(MeterRegistry registry, String backend, String device) {
-    this.registry = registry;
+  /**
+   * @param backend ND4J backend, a tag of {@code vae.trainer.backend}
+   * @param device the device it runs on, likewise
+   */
+  TrainerMetrics(String backend, String device) {
+    this.backend = backend;
+    this.device = device;
+  }
+
+  @Override
+  protected void register(MeterRegistry registry) {
     steps =
-        Counter.builder("vae.trainer.steps")
-            .description("Adam steps taken (one per batch of 32 learned images)")
-            .baseUnit("steps")
-            .register(registry);
+        own(
+            Counter.builder("vae.trainer.steps")
+                .description("Adam steps taken (one per batch of 32 learned images)")
+                .baseUnit("steps")
+                .register(registry));
     images =
-        Counter.builder("vae.trainer.images")
-            .description("Images learned from")
-            .baseUnit("images")
-            .register(registry);
+        own(
+            Counter.builder("vae.trainer.images")
+                .description("Images learned from")
+                .baseUnit("images")
+                .register(registry));
     guardSkipped =
-        Counter.builder("vae.trainer.guard.skipped")
-            .description("Images left out of training by the poisoning guard")
-            .baseUnit("images")
-            .register(registry);
+        own(
+            Counter.builder("vae.trainer.guard.skipped")
+                .description("Images left out of training by the poisoning guard")
+                .baseUnit("images")
+                .register(registry));
     rollbacks =
-        Counter.builder("vae.trainer.rollbacks")
-            .description("Steps rolled back because the loss or parameters were not finite")
-            .baseUnit("steps")
-            .register(registry);
+        own(
+            Counter.builder("vae.trainer.rollbacks")
+                .description("Steps rolled back because the loss or parameters were not finite")
+                .baseUnit("steps")
+                .register(registry));
     checkpoints =
-        Counter.builder("vae.trainer.checkpoints")
-            .description("Checkpoints published (committed with their input offsets)")
-            .baseUnit("checkpoints")
-            .register(registry);
+        own(
+            Counter.builder("vae.trainer.checkpoints")
+                .description("Checkpoints published (committed with their input offsets)")
+                .baseUnit("checkpoints")
+                .register(registry));
+    driftDetections =
+        own(
+            Counter.builder("vae.trainer.drift.detections")
+                .description(
+                    "Drift detections published (each with its checkpoint and one event on"
+                        + " vae.events, in one transaction)")
+                .baseUnit("detections")
+                .register(registry));
+    own(
+        Gauge.builder("vae.trainer.drift.state", this, m -> m.driftState)
+            .description(
+                "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change")
+            .baseUnit("state")
+            .register(registry));
     notLearnable =
-        Counter.builder("vae.trainer.images.ignored")
-            .description("Valid images not learned because of --learn-split")
-            .baseUnit("images")
-            .register(registry);
+        own(
+            Counter.builder("vae.trainer.images.ignored")
+                .description("Valid images not learned because of --learn-split")
+                .baseUnit("images")
+                .register(registry));
     checkpointSize =
-        DistributionSummary.builder("vae.trainer.checkpoint.size")
-            .description("Size of published checkpoints")
-            .baseUnit("bytes")
-            .register(registry);
+        own(
+            DistributionSummary.builder("vae.trainer.checkpoint.size")
+                .description("Size of published checkpoints")
+                .baseUnit(BaseUnits.BYTES)
+                .register(registry));
     checkpointDuration =
-        Timer.builder("vae.trainer.checkpoint.duration")
-            .description("Time to encode and commit a checkpoint transaction")
-            .register(registry);
-    Gauge.builder("vae.trainer.checkpoint.age", this, m -> m.checkpointAgeSeconds())
-        .description("Seconds since the last published checkpoint")
-        .baseUnit("seconds")
-        .register(registry);
-    Gauge.builder("vae.trainer.model.step", modelStep, AtomicLong::get)
-        .description("Step of the model being trained")
-        .baseUnit("steps")
-        .register(registry);
-    Gauge.builder("vae.trainer.threshold", this, m -> m.threshold)
-        .description("Current anomaly threshold of the poisoning guard (per-pixel MSE)")
-        .baseUnit("mse")
-        .register(registry);
-    prequential("total", m -> m.loss);
-    prequential("reconstruction", m -> m.reconstruction);
-    prequential("kl", m -> m.kl);
-    Gauge.builder("vae.trainer.training.loss", this, m -> m.trainingLoss)
-        .description("Training loss of the last step (sampled latent, batch mean)")
-        .baseUnit("loss")
-        .register(registry);
+        own(
+            Timer.builder("vae.trainer.checkpoint.duration")
+                .description("Time to encode and commit a checkpoint transaction")
+                .register(registry));
+    own(
+        TimeGauge.builder(
+                "vae.trainer.checkpoint.age",
+                lastCheckpointMs,
+                TimeUnit.MILLISECONDS,
+                TrainerMetrics::ageMs)
+            .description("Time since the last published checkpoint (NaN before the first)")
+            .register(registry));
+    own(
+        Gauge.builder("vae.trainer.model.step", modelStep, AtomicLong::get)
+            .description("Training step of the model being trained")
+            .baseUnit("steps")
+            .register(registry));
+    own(
+        Gauge.builder("vae.trainer.threshold", this, m -> m.threshold)
+            .description("Anomaly threshold of the poisoning guard, per-pixel MSE (NaN while none)")
+            .baseUnit("score")
+            .register(registry));
+    prequential(registry, "total", m -> m.loss);
+    prequential(registry, "reconstruction", m -> m.reconstruction);
+    prequential(registry, "kl", m -> m.kl);
+    own(
+        Gauge.builder("vae.trainer.training.loss", this, m -> m.trainingLoss)
+            .description("Training loss of the last step (sampled latent, batch mean)")
+            .baseUnit("loss")
+            .register(registry));
     // Registered up front so dashboards see zeros rather than no series.
     for (InvalidRecordException.Reason r : InvalidRecordException.Reason.values()) {
       dlqCounter(r.code());
     }
-    Gauge.builder("vae.trainer.backend", () -> 1)
-        .description("ND4J backend and device in use (value is always 1)")
-        .tag("backend", backend)
-        .tag("device", device)
-        .register(registry);
+    // An info metric: Prometheus drops the "info" unit from the name.
+    own(
+        Gauge.builder("vae.trainer.backend", () -> 1)
+            .description("ND4J backend and device in use (value is always 1)")
+            .baseUnit("info")
+            .tag("backend", backend)
+            .tag("device", device)
+            .register(registry));
   }
 
-  private void prequential(String part, java.util.function.ToDoubleFunction<TrainerMetrics> f) {
-    Gauge.builder("vae.trainer.prequential.loss", this, f)
-        .description("Prequential (test-then-train) loss per image of the last group of 32")
-        .baseUnit("loss")
-        .tag("part", part)
-        .register(registry);
+  private void prequential(
+      MeterRegistry registry, String part, ToDoubleFunction<TrainerMetrics> f) {
+    own(
+        Gauge.builder("vae.trainer.prequential.loss", this, f)
+            .description("Prequential (test-then-train) loss per image of the last group of 32")
+            .baseUnit("loss")
+            .tag("part", part)
+            .register(registry));
   }
 
+  private static double ageMs(AtomicLong lastMs) {
+    long last = lastMs.get();
+    return last == 0 ? Double.NaN : System.currentTimeMillis() - last;
+  }
+
+  /** One group of up to 32 images tested, then learned from (or skipped). */
   void group(OnlineLearner.GroupResult r, long step, double currentThreshold) {
     loss = r.meanLoss();
     reconstruction = r.meanReconstruction();
@@ -124,10 +186,27 @@ final class TrainerMetrics {
     threshold = Double.isFinite(currentThreshold) ? currentThreshold : Double.NaN;
   }
 
+  /** The detector's state after the last group. */
+  void driftState(dev.vaestream.trainer.drift.DriftState state) {
+    driftState = state.code();
+  }
+
+  /** One drift event committed with its checkpoint. */
+  void driftPublished() {
+    driftDetections.increment();
+  }
+
+  /** The model's step, e.g. after a restore. */
   void step(long step) {
     modelStep.set(step);
   }
 
+  /** One valid image not learned because of {@code --learn-split}. */
+  void notLearnable() {
+    notLearnable.increment();
+  }
+
+  /** One invalid record sent to the dead-letter topic. */
   void dlq(String reason) {
     dlqCounter(reason).increment();
   }
@@ -136,23 +215,24 @@ final class TrainerMetrics {
     return dlq.computeIfAbsent(
         reason,
         r ->
-            Counter.builder("vae.trainer.dlq")
-                .description("Invalid input records sent to the dead-letter topic")
-                .baseUnit("records")
-                .tag("reason", r)
-                .register(registry));
+            own(
+                Counter.builder("vae.trainer.dlq")
+                    .description("Invalid input records sent to the dead-letter topic")
+                    .baseUnit("records")
+                    .tag("reason", r)
+                    .register(registry())));
   }
 
+  /** One checkpoint committed: its size and the time its transaction took. */
   void checkpointed(long sizeBytes, long nanos) {
     checkpoints.increment();
     checkpointSize.record(sizeBytes);
-    checkpointDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    checkpointDuration.record(nanos, TimeUnit.NANOSECONDS);
     lastCheckpointMs.set(System.currentTimeMillis());
   }
 
   double checkpointAgeSeconds() {
-    long last = lastCheckpointMs.get();
-    return last == 0 ? Double.NaN : (System.currentTimeMillis() - last) / 1000.0;
+    return ageMs(lastCheckpointMs) / 1000.0;
   }
 
   double prequentialLoss() {

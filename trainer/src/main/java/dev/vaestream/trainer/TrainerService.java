@@ -1,349 +1,156 @@
 package dev.vaestream.trainer;
 
-import dev.vaestream.core.checkpoint.Checkpoint;
-import dev.vaestream.core.checkpoint.CheckpointCodec;
-import dev.vaestream.core.checkpoint.InputOffset;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
-import dev.vaestream.core.data.MnistDataset;
-import dev.vaestream.core.kafka.Fencing;
-import dev.vaestream.core.model.VaeModel;
-import dev.vaestream.core.offline.ReconstructionGrid;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicSetup;
+import dev.vaestream.core.metrics.MetricsServer;
+import dev.vaestream.core.metrics.ServiceMetrics;
+import dev.vaestream.core.model.Nd4jRuntime;
+import dev.vaestream.core.service.AbstractService;
+import dev.vaestream.core.service.Service;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The online training loop. Items arrive decoded from {@link InputPoller}; groups of 32 valid
- * images go to {@link OnlineLearner}; invalid records go to the dead-letter topic. Periodically the
- * model, its optimiser and guard state, and the input position are published as one checkpoint
- * record <em>in the same Kafka transaction</em> as the consumer offsets and the dead-letter records
- * since the last one: they commit together or not at all, so a crash loses nothing and repeats
- * nothing.
- *
- * <p>A checkpoint always sits on a group boundary: its offsets are those after the last complete
- * group, and dead-letter records for items past that boundary are held back until the boundary
- * passes them.
+ * One trainer process, assembled: the metrics registry and HTTP endpoint ({@code /metrics}, {@code
+ * /health}, {@code /reconstructions.png}), the topics it writes, and the {@link TrainingLoop} on
+ * its own thread. A {@link Service}: {@link #start()} returns once the loop runs; {@link
+ * #awaitTermination()} returns its exit code (or rethrows its failure, e.g. fenced: exit 3); {@link
+ * #close()} stops everything in reverse order of creation.
  */
-final class TrainerService {
+public final class TrainerService extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
-  static final String META_SEQUENCE = "checkpoint.sequence";
-  private static final int QUEUE_CAPACITY = 4096;
-  private static final int GRID = 8;
-  private static final int TAKE_AT_ONCE = 256;
+
+  /** How long closing waits for the loop's final checkpoint. */
+  private static final long JOIN_MS = 60_000;
 
   private final TrainerSettings settings;
-  private final TrainerClients clients;
-  private final TrainerMetrics metrics;
-  private final CheckpointCodec codec;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final ReconstructionsPage page = new ReconstructionsPage();
+  private final TrainerHealth health;
+  private volatile TrainerMetrics metrics;
+  private volatile TrainingLoop loop;
+  private Thread loopThread;
+  private volatile int exitCode = ExitCodes.FAILURE;
+  private volatile RuntimeException failure;
 
-  /** What the reconstructions page shows, from the last checkpoint; rendered on request. */
-  private final AtomicReference<RecentImages> recentImages = new AtomicReference<>();
-
-  private final Object pngLock = new Object();
-  private RecentImages pngRenderedFrom;
-  private byte[] png;
-
-  private OnlineLearner learner;
-  private InputPoller poller;
-  private CheckpointPublisher publisher;
-
-  private long sequence;
-  private final Map<TopicPartition, Long> position = new HashMap<>();
-  private Map<TopicPartition, Long> boundary = new HashMap<>();
-  private final List<InputItem.Invalid> heldDeadLetters = new ArrayList<>();
-
-  /**
-   * Three group buffers in turn: the one being filled and the last two complete groups, which the
-   * reconstructions page shows. Rotating them spares copying every group.
-   */
-  private final float[][] groups = new float[3][OnlineLearner.GROUP * MnistDataset.PIXELS];
-
-  private int filling;
-  private long groupsLearned;
-  private int groupCount;
-  private final List<InputItem.Invalid> groupDeadLetters = new ArrayList<>();
-  private long lastCheckpointStep = -1;
-  private Map<TopicPartition, Long> lastCheckpointBoundary = Map.of();
-  private long lastCheckpointNanos = System.nanoTime();
-  private volatile String status = "starting";
-
-  TrainerService(TrainerSettings settings, TrainerClients clients, TrainerMetrics metrics) {
+  /** Builds a trainer from its settings; nothing is opened before {@link #start()}. */
+  public TrainerService(TrainerSettings settings) {
     this.settings = settings;
-    this.clients = clients;
-    this.metrics = metrics;
-    this.codec = CheckpointCodec.withKey(settings.hmacKey());
+    this.health =
+        new TrainerHealth(
+            () -> loop == null ? 0 : loop.step(),
+            () -> loop == null ? 0 : loop.lastPollMs(),
+            () -> metrics == null ? 0 : metrics.checkpointAgeSeconds());
   }
 
-  /** Runs until {@code running} turns false or {@code --max-steps} is reached; the exit code. */
-  int run(AtomicBoolean running) {
-    restore();
-    VaeModel model = learner.model();
-    if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
-      log.info(
-          "Already at step {} (--max-steps {}): nothing to do", model.step(), settings.maxSteps());
-      learner.close();
-      return ExitCodes.OK;
+  /**
+   * Opens the metrics and HTTP endpoint, creates the topics, and starts the training loop.
+   *
+   * @throws UserException when the cluster cannot be reached or the topics cannot be set up
+   */
+  @Override
+  protected void startComponents() {
+    Map<String, Object> facts = Nd4jRuntime.facts();
+    log.info(
+        "Trainer starting: ND4J {} on {}, compute path {}, OMP threads {}; Kafka {}",
+        facts.get("nd4j_backend"),
+        facts.get("device"),
+        facts.get("compute_path"),
+        facts.get("omp_num_threads"),
+        settings.kafka().redacted());
+    ServiceMetrics serviceMetrics =
+        resources.push("metrics", ServiceMetrics.create(TrainerSettings.SERVICE));
+    metrics =
+        serviceMetrics.bind(
+            new TrainerMetrics(
+                facts.get("nd4j_backend").toString(), facts.get("device").toString()));
+    if (settings.httpPort() >= 0) {
+      httpEndpoint(
+              MetricsServer.start(
+                  settings.httpHost(),
+                  settings.httpPort(),
+                  serviceMetrics.registry(),
+                  health::health))
+          .routePng("/reconstructions.png", page::png);
     }
-    publisher = CheckpointPublisher.start(clients.producer(), codec, settings, metrics);
-    BlockingQueue<InputItem> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    ArrayDeque<InputItem> taken = new ArrayDeque<>(TAKE_AT_ONCE);
-    poller =
-        new InputPoller(
-            clients.inputConsumer(),
-            settings.inputTopic(),
-            settings.learnSplit(),
-            Map.copyOf(boundary),
-            queue);
-    Thread pollThread = new Thread(poller, "trainer-input");
-    pollThread.start();
-    status = "consuming";
-    boolean bounded = false;
+    setUpTopics();
+    loop =
+        new TrainingLoop(
+            settings, new TrainerClients(settings, serviceMetrics), metrics, page, health);
+    loopThread = new Thread(this::runLoop, "trainer-loop");
+    loopThread.start();
+    resources.push("training loop", this::stopLoop);
+  }
+
+  /** Creates the topics the trainer writes, as the catalogue defines them, and logs the report. */
+  private void setUpTopics() {
+    Map<String, Object> adminProps = settings.kafka().forClient(AdminClientConfig.configNames());
+    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, TrainerSettings.clientId("admin"));
+    try (TopicSetup setup = TopicSetup.open(adminProps, settings.connectTimeout())) {
+      short rf = settings.replicationFactor();
+      int inputPartitions =
+          setup.partitions(settings.inputTopic()).orElse(TopicCatalog.DEFAULT_INPUT_PARTITIONS);
+      setup.ensure(TopicCatalog.checkpoints(rf).named(settings.checkpointTopic())).log(log);
+      setup
+          .ensure(TopicCatalog.deadLetters(inputPartitions, rf).named(settings.dlqTopic()))
+          .log(log);
+      if (settings.drift().enabled()) {
+        setup.ensure(TopicCatalog.events(rf).named(settings.eventsTopic())).log(log);
+      }
+    }
+  }
+
+  private void runLoop() {
     try {
-      while (running.get()) {
-        Throwable pollFailure = poller.failure();
-        if (pollFailure != null) {
-          throw Fencing.isFencing(pollFailure)
-              ? CheckpointPublisher.fenced(pollFailure)
-              : new UserException(
-                  "input consumer failed: " + pollFailure.getMessage(), ExitCodes.FAILURE);
-        }
-        publisher.checkPublished();
-        InputItem item = next(queue, taken);
-        if (item != null) {
-          process(item);
-        }
-        if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
-          bounded = true;
-          break;
-        }
-        if (checkpointDue()) {
-          checkpoint();
-        }
-      }
-      if (changedSinceCheckpoint()) {
-        checkpoint();
-      }
-      publisher.awaitPublished();
-      if (bounded) {
-        log.info("Reached --max-steps {}: final checkpoint published", settings.maxSteps());
-      }
-      return ExitCodes.OK;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return ExitCodes.FAILURE;
-    } finally {
-      status = "stopped";
-      learner.close();
-      poller.stop();
-      try {
-        pollThread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      publisher.close();
+      exitCode = loop.run(running);
+    } catch (RuntimeException e) {
+      failure = e;
+      health.failed(e.getMessage());
     }
   }
 
-  /**
-   * The next item, taken from the queue in bulk: one lock hand-off and at most one wake-up of the
-   * poller per bulk, where taking items one by one woke it for every item when the queue was full.
-   */
-  private static InputItem next(BlockingQueue<InputItem> queue, ArrayDeque<InputItem> taken)
-      throws InterruptedException {
-    InputItem item = taken.poll();
-    if (item == null) {
-      item = queue.poll(100, TimeUnit.MILLISECONDS);
-      if (item != null) {
-        queue.drainTo(taken, TAKE_AT_ONCE);
-      }
+  /** Blocks until the training loop ends; its exit code, or its failure rethrown. */
+  @Override
+  public int awaitTermination() throws InterruptedException {
+    loopThread.join();
+    RuntimeException e = failure;
+    if (e != null) {
+      throw e;
     }
-    return item;
+    return exitCode;
   }
 
-  private void restore() {
-    Optional<CheckpointLoader.Loaded> loaded;
-    try (var consumer = clients.checkpointConsumer()) {
-      loaded =
-          CheckpointLoader.latest(
-              consumer,
-              settings.checkpointTopic(),
-              codec,
-              settings.guard(),
-              java.time.Duration.ofSeconds(30));
-    }
-    VaeModel model;
-    if (loaded.isPresent()) {
-      Checkpoint c = loaded.get().checkpoint();
-      learner = loaded.get().learner();
-      model = learner.model();
-      sequence = loaded.get().sequence() + 1;
-      for (InputOffset o : c.offsets()) {
-        boundary.put(new TopicPartition(o.topic(), o.partition()), o.offset());
-      }
-      log.info(
-          "Restored checkpoint step {} ({} images learned) from offset {}; input offsets {}",
-          c.step(),
-          c.imagesSeen(),
-          loaded.get().offset(),
-          boundary);
-      lastCheckpointStep = c.step();
-    } else {
-      model = VaeModel.create(settings.seed());
-      learner = new OnlineLearner(model, settings.guard());
-      log.info("No checkpoint found: starting a new model with seed {}", settings.seed());
-    }
-    if (settings.learningRate() != dev.vaestream.core.model.VaeArchitecture.LEARNING_RATE) {
-      model.learningRate(settings.learningRate());
-      log.warn("Learning rate overridden to {}", settings.learningRate());
-    }
-    position.putAll(boundary);
-    lastCheckpointBoundary = Map.copyOf(boundary);
-    metrics.step(model.step());
+  /** Asks the loop to publish a final checkpoint and end; safe from any thread. */
+  @Override
+  public void stop() {
+    running.set(false);
   }
 
-  private void process(InputItem item) {
-    position.put(item.partition(), item.offset() + 1);
-    if (item instanceof InputItem.Invalid invalid) {
-      groupDeadLetters.add(invalid);
-    } else if (item instanceof InputItem.Image image) {
-      if (!image.learnable()) {
-        metrics.notLearnable.increment();
-      } else {
-        System.arraycopy(
-            image.pixels(),
-            0,
-            groups[filling],
-            groupCount * MnistDataset.PIXELS,
-            MnistDataset.PIXELS);
-        groupCount++;
-        if (groupCount == OnlineLearner.GROUP) {
-          OnlineLearner.GroupResult r = learner.learn(groups[filling], groupCount);
-          metrics.group(r, learner.model().step(), learner.threshold());
-          filling = (filling + 1) % groups.length;
-          groupsLearned++;
-          groupCount = 0;
-        }
-      }
-    }
-    if (groupCount == 0) {
-      // Everything consumed so far is reflected in the learner: a checkpoint may cover it.
-      boundary = new HashMap<>(position);
-      heldDeadLetters.addAll(groupDeadLetters);
-      groupDeadLetters.clear();
+  private void stopLoop() throws InterruptedException {
+    stop();
+    loopThread.join(JOIN_MS);
+    if (loopThread.isAlive()) {
+      log.warn("The training loop did not end within {} ms", JOIN_MS);
     }
   }
 
-  /** Images and their reconstructions, row-major, 784 values per image. */
-  private record RecentImages(float[] images, float[] reconstructions) {}
-
-  /**
-   * The last two complete groups and their reconstructions by the model being checkpointed. Scored
-   * here, once per checkpoint, rather than kept from every group's test (a copy of every group on
-   * the training thread); the PNG is rendered by the HTTP thread that asks for it (tens of ms).
-   */
-  private RecentImages recentImages() {
-    int n = OnlineLearner.GROUP * MnistDataset.PIXELS;
-    int kept = (int) Math.min(2, groupsLearned);
-    float[] images = new float[kept * n];
-    for (int g = 0; g < kept; g++) {
-      // Oldest first: the group before the last, then the last.
-      int buffer = (filling + groups.length - kept + g) % groups.length;
-      System.arraycopy(groups[buffer], 0, images, g * n, n);
-    }
-    int rows = kept * OnlineLearner.GROUP;
-    float[] reconstructions = learner.model().score(images, rows).reconstructions();
-    return new RecentImages(images, reconstructions);
+  @Override
+  public TrainerHealth health() {
+    return health;
   }
 
-  private boolean changedSinceCheckpoint() {
-    return learner.model().step() != lastCheckpointStep
-        || !boundary.equals(lastCheckpointBoundary)
-        || !heldDeadLetters.isEmpty();
+  @Override
+  protected void beforeClose() {
+    health.state(TrainerHealth.State.STOPPING);
   }
 
-  private boolean checkpointDue() {
-    long step = learner.model().step();
-    if (lastCheckpointStep >= 0 && step - lastCheckpointStep >= settings.checkpointEvery()) {
-      return true;
-    }
-    if (lastCheckpointStep < 0 && step >= settings.checkpointEvery()) {
-      return true;
-    }
-    long elapsed = System.nanoTime() - lastCheckpointNanos;
-    return elapsed >= settings.checkpointInterval().toNanos() && changedSinceCheckpoint();
-  }
-
-  /**
-   * Snapshots the training state as a checkpoint on this thread, then hands it to the {@link
-   * CheckpointPublisher}, which publishes it with the dead letters and offsets in one transaction
-   * once the checkpoint before it is done.
-   */
-  private void checkpoint() throws InterruptedException {
-    long t0 = System.nanoTime();
-    VaeModel model = learner.model();
-    List<InputOffset> offsets = new ArrayList<>();
-    boundary.forEach((tp, off) -> offsets.add(new InputOffset(tp.topic(), tp.partition(), off)));
-    offsets.sort(
-        java.util.Comparator.comparing(InputOffset::topic).thenComparing(InputOffset::partition));
-    Map<String, String> metadata = new LinkedHashMap<>(learner.metadata());
-    metadata.put(META_SEQUENCE, Long.toString(sequence));
-    Checkpoint c = Checkpoint.of(model, offsets, learner.calibration(), metadata, learner.arrays());
-    RecentImages recent = groupsLearned > 0 ? recentImages() : null;
-    CheckpointPublisher.Publication publication =
-        new CheckpointPublisher.Publication(
-            c,
-            sequence,
-            List.copyOf(heldDeadLetters),
-            Map.copyOf(boundary),
-            poller == null ? null : poller.groupMetadata(),
-            learner.threshold(),
-            recent == null ? () -> {} : () -> recentImages.set(recent),
-            t0);
-    heldDeadLetters.clear();
-    sequence++;
-    lastCheckpointStep = model.step();
-    lastCheckpointBoundary = publication.offsets();
-    lastCheckpointNanos = System.nanoTime();
-    publisher.submit(publication);
-  }
-
-  /** The PNG of the last checkpoint's images and reconstructions; null before the first. */
-  byte[] reconstructionsPng() {
-    RecentImages recent = recentImages.get();
-    if (recent == null) {
-      return null;
-    }
-    synchronized (pngLock) {
-      if (recent != pngRenderedFrom) {
-        png = ReconstructionGrid.png(GRID, GRID, 2, recent.images(), recent.reconstructions());
-        pngRenderedFrom = recent;
-      }
-      return png;
-    }
-  }
-
-  String status() {
-    return status;
-  }
-
-  long lastPollMs() {
-    return poller == null ? 0 : poller.lastPollMs();
-  }
-
-  long step() {
-    return learner == null ? 0 : learner.model().step();
+  @Override
+  protected void afterClose() {
+    health.state(TrainerHealth.State.STOPPED);
   }
 }

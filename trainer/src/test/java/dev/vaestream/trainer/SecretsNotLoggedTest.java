@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.testsupport.CapturedOutput;
 import dev.vaestream.testsupport.ClientSecrets;
-import dev.vaestream.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -36,12 +36,13 @@ class SecretsNotLoggedTest {
                   "--bootstrap-servers=127.0.0.1:" + LoopbackPorts.free(),
                   "--kafka-config=" + secrets.writePropertiesFile(dir),
                   "--checkpoint-hmac-key=" + hmacKey,
-                  "--connect-timeout-seconds=2",
+                  "--connect-timeout=2s",
                   "--http-port=-1");
             });
 
     assertThat(run.exitCode()).as("no broker: the run must fail").isEqualTo(ExitCodes.FAILURE);
-    assertThat(run.err()).contains("cannot reach Kafka within 2000 ms");
+    assertThat(run.err())
+        .contains("no answer from Kafka at 127.0.0.1:", "within 2 s (--connect-timeout)");
     assertThat(
             CapturedOutput.linesContainingAny(
                 run.all(), List.of(secrets.saslPassword(), secrets.keystorePassword(), hmacKey)))
@@ -64,6 +65,6 @@ class SecretsNotLoggedTest {
     assertThat(settings.toString())
         .doesNotContain("secret-1234")
         .contains("hmacKey=[redacted]")
-        .contains("checkpointTopic=vae.checkpoints");
+        .contains("checkpoints=vae.checkpoints");
   }
 }

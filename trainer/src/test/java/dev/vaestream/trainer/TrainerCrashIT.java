@@ -1,15 +1,17 @@
 package dev.vaestream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.kafka.CheckpointTopic;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.process.ChildJvm;
+import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -31,7 +33,7 @@ class TrainerCrashIT {
 
   @Test
   void killedAndRestartedTrainerEndsBitIdenticalToAnUninterruptedRun(
-      EmbeddedKafka kafka, @TempDir Path tmp) throws Exception {
+      LocalKafka kafka, @TempDir Path tmp) throws Exception {
     // Child logs stay in target/ for post-mortems.
     Path dir = Path.of("target", "crash-logs", Long.toString(System.currentTimeMillis()));
     Files.createDirectories(dir);
@@ -51,10 +53,11 @@ class TrainerCrashIT {
     for (int kill = 0; kill < KILLS; kill++) {
       Process p = start(f, dir.resolve("run-" + kill + ".log"));
       // Kill during training: after a new checkpoint appears, at a random moment.
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (f.readAll(f.checkpoints).size() <= seen && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
+      int before = seen;
+      await("a new checkpoint")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> f.readAll(f.checkpoints).size() > before);
       Thread.sleep(random.nextInt(400));
       p.destroyForcibly();
       p.waitFor(30, TimeUnit.SECONDS);
@@ -83,19 +86,11 @@ class TrainerCrashIT {
   }
 
   private static Process start(TrainerFixture f, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(TrainerCommand.class.getName());
-    cmd.addAll(f.flags("", STEPS, 25));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    return ChildJvm.of(TrainerMain.class.getName())
+        .heap("512m")
+        .args(f.flags("", STEPS, 25))
+        .logTo(log)
+        .start();
   }
 
   private static String read(Path p) {

@@ -6,9 +6,11 @@ import dev.vaestream.core.config.KafkaClientConfig;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.metrics.ServiceMetrics;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.service.HttpEndpoint;
+import dev.vaestream.localkafka.LocalKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,21 +34,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class TrainerFixture {
   static final MnistDataset TRAIN = MnistDataset.bundled(MnistSplit.TRAIN);
 
-  final EmbeddedKafka kafka;
+  final LocalKafka kafka;
   final String input;
   final String checkpoints;
   final String dlq;
+  final String events;
   final String name;
 
-  TrainerFixture(EmbeddedKafka kafka, String name) {
+  TrainerFixture(LocalKafka kafka, String name) {
     this.kafka = kafka;
     this.name = name + "-" + System.nanoTime();
     this.input = this.name + ".images";
     this.checkpoints = this.name + ".checkpoints";
     this.dlq = this.name + ".dlq";
+    this.events = this.name + ".events";
     kafka.createTopic(input, 1);
     kafka.createTopic(checkpoints, 1, CheckpointTopic.topicConfigs());
     kafka.createTopic(dlq, 1);
+    kafka.createTopic(events, 1);
   }
 
   /** Produces {@code n} MNIST images, with an invalid record after every index in {@code bad}. */
@@ -99,23 +104,14 @@ final class TrainerFixture {
             .build();
     return new TrainerSettings(
         config,
-        input,
-        checkpointTopic,
-        dlq,
+        Duration.ofSeconds(30),
+        new TrainerSettings.TopicNames(input, checkpointTopic, dlq, (short) 1, events),
         name + "-group" + suffix,
         name + "-tx" + suffix,
-        null,
-        maxSteps,
-        every,
-        Duration.ofSeconds(30),
-        null,
-        new GuardSettings(true, 0.99, 500, 2000), // as in flags()
-        42,
-        null,
-        lr,
-        (short) 1,
-        "127.0.0.1",
-        -1);
+        new TrainerSettings.Checkpointing(null, every, Duration.ofSeconds(30), null),
+        new TrainerSettings.Learning(
+            maxSteps, null, new GuardSettings(true, 0.99, 500, 2000), 42, lr), // as in flags()
+        HttpEndpoint.disabled());
   }
 
   /** Command-line flags equivalent to {@link #settings} (for a trainer in another JVM). */
@@ -123,12 +119,14 @@ final class TrainerFixture {
     return List.of(
         "--bootstrap-servers",
         kafka.bootstrapServers(),
-        "--topic",
+        "--input-topic",
         input,
         "--checkpoint-topic",
         checkpoints,
         "--dlq-topic",
         dlq,
+        "--events-topic",
+        events,
         "--group-id",
         name + "-group" + suffix,
         "--transactional-id",
@@ -151,9 +149,14 @@ final class TrainerFixture {
 
   static int runService(
       TrainerSettings s, AtomicBoolean running, io.micrometer.core.instrument.MeterRegistry r) {
-    TrainerMetrics metrics = new TrainerMetrics(r, "cpu", "test");
-    return new TrainerService(s, new TrainerClients(s, new SimpleMeterRegistry()), metrics)
-        .run(running);
+    try (TrainerMetrics metrics = new TrainerMetrics("cpu", "test");
+        ServiceMetrics clientMetrics = ServiceMetrics.create("trainer")) {
+      metrics.bindTo(r);
+      TrainerHealth health = new TrainerHealth(() -> 0, () -> 0, () -> 0);
+      return new TrainingLoop(
+              s, new TrainerClients(s, clientMetrics), metrics, new ReconstructionsPage(), health)
+          .run(running);
+    }
   }
 
   /** Every record of {@code topic}, read_committed. */

@@ -1,17 +1,17 @@
 package dev.vaestream.app.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.kafka.TopicReader;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
-import java.io.IOException;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,7 +27,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * holds, from which service and why.
  */
 final class Audit {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the input topic holds: valid image ids and the positions of invalid records. */
   record Input(Set<String> imageIds, int duplicateIds, Set<String> invalidPositions) {}
@@ -75,11 +74,11 @@ final class Audit {
         topic,
         r -> {
           records[0]++;
-          try {
-            JsonNode n = JSON.readTree(r.value());
-            perImage.merge(n.path("image_id").asText(), 1, Integer::sum);
-            perStep.merge(n.path("model_step").asLong(-1), 1, Integer::sum);
-          } catch (IOException e) {
+          Optional<ScoreRecord> score = ScoreRecordCodec.tryDecode(r.value());
+          if (score.isPresent()) {
+            perImage.merge(score.get().imageId(), 1, Integer::sum);
+            perStep.merge(score.get().modelStep(), 1, Integer::sum);
+          } else {
             perImage.merge("<unparseable>", 1, Integer::sum);
           }
         });

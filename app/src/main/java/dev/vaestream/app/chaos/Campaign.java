@@ -1,12 +1,14 @@
 package dev.vaestream.app.chaos;
 
-import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.PipelineTopics;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.testsupport.EmbeddedKafka;
-import dev.vaestream.testsupport.LoopbackPorts;
+import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.localkafka.LoopbackPorts;
+import dev.vaestream.scorer.ScorerSettings;
+import dev.vaestream.trainer.TrainerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +39,9 @@ import org.slf4j.LoggerFactory;
 final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
   static final String REFERENCE_SUFFIX = ".reference";
-  private static final String TRAINER_GROUP = "vae-trainer";
-  private static final String REFERENCE_GROUP = "vae-trainer-reference";
-  private static final String SCORER_GROUP = "vae-scorer";
+  private static final String TRAINER_GROUP = TrainerSettings.DEFAULT_ID;
+  private static final String REFERENCE_GROUP = TrainerSettings.DEFAULT_ID + "-reference";
+  private static final String SCORER_GROUP = ScorerSettings.DEFAULT_GROUP_ID;
   private static final long TICK_MS = 500;
   private static final int TRAIN_IMAGES = 60_000;
   private static final long STOP_GRACE_SECONDS = 60;
@@ -52,7 +54,7 @@ final class Campaign {
   private final BooleanSupplier keepGoing = () -> !aborted.get();
   private final List<String> failures = new ArrayList<>();
   private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile EmbeddedKafka broker;
+  private volatile LocalKafka broker;
   private Path logs;
   private long deadlineNanos;
   private long backlogPeak;
@@ -73,7 +75,7 @@ final class Campaign {
         new Thread(
             () -> {
               killAll();
-              EmbeddedKafka b = broker;
+              LocalKafka b = broker;
               if (b != null) {
                 b.close();
               }
@@ -98,161 +100,252 @@ final class Campaign {
     }
   }
 
+  /** The three services under test, and when they were started. */
+  private record Pipeline(
+      SupervisedService producer,
+      SupervisedService trainer,
+      SupervisedService scorer,
+      long workStartNanos) {
+    List<SupervisedService> services() {
+      return List.of(producer, trainer, scorer);
+    }
+  }
+
+  /** The fault injectors, each on its own daemon thread. */
+  private record Faults(
+      KillLoop trainerKiller,
+      KillLoop scorerKiller,
+      Thread trainerKills,
+      Thread scorerKills,
+      HostileInjector hostile,
+      Thread hostileInputs,
+      Thread hostileCheckpoints) {
+    boolean killing() {
+      return trainerKills.isAlive() || scorerKills.isAlive();
+    }
+
+    boolean injecting() {
+      return killing() || hostileInputs.isAlive() || hostileCheckpoints.isAlive();
+    }
+
+    List<Thread> threads() {
+      return List.of(trainerKills, scorerKills, hostileInputs, hostileCheckpoints);
+    }
+  }
+
+  /** The checkpoint topic's follower, on its own daemon thread. */
+  private record Watch(CheckpointWatch watch, Thread thread) {}
+
   private ChaosReport campaign() throws Exception {
     long startNanos = System.nanoTime();
     deadlineNanos = startNanos + settings.timeout().toNanos();
     logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
-    try (EmbeddedKafka broker = startBroker();
+    try (LocalKafka broker = startBroker();
         Admin admin =
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       String bootstrap = broker.bootstrapServers();
       createTopics(broker);
-
-      CheckpointWatch watch = new CheckpointWatch(bootstrap, Topics.CHECKPOINTS, codec);
-      Thread watchThread = daemon(watch, "chaos-checkpoint-watch");
-
-      SupervisedService scorer =
-          service("scorer", "scorer", false, port -> scorerArgs(bootstrap, port));
-      SupervisedService trainer =
-          service("trainer", "trainer", false, port -> trainerArgs(bootstrap, "", port));
-      SupervisedService producer =
-          service("producer", "producer", true, port -> producerArgs(bootstrap, port));
-      List<SupervisedService> services = List.of(producer, trainer, scorer);
-      started.addAll(services);
-
-      long workStartNanos = System.nanoTime();
-      scorer.start();
-      trainer.start();
-      producer.start();
-
-      KillLoop trainerKiller = killLoop(trainer, 1);
-      KillLoop scorerKiller = killLoop(scorer, 2);
-      Thread trainerKills = daemon(trainerKiller, "chaos-kill-trainer");
-      Thread scorerKills = daemon(scorerKiller, "chaos-kill-scorer");
-      SplittableRandom inputTiming = random.split();
-      SplittableRandom checkpointTiming = random.split();
-      HostileInjector hostile = new HostileInjector(bootstrap, keepGoing);
-      Thread hostileInputs =
-          daemon(
-              () ->
-                  hostile.inputs(
-                      Topics.IMAGES, settings.hostileInputs(), settings.seed(), inputTiming),
-              "chaos-hostile-inputs");
-      Thread hostileCheckpoints =
-          daemon(
-              () ->
-                  hostile.checkpoints(
-                      Topics.CHECKPOINTS,
-                      settings.hostileCheckpoints(),
-                      ChaosSettings.HMAC_KEY,
-                      settings.seed(),
-                      watch,
-                      checkpointTiming),
-              "chaos-hostile-checkpoints");
-
-      // Faults phase: until every kill, restart and hostile record is done and the producer is.
-      int restarts = 0;
-      int totalKills = 2 * settings.kills();
-      long lastLagCheck = 0;
-      while (!aborted.get()
-          && (trainerKills.isAlive()
-              || scorerKills.isAlive()
-              || hostileInputs.isAlive()
-              || hostileCheckpoints.isAlive()
-              || !producer.finished()
-              || restarts < settings.brokerRestarts())) {
-        tick(services);
-        int killsSoFar = trainer.kills() + scorer.kills();
-        boolean dueByKills =
-            totalKills == 0
-                || killsSoFar * (settings.brokerRestarts() + 1L) >= (restarts + 1L) * totalKills;
-        boolean dueAnyway = !trainerKills.isAlive() && !scorerKills.isAlive();
-        if (restarts < settings.brokerRestarts() && (dueByKills || dueAnyway)) {
-          log.info(
-              "chaos: restarting the broker ({} of {})", restarts + 1, settings.brokerRestarts());
-          broker.restartBroker();
-          restarts++;
-        }
-        if (System.nanoTime() - lastLagCheck > 1_000_000_000L) {
-          long scorerLag = lag(admin, SCORER_GROUP);
-          if (scorerLag != Long.MAX_VALUE) {
-            backlogPeak = Math.max(backlogPeak, scorerLag);
-          }
-          lastLagCheck = System.nanoTime();
-          if (producer.finished() && !hostileInputs.isAlive()) {
-            noteScorerLag(scorerLag);
-          }
-        }
-      }
-      // Drain: both services up again after their last kill, and both committed everything.
-      while (!aborted.get()
-          && (!KillLoop.healthy(trainer.httpPort()) || !KillLoop.healthy(scorer.httpPort()))) {
-        tick(services);
-      }
-      while (!aborted.get()) {
-        long scorerLag = lag(admin, SCORER_GROUP);
-        noteScorerLag(scorerLag);
-        if (scorerLag == 0 && lag(admin, TRAINER_GROUP) == 0) {
-          break;
-        }
-        tick(services);
-      }
-      // Aborted before the scorer caught up: its rate is measured to now.
-      noteScorerLag(0);
-      Map<String, Integer> stopCodes = new LinkedHashMap<>();
-      stopCodes.put("scorer", scorer.stop(STOP_GRACE_SECONDS));
-      stopCodes.put("trainer", trainer.stop(STOP_GRACE_SECONDS));
-      // Every model the scorer used was committed before it stopped: the watch reads on to the
-      // topic's end so it has seen them all.
-      watch.stopAtEnd();
-      watchThread.join(60_000);
-      watch.stop();
-      for (Thread t : List.of(trainerKills, scorerKills, hostileInputs, hostileCheckpoints)) {
-        t.join(5_000);
-      }
-
-      // The same input, no faults.
-      SupervisedService reference =
-          service(
-              "trainer-reference",
-              "trainer",
-              false,
-              port -> trainerArgs(bootstrap, REFERENCE_SUFFIX, port));
-      started.add(reference);
-      if (!aborted.get()) {
-        reference.start();
-        while (!aborted.get() && lag(admin, REFERENCE_GROUP) > 0) {
-          tick(List.of(reference));
-        }
-      }
-      stopCodes.put("trainer-reference", reference.stop(STOP_GRACE_SECONDS));
-
-      Verdict.Observed observed =
-          new Verdict.Observed(
-              producer,
-              trainer,
-              scorer,
-              reference,
-              hostile,
-              List.of(trainerKiller, scorerKiller),
-              restarts,
-              stopCodes,
-              resources.peakHeapMb(),
-              resources.peakRssMb(),
-              backlogPeak,
-              (scorerCaughtUpNanos - workStartNanos) / 1e9,
-              watch.validSteps(),
-              watch.newest(),
-              failures);
-      return new Verdict(settings, bootstrap, codec)
-          .judge(
-              observed,
-              Topics.CHECKPOINTS + REFERENCE_SUFFIX,
-              (System.nanoTime() - startNanos) / 1e9);
+      Watch watch = watchCheckpoints(bootstrap);
+      Pipeline pipeline = startPipeline(bootstrap);
+      Faults faults = startFaults(bootstrap, pipeline, watch.watch());
+      int restarts = injectFaults(broker, admin, pipeline, faults);
+      drain(admin, pipeline);
+      Map<String, Integer> stopCodes = stop(pipeline, faults, watch);
+      SupervisedService reference = runReference(bootstrap, admin, stopCodes);
+      return judge(
+          bootstrap, startNanos, pipeline, faults, reference, restarts, stopCodes, watch.watch());
     }
+  }
+
+  private Watch watchCheckpoints(String bootstrap) {
+    CheckpointWatch watch = new CheckpointWatch(bootstrap, Topics.CHECKPOINTS, codec);
+    return new Watch(watch, daemon(watch, "chaos-checkpoint-watch"));
+  }
+
+  /** Starts scorer, trainer and producer as child JVMs, in that order. */
+  private Pipeline startPipeline(String bootstrap) throws IOException {
+    SupervisedService scorer =
+        service("scorer", "scorer", false, port -> scorerArgs(bootstrap, port));
+    SupervisedService trainer =
+        service("trainer", "trainer", false, port -> trainerArgs(bootstrap, "", port));
+    SupervisedService producer =
+        service("producer", "producer", true, port -> producerArgs(bootstrap, port));
+    Pipeline pipeline = new Pipeline(producer, trainer, scorer, System.nanoTime());
+    started.addAll(pipeline.services());
+    scorer.start();
+    trainer.start();
+    producer.start();
+    return pipeline;
+  }
+
+  /** Starts the kill loops and the hostile input and checkpoint injectors. */
+  private Faults startFaults(String bootstrap, Pipeline pipeline, CheckpointWatch watch) {
+    KillLoop trainerKiller = killLoop(pipeline.trainer(), 1);
+    KillLoop scorerKiller = killLoop(pipeline.scorer(), 2);
+    Thread trainerKills = daemon(trainerKiller, "chaos-kill-trainer");
+    Thread scorerKills = daemon(scorerKiller, "chaos-kill-scorer");
+    SplittableRandom inputTiming = random.split();
+    SplittableRandom checkpointTiming = random.split();
+    HostileInjector hostile = new HostileInjector(bootstrap, keepGoing);
+    Thread hostileInputs =
+        daemon(
+            () ->
+                hostile.inputs(
+                    Topics.IMAGES, settings.hostileInputs(), settings.seed(), inputTiming),
+            "chaos-hostile-inputs");
+    Thread hostileCheckpoints =
+        daemon(
+            () ->
+                hostile.checkpoints(
+                    Topics.CHECKPOINTS,
+                    settings.hostileCheckpoints(),
+                    ChaosSettings.HMAC_KEY,
+                    settings.seed(),
+                    watch,
+                    checkpointTiming),
+            "chaos-hostile-checkpoints");
+    return new Faults(
+        trainerKiller,
+        scorerKiller,
+        trainerKills,
+        scorerKills,
+        hostile,
+        hostileInputs,
+        hostileCheckpoints);
+  }
+
+  /**
+   * The faults phase: until every kill, broker restart and hostile record is done and the producer
+   * has finished. Broker restarts are spread evenly over the kills. Returns the restarts done.
+   */
+  private int injectFaults(LocalKafka broker, Admin admin, Pipeline pipeline, Faults faults)
+      throws InterruptedException {
+    int restarts = 0;
+    int totalKills = 2 * settings.kills();
+    long lastLagCheck = 0;
+    while (!aborted.get()
+        && (faults.injecting()
+            || !pipeline.producer().finished()
+            || restarts < settings.brokerRestarts())) {
+      tick(pipeline.services());
+      int killsSoFar = pipeline.trainer().kills() + pipeline.scorer().kills();
+      boolean dueByKills =
+          totalKills == 0
+              || killsSoFar * (settings.brokerRestarts() + 1L) >= (restarts + 1L) * totalKills;
+      boolean dueAnyway = !faults.killing();
+      if (restarts < settings.brokerRestarts() && (dueByKills || dueAnyway)) {
+        log.info(
+            "chaos: restarting the broker ({} of {})", restarts + 1, settings.brokerRestarts());
+        broker.restartBroker();
+        restarts++;
+      }
+      if (System.nanoTime() - lastLagCheck > 1_000_000_000L) {
+        long scorerLag = lag(admin, SCORER_GROUP);
+        if (scorerLag != Long.MAX_VALUE) {
+          backlogPeak = Math.max(backlogPeak, scorerLag);
+        }
+        lastLagCheck = System.nanoTime();
+        if (pipeline.producer().finished() && !faults.hostileInputs().isAlive()) {
+          noteScorerLag(scorerLag);
+        }
+      }
+    }
+    return restarts;
+  }
+
+  /** The drain: both services up again after their last kill, and both committed everything. */
+  private void drain(Admin admin, Pipeline pipeline) throws InterruptedException {
+    while (!aborted.get()
+        && (!KillLoop.healthy(pipeline.trainer().httpPort())
+            || !KillLoop.healthy(pipeline.scorer().httpPort()))) {
+      tick(pipeline.services());
+    }
+    while (!aborted.get()) {
+      long scorerLag = lag(admin, SCORER_GROUP);
+      noteScorerLag(scorerLag);
+      if (scorerLag == 0 && lag(admin, TRAINER_GROUP) == 0) {
+        break;
+      }
+      tick(pipeline.services());
+    }
+    // Aborted before the scorer caught up: its rate is measured to now.
+    noteScorerLag(0);
+  }
+
+  /** Stops scorer and trainer gracefully and waits for the watch and the fault threads. */
+  private Map<String, Integer> stop(Pipeline pipeline, Faults faults, Watch watch)
+      throws InterruptedException {
+    Map<String, Integer> stopCodes = new LinkedHashMap<>();
+    stopCodes.put("scorer", pipeline.scorer().stop(STOP_GRACE_SECONDS));
+    stopCodes.put("trainer", pipeline.trainer().stop(STOP_GRACE_SECONDS));
+    // Every model the scorer used was committed before it stopped: the watch reads on to the
+    // topic's end so it has seen them all.
+    watch.watch().stopAtEnd();
+    watch.thread().join(60_000);
+    watch.watch().stop();
+    for (Thread t : faults.threads()) {
+      t.join(5_000);
+    }
+    return stopCodes;
+  }
+
+  /** The same input, no faults: a reference trainer on its own group and checkpoint topic. */
+  private SupervisedService runReference(
+      String bootstrap, Admin admin, Map<String, Integer> stopCodes)
+      throws IOException, InterruptedException {
+    SupervisedService reference =
+        service(
+            "trainer-reference",
+            "trainer",
+            false,
+            port -> trainerArgs(bootstrap, REFERENCE_SUFFIX, port));
+    started.add(reference);
+    if (!aborted.get()) {
+      reference.start();
+      while (!aborted.get() && lag(admin, REFERENCE_GROUP) > 0) {
+        tick(List.of(reference));
+      }
+    }
+    stopCodes.put("trainer-reference", reference.stop(STOP_GRACE_SECONDS));
+    return reference;
+  }
+
+  /** The audit of what was observed. */
+  private ChaosReport judge(
+      String bootstrap,
+      long startNanos,
+      Pipeline pipeline,
+      Faults faults,
+      SupervisedService reference,
+      int restarts,
+      Map<String, Integer> stopCodes,
+      CheckpointWatch watch)
+      throws IOException {
+    Verdict.Observed observed =
+        new Verdict.Observed(
+            pipeline.producer(),
+            pipeline.trainer(),
+            pipeline.scorer(),
+            reference,
+            faults.hostile(),
+            List.of(faults.trainerKiller(), faults.scorerKiller()),
+            restarts,
+            stopCodes,
+            resources.peakHeapMb(),
+            resources.peakRssMb(),
+            backlogPeak,
+            (scorerCaughtUpNanos - pipeline.workStartNanos()) / 1e9,
+            watch.validSteps(),
+            watch.newest(),
+            failures);
+    return new Verdict(settings, bootstrap, codec)
+        .judge(
+            observed,
+            Topics.CHECKPOINTS + REFERENCE_SUFFIX,
+            (System.nanoTime() - startNanos) / 1e9);
   }
 
   private void tick(List<SupervisedService> services) throws InterruptedException {
@@ -296,8 +389,8 @@ final class Campaign {
     }
   }
 
-  private void createTopics(EmbeddedKafka broker) {
-    InProcessBroker.createPipelineTopics(broker);
+  private void createTopics(LocalKafka broker) {
+    PipelineTopics.create(broker);
     // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(Topics.IMAGES_DLQ + REFERENCE_SUFFIX, 1, Map.of());
     broker.createTopic(Topics.CHECKPOINTS + REFERENCE_SUFFIX, 1, CheckpointTopic.topicConfigs());
@@ -323,7 +416,7 @@ final class Campaign {
             List.of(
                 "--bootstrap-servers", bootstrap,
                 "--checkpoint-every", "50",
-                "--checkpoint-interval", "2",
+                "--checkpoint-interval", "2s",
                 "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(port)));
     if (!suffix.isEmpty()) {
@@ -332,7 +425,7 @@ final class Campaign {
               "--checkpoint-topic", Topics.CHECKPOINTS + suffix,
               "--dlq-topic", Topics.IMAGES_DLQ + suffix,
               "--group-id", REFERENCE_GROUP,
-              "--transactional-id", "vae-trainer" + suffix));
+              "--transactional-id", TrainerSettings.DEFAULT_ID + suffix));
     }
     return a;
   }
@@ -405,8 +498,8 @@ final class Campaign {
     }
   }
 
-  private EmbeddedKafka startBroker() {
-    broker = InProcessBroker.start();
+  private LocalKafka startBroker() {
+    broker = LocalKafka.start();
     return broker;
   }
 

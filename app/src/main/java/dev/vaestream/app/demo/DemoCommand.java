@@ -1,16 +1,19 @@
 package dev.vaestream.app.demo;
 
 import dev.vaestream.app.process.ChildService;
-import dev.vaestream.app.process.InProcessBroker;
+import dev.vaestream.app.process.PipelineTopics;
+import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.GracefulShutdown;
 import dev.vaestream.core.cli.Progress;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.metrics.MetricsScrape;
-import dev.vaestream.testsupport.EmbeddedKafka;
+import dev.vaestream.core.security.ServiceRole;
+import dev.vaestream.localkafka.LocalKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +44,14 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--bootstrap-servers",
       description = "Use this Kafka cluster instead of starting a broker in-process.")
   String bootstrapServers;
+
+  @Option(
+      names = "--secure",
+      description =
+          "Run the in-process broker as a locked-down cluster: SASL_SSL (SCRAM-SHA-512), ACLs"
+              + " that deny by default, each service its own user with only its own ACLs (bin/"
+              + "vae-stream acls) and signed checkpoints; secrets in <var-dir>/secrets.")
+  boolean secure;
 
   @Option(
       names = "--only",
@@ -77,6 +88,14 @@ public final class DemoCommand implements Callable<Integer> {
   double anomalyRate;
 
   @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario (rotation, class-incremental, gradual-thickness, recurring, or"
+              + " a JSON file) instead of looping over MNIST; the status line shows detections.")
+  String scenario;
+
+  @Option(
       names = "--var-dir",
       defaultValue = "var/demo",
       description = "Logs and checkpoint files (default ${DEFAULT-VALUE}).")
@@ -95,6 +114,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Heap of each service JVM (default ${DEFAULT-VALUE}).")
   String heap;
 
+  private SecuredPipeline secured;
+
   @Override
   public Integer call() throws Exception {
     List<String> services = only == null ? List.of("producer", "trainer", "scorer") : only;
@@ -104,20 +125,39 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     GracefulShutdown shutdown = GracefulShutdown.install("demo", () -> {}, 120_000);
-    EmbeddedKafka broker = null;
+    LocalKafka broker = null;
     List<ChildService> children = new ArrayList<>();
+    DemoStatus status = new DemoStatus();
     ScoreTally tally = null;
     Thread tallyThread = null;
     int code = 0;
     try {
       String bootstrap = bootstrapServers;
-      if (bootstrap == null) {
-        log.info("Starting an in-process Kafka broker (KRaft)...");
-        broker = InProcessBroker.start();
-        bootstrap = broker.bootstrapServers();
-        InProcessBroker.createPipelineTopics(broker);
+      if (secure && bootstrap != null) {
+        throw new UserException("--secure secures the in-process broker: drop --bootstrap-servers");
       }
-      System.err.println("Kafka at " + bootstrap);
+      Map<String, Object> tallyConfig = new HashMap<>();
+      if (bootstrap == null) {
+        log.info("Starting an in-process Kafka broker (KRaft{})...", secure ? ", secured" : "");
+        broker = secure ? LocalKafka.startSecured() : LocalKafka.start();
+        bootstrap = broker.bootstrapServers();
+        if (secure) {
+          secured = SecuredPipeline.setUp(broker, varDir.resolve("secrets"));
+        } else {
+          PipelineTopics.create(broker);
+        }
+        tallyConfig.putAll(broker.adminClientConfig());
+        tallyConfig.remove(CommonClientConfigs.CLIENT_ID_CONFIG);
+      }
+      tallyConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      System.err.println(
+          "Kafka at "
+              + bootstrap
+              + (secure
+                  ? " (SASL_SSL, ACLs; each service's --kafka-config in "
+                      + varDir.resolve("secrets")
+                      + ")"
+                  : ""));
       Path logs = varDir.resolve("logs");
       for (String s : services) {
         children.add(ChildService.start(s, args(s, bootstrap), logs, heap));
@@ -130,9 +170,7 @@ public final class DemoCommand implements Callable<Integer> {
           trainerPort,
           scorerPort,
           logs);
-      tally =
-          new ScoreTally(
-              Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap), Topics.SCORES);
+      tally = new ScoreTally(tallyConfig, Topics.SCORES);
       tallyThread = new Thread(tally, "demo-score-tally");
       tallyThread.setDaemon(true);
       tallyThread.start();
@@ -150,10 +188,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
           }
           final ScoreTally t = tally;
-          progress.update(() -> status(t));
+          progress.update(() -> status(status, t));
         }
       }
-      System.err.println(status(tally));
+      System.err.println(status(status, tally));
     } catch (UserException e) {
       code = e.exitCode();
       throw e;
@@ -175,40 +213,30 @@ public final class DemoCommand implements Callable<Integer> {
     return code;
   }
 
-  private String status(ScoreTally t) {
-    Map<String, Double> p = MetricsScrape.scrape("127.0.0.1", producerPort, Duration.ofSeconds(1));
-    Map<String, Double> tr = MetricsScrape.scrape("127.0.0.1", trainerPort, Duration.ofSeconds(1));
-    return String.format(
-        Locale.ROOT,
-        "produced %.0f | trainer step %.0f, prequential loss %.1f | scored %d | flagged %d,"
-            + " precision %.2f recall %.2f | model step in use %d",
-        first(p, "vae_producer_images"),
-        first(tr, "vae_trainer_model_step"),
-        first(tr, "vae_trainer_prequential_loss{part=\"total\""),
-        t.scored.get(),
-        t.flagged.get(),
-        t.precision(),
-        t.recall(),
-        t.modelStep.get());
-  }
-
-  /** The first metric whose name starts with {@code prefix}, summed over its tags. */
-  private static double first(Map<String, Double> metrics, String prefix) {
-    return metrics.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix))
-        .mapToDouble(Map.Entry::getValue)
-        .findFirst()
-        .orElse(Double.NaN);
+  private String status(DemoStatus status, ScoreTally t) {
+    status.update(
+        MetricsScrape.scrape("127.0.0.1", producerPort, Duration.ofSeconds(1)),
+        MetricsScrape.scrape("127.0.0.1", trainerPort, Duration.ofSeconds(1)));
+    return status.line(t);
   }
 
   private List<String> args(String service, String bootstrap) {
-    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
+    List<String> a = new ArrayList<>();
+    if (secured != null) {
+      ServiceRole role = ServiceRole.fromWireName(service);
+      a.addAll(List.of("--kafka-config", secured.kafkaConfig(role).toString()));
+      if (role != ServiceRole.PRODUCER) {
+        a.addAll(List.of("--checkpoint-hmac-key-file", secured.checkpointKeyFile().toString()));
+      }
+    } else {
+      a.addAll(List.of("--bootstrap-servers", bootstrap));
+    }
     switch (service) {
       case "producer" -> {
         a.addAll(
+            scenario == null ? List.of("--loop", "--shuffle") : List.of("--scenario", scenario));
+        a.addAll(
             List.of(
-                "--loop",
-                "--shuffle",
                 "--rate",
                 Integer.toString(rate),
                 "--anomaly-rate",
@@ -224,7 +252,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "--checkpoint-every",
                 "100",
                 "--checkpoint-interval",
-                "10",
+                "10s",
                 "--checkpoint-dir",
                 varDir.resolve("checkpoints").toString(),
                 "--http-port",

@@ -1,7 +1,7 @@
 package dev.vaestream.app.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +20,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * injected ground truth ({@code anomaly_kind}).
  */
 final class ScoreTally implements Runnable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -59,24 +57,24 @@ final class ScoreTally implements Runnable {
   }
 
   private void count(byte[] value) {
-    try {
-      JsonNode n = JSON.readTree(value);
-      boolean flag = n.path("anomaly").asBoolean(false);
-      boolean truth = n.hasNonNull("anomaly_kind");
-      scored.incrementAndGet();
-      if (flag) {
-        flagged.incrementAndGet();
-      }
-      if (truth) {
-        injected.incrementAndGet();
-      }
-      if (flag && truth) {
-        truePositives.incrementAndGet();
-      }
-      modelStep.set(n.path("model_step").asLong(-1));
-    } catch (java.io.IOException e) {
-      // not a score record; the schema is the scorer's business
+    // Not a score record: the schema is the scorer's business, the tally counts what it can read.
+    ScoreRecordCodec.tryDecode(value).ifPresent(this::count);
+  }
+
+  private void count(ScoreRecord score) {
+    boolean flag = score.anomaly();
+    boolean truth = score.anomalyKind() != null;
+    scored.incrementAndGet();
+    if (flag) {
+      flagged.incrementAndGet();
     }
+    if (truth) {
+      injected.incrementAndGet();
+    }
+    if (flag && truth) {
+      truePositives.incrementAndGet();
+    }
+    modelStep.set(score.modelStep());
   }
 
   double precision() {

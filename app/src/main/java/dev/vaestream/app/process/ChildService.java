@@ -1,10 +1,8 @@
 package dev.vaestream.app.process;
 
-import java.io.File;
+import dev.vaestream.core.process.ChildJvm;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,21 +49,8 @@ public final class ChildService {
       String heap,
       Map<String, String> env)
       throws IOException {
-    Files.createDirectories(logFile.toAbsolutePath().getParent());
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx" + heap);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(MAIN);
-    cmd.add(command);
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logFile.toString())));
-    pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    p.getOutputStream().close();
+    Process p =
+        ChildJvm.of(MAIN).heap(heap).args(command).args(args).env(env).logTo(logFile).start();
     log.info("Started {} (pid {}), log {}", name, p.pid(), logFile);
     return new ChildService(name, p, logFile);
   }

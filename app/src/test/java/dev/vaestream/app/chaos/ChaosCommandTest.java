@@ -3,7 +3,6 @@ package dev.vaestream.app.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.app.VaeStream;
-import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +14,7 @@ class ChaosCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cli = ErrorReporting.commandLine(new VaeStream());
+    CommandLine cli = VaeStream.commandLine();
     cli.setErr(new PrintWriter(err));
     String[] all = new String[args.length + 1];
     all[0] = "chaos";

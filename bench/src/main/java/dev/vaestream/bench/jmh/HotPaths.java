@@ -9,7 +9,8 @@ import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.core.record.ImageRecord;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
-import dev.vaestream.scorer.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -36,7 +37,7 @@ import org.openjdk.jmh.annotations.State;
  *       minus the scaling;
  *   <li>{@code forward}: {@link VaeModel#score} of 32 images;
  *   <li>{@code trainStep}: {@link VaeModel#trainStep} on 32 images;
- *   <li>{@code scoreJson}: {@link ScoreRecord#toJson()}, the scorer's output value.
+ *   <li>{@code scoreJson}: {@link ScoreRecordCodec#encode}, the scorer's output value.
  * </ul>
  *
  * Run with {@code vae-stream bench --jmh [REGEX]}.
@@ -86,19 +87,11 @@ public class HotPaths {
     trainingModel = VaeModel.create(42);
     score =
         new ScoreRecord(
-            "train:12345:0",
-            1,
-            1_234_567,
-            0.0213456789,
-            0.0456789012,
-            false,
-            12_000,
-            4_321,
-            7,
-            null,
-            1_700_000_000_000L,
-            1_700_000_000_012L,
-            12);
+            new ScoreRecord.Source("train:12345:0", 1, 1_234_567),
+            new ScoreRecord.Verdict(0.0213456789, 0.0456789012, false),
+            new ScoreRecord.Model(12_000, 4_321),
+            new ScoreRecord.Truth(7, null),
+            ScoreRecord.Timing.of(1_700_000_000_000L, 1_700_000_000_012L));
   }
 
   @Benchmark
@@ -136,6 +129,6 @@ public class HotPaths {
 
   @Benchmark
   public byte[] scoreJson() {
-    return score.toJson();
+    return ScoreRecordCodec.encode(score);
   }
 }

@@ -1,5 +1,6 @@
 package dev.vaestream.core.checkpoint;
 
+import dev.vaestream.core.stats.Quantiles;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -34,21 +35,9 @@ public record Calibration(long count, Map<Double, Double> quantiles) {
     Arrays.sort(sorted);
     Map<Double, Double> q = new TreeMap<>();
     for (double p : STANDARD_QUANTILES) {
-      q.put(p, quantileOfSorted(sorted, p));
+      q.put(p, Quantiles.ofSorted(sorted, p));
     }
     return new Calibration(n, q);
-  }
-
-  /** Linear-interpolated quantile of a sorted array. */
-  public static double quantileOfSorted(float[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    double pos = p * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(lo + 1, sorted.length - 1);
-    double frac = pos - lo;
-    return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
   }
 
   public boolean isCalibrated() {

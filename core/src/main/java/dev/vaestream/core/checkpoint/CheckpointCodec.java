@@ -46,9 +46,19 @@ import javax.crypto.spec.SecretKeySpec;
  * CheckpointFormatException} naming the reason: a short or overlong record, a wrong magic or
  * version, a bad CRC, a missing or wrong signature when a key is required, and a fingerprint or
  * parameter count that does not match this build's architecture.
+ *
+ * <p>Version history. 2 (drift handling): the layout is unchanged; version-2 trainer checkpoints
+ * carry the drift detector's exact state in their metadata ({@code drift.*}, {@code
+ * guard.rebaselining}), which a version-1 reader would silently drop, resuming with a different
+ * detector: hence the bump. Version 1 checkpoints still load: without detector state, a trainer
+ * resuming from one starts a fresh detector (which warms up again).
  */
 public final class CheckpointCodec {
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+
+  /** The oldest version this build reads. */
+  public static final int OLDEST_READABLE = 1;
+
   private static final byte[] MAGIC = {'V', 'A', 'E', 'C'};
   private static final int FLAG_SIGNED = 1;
   private static final int PREAMBLE = 8;
@@ -181,11 +191,16 @@ public final class CheckpointCodec {
       throw reject(Reason.BAD_MAGIC, source, "not a vae-stream checkpoint (bad magic)");
     }
     int version = pre.getShort() & 0xffff;
-    if (version != VERSION) {
+    if (version < OLDEST_READABLE || version > VERSION) {
       throw reject(
           Reason.BAD_VERSION,
           source,
-          "format version " + version + ", this build reads version " + VERSION);
+          "format version "
+              + version
+              + ", this build reads versions "
+              + OLDEST_READABLE
+              + " to "
+              + VERSION);
     }
     boolean signed = (pre.getShort() & FLAG_SIGNED) != 0;
     int trailer = CRC_BYTES + (signed ? HMAC_BYTES : 0);

@@ -1,14 +1,9 @@
 package dev.vaestream.core.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -139,18 +134,7 @@ public final class KafkaClientConfig {
 
     /** A Java properties file; a missing or unreadable file is a {@link ConfigException}. */
     public Builder file(Path file) {
-      if (file == null) {
-        return this;
-      }
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      } catch (NoSuchFileException e) {
-        throw new ConfigException("Kafka config file " + file + ": no such file");
-      } catch (IOException | IllegalArgumentException e) {
-        throw new ConfigException("Kafka config file " + file + ": " + e.getMessage());
-      }
-      p.stringPropertyNames().forEach(k -> properties.put(k, p.getProperty(k)));
+      properties.putAll(PropertiesFiles.load(file, "Kafka config file"));
       return this;
     }
 

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -27,17 +26,9 @@ public final class CheckpointTopic {
 
   private CheckpointTopic() {}
 
-  /** Topic configs for creating {@code vae.checkpoints}. */
+  /** Topic configs of {@code vae.checkpoints}, as {@link TopicCatalog#checkpoints} defines them. */
   public static Map<String, String> topicConfigs() {
-    return Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG,
-        TopicConfig.CLEANUP_POLICY_COMPACT,
-        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-        Integer.toString(MAX_RECORD_BYTES),
-        TopicConfig.SEGMENT_BYTES_CONFIG,
-        Integer.toString(64 * 1024 * 1024),
-        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
-        "60000");
+    return TopicCatalog.checkpoints(TopicCatalog.DEFAULT_REPLICATION_FACTOR).configs();
   }
 
   /** Producer settings that let checkpoint records through (matching the topic limit). */

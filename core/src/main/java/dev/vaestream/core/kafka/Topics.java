@@ -17,5 +17,8 @@ public final class Topics {
   /** Windowed statistics over the scores. */
   public static final String STATS = "anomaly.stats";
 
+  /** Model events (drift detections) as JSON, written by the trainer with its checkpoints. */
+  public static final String EVENTS = "vae.events";
+
   private Topics() {}
 }

@@ -1,6 +1,5 @@
 package dev.vaestream.core.record;
 
-import dev.vaestream.core.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,18 +20,19 @@ public final class DeadLetters {
 
   private DeadLetters() {}
 
-  /** The DLQ record for {@code source}, rejected by {@code service} for {@code error}. */
-  public static ProducerRecord<byte[], byte[]> of(
-      ConsumerRecord<byte[], byte[]> source, InvalidRecordException error, String service) {
-    return of(source, error, service, Topics.IMAGES_DLQ);
-  }
-
-  /** As {@link #of(ConsumerRecord, InvalidRecordException, String)}, to another topic. */
+  /**
+   * The DLQ record for {@code source}, rejected by {@code service} for {@code error}, addressed to
+   * {@code dlqTopic}. The topic is required: a default here once sent dead letters past {@code
+   * --dlq-topic}.
+   */
   public static ProducerRecord<byte[], byte[]> of(
       ConsumerRecord<byte[], byte[]> source,
       InvalidRecordException error,
       String service,
       String dlqTopic) {
+    if (dlqTopic == null || dlqTopic.isBlank()) {
+      throw new IllegalArgumentException("a dead letter needs its topic (--dlq-topic)");
+    }
     RecordHeaders headers = new RecordHeaders();
     for (Header h : source.headers()) {
       headers.add(h);

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param index the image's index in its split
  * @param anomaly the injected anomaly kind, or null for a real digit
  * @param producedAtMs when the producer created the record, epoch milliseconds
+ * @param phase the drift-scenario phase the image was drawn in (ground truth), or null outside a
+ *     scenario
  */
 public record ImageRecord(
     String id,
@@ -23,7 +25,20 @@ public record ImageRecord(
     MnistSplit split,
     int index,
     AnomalyKind anomaly,
-    long producedAtMs) {
+    long producedAtMs,
+    String phase) {
+
+  /** An image outside any drift scenario (no {@code phase}). */
+  public ImageRecord(
+      String id,
+      byte[] pixels,
+      int label,
+      MnistSplit split,
+      int index,
+      AnomalyKind anomaly,
+      long producedAtMs) {
+    this(id, pixels, label, split, index, anomaly, producedAtMs, null);
+  }
 
   /** The stable id of image {@code index} of {@code split} on loop pass {@code pass}. */
   public static String id(MnistSplit split, int index, long pass) {

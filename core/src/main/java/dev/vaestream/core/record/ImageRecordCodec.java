@@ -18,7 +18,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>key: the image id, UTF-8 ({@code train:12345:0});
  *   <li>value: version byte {@value #VERSION}, then 784 pixel bytes (row-major, 0 = black);
  *   <li>headers (UTF-8 text): {@value #H_LABEL}, {@value #H_SPLIT}, {@value #H_INDEX}, {@value
- *       #H_PRODUCED_AT} (epoch ms), and {@value #H_ANOMALY} only on injected anomalies.
+ *       #H_PRODUCED_AT} (epoch ms), {@value #H_ANOMALY} only on injected anomalies, and {@value
+ *       #H_PHASE} only on images of a drift scenario (at most {@value #MAX_PHASE} bytes).
  * </ul>
  *
  * <p>{@code split}, {@code index} and {@code produced_at} are required; {@code label} is optional
@@ -33,6 +34,8 @@ public final class ImageRecordCodec {
   public static final String H_INDEX = "index";
   public static final String H_ANOMALY = "anomaly_kind";
   public static final String H_PRODUCED_AT = "produced_at";
+  public static final String H_PHASE = "phase";
+  public static final int MAX_PHASE = 64;
 
   private ImageRecordCodec() {}
 
@@ -59,6 +62,9 @@ public final class ImageRecordCodec {
       headers.add(H_ANOMALY, utf8(image.anomaly().wireName()));
     }
     headers.add(H_PRODUCED_AT, utf8(Long.toString(image.producedAtMs())));
+    if (image.phase() != null) {
+      headers.add(H_PHASE, utf8(image.phase()));
+    }
     return headers;
   }
 
@@ -126,7 +132,12 @@ public final class ImageRecordCodec {
         throw new InvalidRecordException(Reason.BAD_HEADER, e.getMessage());
       }
     }
-    return new ImageRecord(id, pixels, label, split, index, anomaly, producedAt);
+    String phase = text(headers, H_PHASE, false);
+    if (phase != null && (phase.isEmpty() || phase.length() > MAX_PHASE)) {
+      throw new InvalidRecordException(
+          Reason.BAD_HEADER, "phase of " + phase.length() + " characters, expected 1-" + MAX_PHASE);
+    }
+    return new ImageRecord(id, pixels, label, split, index, anomaly, producedAt, phase);
   }
 
   private static String text(Headers headers, String name, boolean required)

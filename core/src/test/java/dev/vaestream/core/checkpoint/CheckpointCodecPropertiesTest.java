@@ -216,6 +216,11 @@ class CheckpointCodecPropertiesTest {
     return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64);
   }
 
+  private static boolean readableVersion(byte[] bytes) {
+    int version = (bytes[4] & 0xff) | (bytes[5] & 0xff) << 8;
+    return version >= CheckpointCodec.OLDEST_READABLE && version <= CheckpointCodec.VERSION;
+  }
+
   // ---- single-byte corruption ----
 
   @Property(tries = 300)
@@ -238,7 +243,8 @@ class CheckpointCodecPropertiesTest {
     Reason expected;
     if (at < 4) {
       expected = Reason.BAD_MAGIC;
-    } else if (at < 6) {
+    } else if (at < 6 && !readableVersion(bytes)) {
+      // A flip that lands on another readable version (2 -> 1) is caught by the checksum.
       expected = Reason.BAD_VERSION;
     } else if (reading.keyed) {
       expected = flagsBit0Now == 1 ? Reason.BAD_SIGNATURE : Reason.UNSIGNED;

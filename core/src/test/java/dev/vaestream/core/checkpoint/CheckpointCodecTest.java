@@ -87,6 +87,12 @@ class CheckpointCodecTest {
     version[4] = 9;
     assertThat(rejection(codec, version)).isEqualTo(Reason.BAD_VERSION);
 
+    // Version 1 (before drift handling) is still read: same layout, no detector state.
+    byte[] v1 = good.clone();
+    v1[4] = 1;
+    assertThat(codec.decode(codec.reseal(v1), "v1").step())
+        .isEqualTo(codec.decode(good, "v2").step());
+
     byte[] flipped = good.clone();
     flipped[good.length / 2] ^= 1;
     assertThat(rejection(codec, flipped)).isEqualTo(Reason.BAD_CHECKSUM);

@@ -23,13 +23,14 @@ import picocli.CommandLine.Mixin;
  * interfaces) is what the help and the README say. Requests go to loopback only.
  */
 class MetricsServerBindTest {
-  private final PrometheusMeterRegistry registry = ServiceMetrics.registry("bind-test");
+  private final ServiceMetrics metrics = ServiceMetrics.create("bind-test");
+  private final PrometheusMeterRegistry registry = metrics.registry();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
   void closeRegistry() {
-    registry.close();
+    metrics.close();
   }
 
   @Command(name = "svc")

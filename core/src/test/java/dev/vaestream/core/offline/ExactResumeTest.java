@@ -9,8 +9,8 @@ import dev.vaestream.core.checkpoint.CheckpointFiles;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.process.ChildJvm;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,19 +38,10 @@ class ExactResumeTest {
 
     Path resumed = dir.resolve("resumed.ckpt");
     Process p =
-        new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    ResumeMain.class.getName(),
-                    first.toString(),
-                    Integer.toString(N + M),
-                    resumed.toString()))
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("child.log").toFile())
+        ChildJvm.of(ResumeMain.class.getName())
+            .args(first.toString(), Integer.toString(N + M), resumed.toString())
+            .logTo(dir.resolve("child.log"))
             .start();
-    p.getOutputStream().close();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(() -> readLog(dir.resolve("child.log"))).isZero();
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.record.InvalidRecordException.Reason;
 import java.util.Arrays;
 import java.util.List;
@@ -69,7 +70,7 @@ class ImageRecordCodecPropertiesTest {
       }
       // The dead-letter copy of any rejected record can be built, reason and bytes intact.
       ConsumerRecord<byte[], byte[]> consumed = consumed(key, value, headers);
-      ProducerRecord<byte[], byte[]> dead = DeadLetters.of(consumed, e, "test");
+      ProducerRecord<byte[], byte[]> dead = DeadLetters.of(consumed, e, "test", Topics.IMAGES_DLQ);
       assertThat(dead.key()).isSameAs(key);
       assertThat(dead.value()).isSameAs(value);
       assertThat(new String(dead.headers().lastHeader(DeadLetters.H_REASON).value(), UTF_8))

@@ -44,6 +44,30 @@ class ImageRecordCodecTest {
   }
 
   @Test
+  void phaseHeaderIsOptionalAndRoundTrips() throws Exception {
+    ImageRecord plain = image(null);
+    assertThat(ImageRecordCodec.headers(plain).lastHeader(ImageRecordCodec.H_PHASE)).isNull();
+    ProducerRecord<byte[], byte[]> old = ImageRecordCodec.toProducerRecord("t", plain);
+    assertThat(ImageRecordCodec.decode(old.key(), old.value(), old.headers()).phase()).isNull();
+    ImageRecord phased =
+        new ImageRecord(
+            plain.id(),
+            plain.pixels(),
+            plain.label(),
+            plain.split(),
+            plain.index(),
+            null,
+            plain.producedAtMs(),
+            "rotated-40");
+    ProducerRecord<byte[], byte[]> r = ImageRecordCodec.toProducerRecord("t", phased);
+    assertThat(ImageRecordCodec.decode(r.key(), r.value(), r.headers()).phase())
+        .isEqualTo("rotated-40");
+    Headers tooLong = ImageRecordCodec.headers(plain);
+    tooLong.add(ImageRecordCodec.H_PHASE, "x".repeat(65).getBytes(StandardCharsets.UTF_8));
+    assertThat(reasonOf(r.key(), r.value(), tooLong)).isEqualTo(Reason.BAD_HEADER);
+  }
+
+  @Test
   void anomalyHeaderOnlyOnAnomalies() {
     Headers h = ImageRecordCodec.headers(image(null));
     assertThat(h.lastHeader(ImageRecordCodec.H_ANOMALY)).isNull();

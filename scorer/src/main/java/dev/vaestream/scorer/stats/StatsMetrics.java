@@ -1,6 +1,7 @@
 package dev.vaestream.scorer.stats;
 
 import dev.vaestream.core.data.AnomalyKind;
+import dev.vaestream.core.metrics.OwnedMeterBinder;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
@@ -14,14 +15,17 @@ import java.util.function.ToDoubleFunction;
  * Gauges of the latest closed statistics window ({@code vae.scorer.stats.*}), so dashboards and
  * alerts need not read {@code anomaly.stats}. Every gauge is NaN until the first window closes, and
  * the ground-truth ones are NaN for a window without injected anomalies. Kind tags are the known
- * anomaly kinds plus {@code all}: a fixed, small set. Thread-safe.
+ * anomaly kinds plus {@code all}: a fixed, small set. A Micrometer binder: {@link #close()} removes
+ * the gauges. Thread-safe.
  */
-public final class StatsMetrics implements java.util.function.Consumer<StatsTopology.ClosedWindow> {
+public final class StatsMetrics extends OwnedMeterBinder
+    implements java.util.function.Consumer<StatsTopology.ClosedWindow> {
   static final String ALL_KINDS = "all";
 
   private final AtomicReference<StatsTopology.ClosedWindow> latest = new AtomicReference<>();
 
-  public StatsMetrics(MeterRegistry registry) {
+  @Override
+  protected void register(MeterRegistry registry) {
     gauge(
         registry,
         "vae.scorer.stats.images",
@@ -35,11 +39,12 @@ public final class StatsMetrics implements java.util.function.Consumer<StatsTopo
         "ratio",
         WindowStats::anomalyRate);
     for (double q : new double[] {0.5, 0.9, 0.99}) {
-      Gauge.builder("vae.scorer.stats.score", latest, r -> value(r, s -> s.quantile(q)))
-          .description("Score quantile of the latest closed window (from its histogram)")
-          .baseUnit("score")
-          .tag("quantile", Double.toString(q))
-          .register(registry);
+      own(
+          Gauge.builder("vae.scorer.stats.score", latest, r -> value(r, s -> s.quantile(q)))
+              .description("Score quantile of the latest closed window (from its histogram)")
+              .baseUnit("score")
+              .tag("quantile", Double.toString(q))
+              .register(registry));
     }
     gauge(
         registry,
@@ -54,32 +59,35 @@ public final class StatsMetrics implements java.util.function.Consumer<StatsTopo
     }
     for (String kind : kinds) {
       boolean all = ALL_KINDS.equals(kind);
-      Gauge.builder(
-              "vae.scorer.stats.precision",
-              latest,
-              r -> value(r, s -> all ? s.precision() : s.precision(kind)))
-          .description(
-              "Precision of the anomaly flag in the latest closed window (per kind:"
-                  + " against real digits only)")
-          .baseUnit("ratio")
-          .tag("kind", kind)
-          .register(registry);
-      Gauge.builder(
-              "vae.scorer.stats.recall",
-              latest,
-              r -> value(r, s -> all ? s.recall() : s.recall(kind)))
-          .description("Recall of the anomaly flag on injected anomalies, latest closed window")
-          .baseUnit("ratio")
-          .tag("kind", kind)
-          .register(registry);
+      own(
+          Gauge.builder(
+                  "vae.scorer.stats.precision",
+                  latest,
+                  r -> value(r, s -> all ? s.precision() : s.precision(kind)))
+              .description(
+                  "Precision of the anomaly flag in the latest closed window (per kind:"
+                      + " against real digits only)")
+              .baseUnit("ratio")
+              .tag("kind", kind)
+              .register(registry));
+      own(
+          Gauge.builder(
+                  "vae.scorer.stats.recall",
+                  latest,
+                  r -> value(r, s -> all ? s.recall() : s.recall(kind)))
+              .description("Recall of the anomaly flag on injected anomalies, latest closed window")
+              .baseUnit("ratio")
+              .tag("kind", kind)
+              .register(registry));
     }
-    TimeGauge.builder(
-            "vae.scorer.stats.window.end",
-            latest,
-            TimeUnit.MILLISECONDS,
-            r -> r.get() == null ? Double.NaN : r.get().end())
-        .description("End of the latest closed window, epoch time (staleness check)")
-        .register(registry);
+    own(
+        TimeGauge.builder(
+                "vae.scorer.stats.window.end",
+                latest,
+                TimeUnit.MILLISECONDS,
+                r -> r.get() == null ? Double.NaN : r.get().end())
+            .description("End of the latest closed window, epoch time (staleness check)")
+            .register(registry));
   }
 
   private void gauge(
@@ -88,10 +96,11 @@ public final class StatsMetrics implements java.util.function.Consumer<StatsTopo
       String description,
       String unit,
       ToDoubleFunction<WindowStats> f) {
-    Gauge.builder(name, latest, r -> value(r, f))
-        .description(description)
-        .baseUnit(unit)
-        .register(registry);
+    own(
+        Gauge.builder(name, latest, r -> value(r, f))
+            .description(description)
+            .baseUnit(unit)
+            .register(registry));
   }
 
   private static double value(

@@ -142,7 +142,8 @@ public final class WindowStats {
 
   /**
    * The {@code q} quantile of all scores, from the histogram: linear rank interpolation as in
-   * {@code Calibration}, geometric within a bin, clamped to the exact min and max. NaN when empty.
+   * {@link dev.vaestream.core.stats.Quantiles}, geometric within a bin, clamped to the exact min
+   * and max. NaN when empty.
    */
   public double quantile(double q) {
     if (count == 0) {

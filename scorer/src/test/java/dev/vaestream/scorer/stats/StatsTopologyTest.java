@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vaestream.scorer.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,14 +31,20 @@ class StatsTopologyTest {
   private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
   private static byte[] score(int i, double score, boolean flagged, String kind) {
-    return new ScoreRecord("test:" + i + ":0", 0, i, score, 0.05, flagged, 10, 0, 3, kind, 0, 0, 0)
-        .toJson();
+    return ScoreRecordCodec.encode(
+        new ScoreRecord(
+            new ScoreRecord.Source("test:" + i + ":0", 0, i),
+            new ScoreRecord.Verdict(score, 0.05, flagged),
+            new ScoreRecord.Model(10, 0),
+            new ScoreRecord.Truth(3, kind),
+            ScoreRecord.Timing.of(0, 0)));
   }
 
   @Test
   void oneRecordPerClosedMinuteWithQuantilesAndGroundTruth(@TempDir Path dir) throws Exception {
     List<StatsTopology.ClosedWindow> closed = new ArrayList<>();
-    StatsMetrics metrics = new StatsMetrics(new SimpleMeterRegistry());
+    StatsMetrics metrics = new StatsMetrics();
+    metrics.bindTo(new SimpleMeterRegistry());
     var topology =
         StatsTopology.buildTopology(
             "scores",

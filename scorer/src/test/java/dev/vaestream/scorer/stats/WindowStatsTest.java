@@ -3,8 +3,11 @@ package dev.vaestream.scorer.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.vaestream.core.checkpoint.Calibration;
 import dev.vaestream.core.offline.Auroc;
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.core.record.ScoreRecordCodec;
+import dev.vaestream.core.stats.Quantiles;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,7 @@ class WindowStatsTest {
     }
     Arrays.sort(all);
     for (double q : new double[] {0.5, 0.9, 0.99}) {
-      double exact = Calibration.quantileOfSorted(all, q);
+      double exact = Quantiles.ofSorted(all, q);
       assertThat(s.quantile(q)).as("p%s", q).isCloseTo(exact, within(exact * 0.03));
     }
     assertThat(s.quantile(0)).isCloseTo(all[0], within(1e-7));
@@ -138,12 +141,23 @@ class WindowStatsTest {
 
   @Test
   void parsesScoreRecordsAndSkipsGarbage() {
-    byte[] json =
-        ("{\"schema_version\":1,\"image_id\":\"x\",\"score\":0.25,\"threshold\":null,"
-                + "\"anomaly\":true,\"future\":{\"a\":[1,2]},\"anomaly_kind\":\"noise\"}")
-            .getBytes();
+    String full =
+        new String(
+            ScoreRecordCodec.encode(
+                new ScoreRecord(
+                    new ScoreRecord.Source("x", 0, 1),
+                    new ScoreRecord.Verdict(0.25, null, true),
+                    new ScoreRecord.Model(3, 0),
+                    new ScoreRecord.Truth(null, "noise"),
+                    ScoreRecord.Timing.of(1, 2))),
+            StandardCharsets.UTF_8);
+    // A field added by a later version is skipped, whatever its shape.
+    byte[] json = full.replace("{", "{\"future\":{\"a\":[1,2]},").getBytes(StandardCharsets.UTF_8);
     assertThat(ScoreObservation.parse(json)).contains(new ScoreObservation(0.25, true, "noise"));
     assertThat(ScoreObservation.parse("not json".getBytes())).isEmpty();
+    assertThat(ScoreObservation.parse("{\"score\":0.25,\"anomaly\":true}".getBytes()))
+        .as("not a score record: the schema's required fields are missing")
+        .isEmpty();
     assertThat(ScoreObservation.parse("{\"score\":\"high\"}".getBytes())).isEmpty();
     assertThat(ScoreObservation.parse(null)).isEmpty();
   }

@@ -1,0 +1,153 @@
+package dev.vaestream.core.record;
+
+import java.util.Objects;
+
+/**
+ * One value on {@code anomaly.scores}: the score of one image and everything needed to explain it.
+ * The scorer writes it and every reader (statistics, the demo's tally, the fault campaign's audit,
+ * the latency benchmark, users' code) reads it through {@link ScoreRecordCodec}; the contract is
+ * {@code schema/anomaly-score.schema.json} (fields are only ever added, never renamed or removed).
+ *
+ * <p>The thirteen fields come in five groups so that a call site says what each number is: {@code
+ * new ScoreRecord(new Source(id, partition, offset), new Verdict(score, threshold, anomaly), new
+ * Model(step, ageMs), new Truth(label, kind), new Timing(producedAt, scoredAt, latencyMs))}. The
+ * flat accessors ({@link #score()}, {@link #modelStep()}, ...) read through the groups.
+ *
+ * @param source where the scored image came from
+ * @param verdict the score and the flag
+ * @param model the model that scored it
+ * @param truth what the input record carried as ground truth
+ * @param timing when it was produced and scored
+ */
+public record ScoreRecord(Source source, Verdict verdict, Model model, Truth truth, Timing timing) {
+
+  /** Validates that no group is missing. */
+  public ScoreRecord {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(verdict, "verdict");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(truth, "truth");
+    Objects.requireNonNull(timing, "timing");
+  }
+
+  /**
+   * The input record that was scored.
+   *
+   * @param imageId the input record's key
+   * @param partition source partition on the input topic
+   * @param offset source offset on the input topic
+   */
+  public record Source(String imageId, int partition, long offset) {
+    /** Validates the id. */
+    public Source {
+      Objects.requireNonNull(imageId, "imageId");
+    }
+  }
+
+  /**
+   * The outcome.
+   *
+   * @param score per-pixel MSE of the reconstruction at the posterior mean
+   * @param threshold the model's threshold, or null when it has none
+   * @param anomaly {@code score > threshold}; false without a threshold
+   */
+  public record Verdict(double score, Double threshold, boolean anomaly) {}
+
+  /**
+   * The model that scored.
+   *
+   * @param step its training step
+   * @param ageMs age of its checkpoint when scoring
+   */
+  public record Model(long step, long ageMs) {}
+
+  /**
+   * Ground truth the input record carried, for precision and recall.
+   *
+   * @param label the digit, or null
+   * @param anomalyKind the injected anomaly kind, or null for a real digit
+   */
+  public record Truth(Integer label, String anomalyKind) {
+    /** Neither a label nor an anomaly kind. */
+    public static final Truth NONE = new Truth(null, null);
+  }
+
+  /**
+   * Clocks, epoch milliseconds.
+   *
+   * @param producedAt when the image was produced
+   * @param scoredAt when it was scored (also the record timestamp)
+   * @param latencyMs {@code scoredAt - producedAt}, clamped at 0 against clock skew
+   */
+  public record Timing(long producedAt, long scoredAt, long latencyMs) {
+    /** The timing of an image produced at {@code producedAt} and scored at {@code scoredAt}. */
+    public static Timing of(long producedAt, long scoredAt) {
+      return new Timing(producedAt, scoredAt, Math.max(0, scoredAt - producedAt));
+    }
+  }
+
+  /** The input record's key. */
+  public String imageId() {
+    return source.imageId();
+  }
+
+  /** Source partition on the input topic. */
+  public int partition() {
+    return source.partition();
+  }
+
+  /** Source offset on the input topic. */
+  public long offset() {
+    return source.offset();
+  }
+
+  /** The anomaly score. */
+  public double score() {
+    return verdict.score();
+  }
+
+  /** The threshold, or null when the model has none. */
+  public Double threshold() {
+    return verdict.threshold();
+  }
+
+  /** Whether the scorer flagged the image. */
+  public boolean anomaly() {
+    return verdict.anomaly();
+  }
+
+  /** Training step of the model that scored. */
+  public long modelStep() {
+    return model.step();
+  }
+
+  /** Age of that model's checkpoint when scoring, ms. */
+  public long modelAgeMs() {
+    return model.ageMs();
+  }
+
+  /** The digit the input carried, or null. */
+  public Integer label() {
+    return truth.label();
+  }
+
+  /** The injected anomaly kind the input carried, or null. */
+  public String anomalyKind() {
+    return truth.anomalyKind();
+  }
+
+  /** When the image was produced, epoch ms. */
+  public long producedAt() {
+    return timing.producedAt();
+  }
+
+  /** When it was scored, epoch ms. */
+  public long scoredAt() {
+    return timing.scoredAt();
+  }
+
+  /** {@code scoredAt - producedAt}, at least 0. */
+  public long latencyMs() {
+    return timing.latencyMs();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.vaestream.trainer.drift;
+
+/**
+ * How the trainer watches its prequential loss for a sustained change and what it does on one.
+ *
+ * @param enabled run the detector at all (off: today's trainer, no events)
+ * @param delta ADWIN's confidence; smaller means fewer false alarms and later detections
+ * @param minRise a cut counts as drift only when the newer mean loss exceeds the older one by this
+ *     fraction (0.1: 10%); falls in loss, from learning, are never drift
+ * @param warmupImages no detection before this many images (the first minutes of learning are one
+ *     long fall in loss, not a change of the stream)
+ * @param rebaselineImages after a detection, the guard starts afresh: it learns everything until
+ *     this many new scores are in its window, then guards at their quantile
+ * @param adaptImages images learned after a detection during which the model counts as adapting
+ */
+public record DriftSettings(
+    boolean enabled,
+    double delta,
+    double minRise,
+    long warmupImages,
+    int rebaselineImages,
+    long adaptImages) {
+
+  public static final double DEFAULT_DELTA = 1e-5;
+  public static final double DEFAULT_MIN_RISE = 0.1;
+  public static final long DEFAULT_WARMUP = 5_000;
+  public static final int DEFAULT_REBASELINE = 1_000;
+  public static final long DEFAULT_ADAPT = 5_000;
+
+  /** The defaults, detector on. */
+  public static DriftSettings defaults() {
+    return new DriftSettings(
+        true, DEFAULT_DELTA, DEFAULT_MIN_RISE, DEFAULT_WARMUP, DEFAULT_REBASELINE, DEFAULT_ADAPT);
+  }
+
+  /** Detector off: the trainer as it was before drift handling. */
+  public static DriftSettings off() {
+    return new DriftSettings(
+        false, DEFAULT_DELTA, DEFAULT_MIN_RISE, DEFAULT_WARMUP, DEFAULT_REBASELINE, DEFAULT_ADAPT);
+  }
+
+  public DriftSettings {
+    if (!(delta > 0 && delta < 1)) {
+      throw new IllegalArgumentException("--drift-delta must be in (0, 1), got " + delta);
+    }
+    if (!(minRise >= 0)) {
+      throw new IllegalArgumentException("--drift-min-rise must be at least 0, got " + minRise);
+    }
+    if (warmupImages < 0 || rebaselineImages < 1 || adaptImages < 0) {
+      throw new IllegalArgumentException(
+          "--drift-warmup, --drift-rebaseline and --drift-adapt-images must be positive");
+    }
+  }
+}
