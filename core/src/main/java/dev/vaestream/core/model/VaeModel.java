@@ -63,8 +63,6 @@ public final class VaeModel {
   private final INDArray params;
   private final INDArray adamState;
   private final AdamUpdater adam;
-  private final INDArray paramsBackup;
-  private final INDArray adamStateBackup;
   private long step;
   private long imagesSeen;
   private long rollbacks;
@@ -95,8 +93,6 @@ public final class VaeModel {
                 VaeArchitecture.EPSILON));
     INDArray grads = layer.getGradientsViewArray();
     adam.setStateViewArray(adamState, grads.shape(), grads.ordering(), true);
-    this.paramsBackup = params.dup();
-    this.adamStateBackup = adamState.dup();
     this.trainingStep = kernels.trainingStep(this);
   }
 
@@ -157,26 +153,21 @@ public final class VaeModel {
   /**
    * One Adam step on {@code batch} ({@code n x 784}, pixels in [0, 1]). The sampling noise is
    * seeded from the model seed and the step number, so training is reproducible and resumable. A
-   * step whose loss or resulting parameters are not finite is rolled back and not counted.
+   * step whose loss, gradient or resulting parameters would not be finite is not applied (the
+   * parameters and Adam state stay bit for bit as they were) and not counted; see {@link
+   * TrainingStep} for how each compute path keeps that promise.
    */
   public StepResult trainStep(INDArray batch) {
     checkBatch(batch);
     Nd4j.getRandom().setSeed(noiseSeed());
-    paramsBackup.assign(params);
-    adamStateBackup.assign(adamState);
-
-    double loss = trainingStep.apply(batch, (int) step);
-    boolean finite = Double.isFinite(loss) && isFinite(params);
-
-    if (!finite) {
-      params.assign(paramsBackup);
-      adamState.assign(adamStateBackup);
+    StepResult r = trainingStep.apply(batch, (int) step);
+    if (!r.applied()) {
       rollbacks++;
-      return new StepResult(loss, false);
+      return r;
     }
     step++;
     imagesSeen += batch.rows();
-    return new StepResult(loss, true);
+    return r;
   }
 
   /**
@@ -230,7 +221,10 @@ public final class VaeModel {
     return kernels.name();
   }
 
-  /** The flat parameter vector itself (not a copy), for the kernels. */
+  /**
+   * The flat parameter vector itself (not a copy), for the kernels. Only {@link #restore} (before
+   * the first step) and the training step write it: the fused step tracks its largest element.
+   */
   INDArray parameterVector() {
     return params;
   }
@@ -301,10 +295,6 @@ public final class VaeModel {
               + "] batch, got "
               + java.util.Arrays.toString(batch.shape()));
     }
-  }
-
-  private static boolean isFinite(INDArray a) {
-    return Double.isFinite(a.sumNumber().doubleValue());
   }
 
   private long noiseSeed() {

@@ -21,6 +21,30 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>It matches DL4J's layer on the same batch and noise within float rounding ({@code
  * FusedTrainingStepTest}); it is not bit-identical to it, but deterministic itself.
+ *
+ * <p><b>Non-finite steps without a copy.</b> The gradient goes into a scratch buffer, not into the
+ * parameters, so nothing is touched until the Adam update. Before it, the step checks three cheap
+ * things and refuses the step (nothing written) unless all hold:
+ *
+ * <ol>
+ *   <li>the loss is finite;
+ *   <li>every batch-mean gradient element is finite and {@code |g| <= }{@value #MAX_GRADIENT} (one
+ *       read of the 1.75 MB gradient, no copy), so {@code g * g <= 1e36} is finite too;
+ *   <li>{@code P <= }{@value #MAX_PARAMETER} and {@code alpha * max(M, G) / eps <= }{@value
+ *       #MAX_PARAMETER}, where {@code P} and {@code M} are the largest {@code |parameter|} and
+ *       {@code |first moment|} now (tracked by the previous update's own loop, measured once at the
+ *       first step), {@code G} the largest {@code |g|} and {@code alpha} this step's bias-corrected
+ *       learning rate.
+ * </ol>
+ *
+ * <p>Given those, Adam cannot produce a non-finite value from finite inputs, element by element:
+ * {@code m' = b1 m + (1 - b1) g} is a convex combination, so {@code |m'| <= max(M, G)}; {@code v' =
+ * b2 v + (1 - b2) g^2} is at most {@code max(v, g^2)}, finite, and {@code sqrt(v') + eps >= eps >
+ * 0}, so the division is by a positive number; {@code |m' alpha / (sqrt(v') + eps)| <= alpha max(M,
+ * G) / eps <= 1e37}; and {@code |p - update| <= 2e37}, below {@code Float.MAX_VALUE} (3.4e38).
+ * (Float rounding adds at most an ulp to each bound.) So the update needs no undo: a step that
+ * passes is finite, and one that fails never wrote anything. The only cost is the gradient read and
+ * two running maxima inside the update loop, against 3.5 MB copied twice before.
  */
 final class FusedTrainingStep implements TrainingStep {
   private static final int IN = VaeArchitecture.INPUT;
@@ -54,7 +78,26 @@ final class FusedTrainingStep implements TrainingStep {
   private final int outW;
   private final int outb;
 
+  /** The largest batch-mean gradient element a step may apply: its square is finite. */
+  static final float MAX_GRADIENT = 1e18f;
+
+  /** The largest parameter, and update bound, a step may start from: twice it is finite. */
+  static final float MAX_PARAMETER = 1e37f;
+
+  /** Elements per chunk of the update: the chunk's four arrays stay in the L1 cache. */
+  private static final int CHUNK = 1024;
+
   private final Buf grad;
+  private final float[] chunkG = new float[CHUNK];
+  private final float[] chunkM = new float[CHUNK];
+  private final float[] chunkV = new float[CHUNK];
+  private final float[] chunkP = new float[CHUNK];
+
+  /** Largest |parameter| and |first moment| after the last update; NaN until measured. */
+  private float maxParameter = Float.NaN;
+
+  private float maxMoment = Float.NaN;
+  private boolean boundsKnown;
   private int capacity;
   private Buf x;
   private Buf a1;
@@ -74,6 +117,15 @@ final class FusedTrainingStep implements TrainingStep {
   private Buf eps1;
   private float[] heap = new float[0];
   private float[] heap2 = new float[0];
+  private float[] pixels = new float[0];
+  private float[] mu = new float[0];
+  private float[] lv = new float[0];
+  private float[] sigma2 = new float[0];
+  private float[] sigma = new float[0];
+  private float[] zs = new float[0];
+  private float[] gz = new float[0];
+  private float[] gm = new float[0];
+  private float[] gv = new float[0];
   private final float[] colSum = new float[IN];
 
   FusedTrainingStep(VaeModel model) {
@@ -123,11 +175,48 @@ final class FusedTrainingStep implements TrainingStep {
   }
 
   @Override
-  public double apply(INDArray batch, int adamIteration) {
+  public StepResult apply(INDArray batch, int adamIteration) {
     int n = batch.rows();
     double loss = lossAndGradient(batch);
-    adam(n, adamIteration);
-    return loss;
+    if (!Double.isFinite(loss)) {
+      return new StepResult(loss, false);
+    }
+    float scale = 1f / n;
+    float maxGradient = maxAbsGradient() * scale;
+    if (!(maxGradient <= MAX_GRADIENT)) {
+      return new StepResult(loss, false);
+    }
+    if (!boundsKnown) {
+      maxParameter = maxAbs(params, count);
+      maxMoment = maxAbs(adamM, count);
+      boundsKnown = true;
+    }
+    float alpha = alpha(adamIteration);
+    double updateBound = (double) alpha * Math.max(maxMoment, maxGradient) / epsilon();
+    if (!(maxParameter <= MAX_PARAMETER) || !(updateBound <= MAX_PARAMETER)) {
+      return new StepResult(loss, false);
+    }
+    adam(scale, alpha);
+    return new StepResult(loss, true);
+  }
+
+  /** The largest |element| of the gradient buffer; NaN if any element is NaN. */
+  private float maxAbsGradient() {
+    return maxAbs(grad.buf, count);
+  }
+
+  private float maxAbs(FloatBuffer b, int length) {
+    float max = 0f;
+    float[] chunk = chunkG;
+    for (int off = 0; off < length; off += CHUNK) {
+      int len = Math.min(CHUNK, length - off);
+      b.get(off, chunk, 0, len);
+      for (int i = 0; i < len; i++) {
+        // Math.max returns NaN when either is NaN, so a NaN anywhere makes the result NaN.
+        max = Math.max(max, Math.abs(chunk[i]));
+      }
+    }
+    return max;
   }
 
   /**
@@ -142,7 +231,6 @@ final class FusedTrainingStep implements TrainingStep {
         batch.ordering() == 'c' && !batch.isView() && batch.dataType() == DataType.FLOAT
             ? batch
             : batch.dup('c').castTo(DataType.FLOAT);
-    float[] pixels = new float[n * IN];
     rows.data().asNioFloat().get(0, pixels, 0, n * IN);
     x.buf.put(0, pixels, 0, n * IN);
 
@@ -153,8 +241,6 @@ final class FusedTrainingStep implements TrainingStep {
     biasRelu(a2, H2, e1b, n);
     gemm(CblasNoTrans, a2.ptr, n, meanW, H2, Z, mean, n);
     gemm(CblasNoTrans, a2.ptr, n, logVarW, H2, Z, logVar, n);
-    float[] mu = new float[n * Z];
-    float[] lv = new float[n * Z];
     mean.buf.get(0, mu, 0, n * Z);
     logVar.buf.get(0, lv, 0, n * Z);
     addBias(mu, Z, meanb, n);
@@ -166,9 +252,6 @@ final class FusedTrainingStep implements TrainingStep {
       noise = Nd4j.randn(DataType.FLOAT, n, Z);
     }
     float[] e = noise.data().asFloat();
-    float[] sigma2 = new float[n * Z];
-    float[] sigma = new float[n * Z];
-    float[] zs = new float[n * Z];
     double klTerms = 0;
     for (int c = 0; c < Z; c++) {
       for (int r = 0; r < n; r++) {
@@ -220,10 +303,8 @@ final class FusedTrainingStep implements TrainingStep {
     biasGrad(eps3, H3, d0b, n);
     back(eps3.ptr, d0W, Z, H3, dz, n);
     // The latent: d/d mu = dz + mu (KL), d/d log sigma^2 = (dz e sigma + sigma^2 - 1) / 2.
-    float[] g = new float[n * Z];
+    float[] g = gz;
     dz.buf.get(0, g, 0, n * Z);
-    float[] gm = new float[n * Z];
-    float[] gv = new float[n * Z];
     for (int c = 0; c < Z; c++) {
       for (int r = 0; r < n; r++) {
         int i = c * n + r;
@@ -285,31 +366,66 @@ final class FusedTrainingStep implements TrainingStep {
     return g;
   }
 
-  /** ND4J's Adam on the batch-mean gradient, then {@code params -= update}, in one pass. */
-  private void adam(int n, int iteration) {
+  private float epsilon() {
+    return (float) model.adam().getConfig().getEpsilon();
+  }
+
+  /** ND4J's Adam step size for this iteration, with its bias correction, as ND4J computes it. */
+  private float alpha(int iteration) {
     org.nd4j.linalg.learning.config.Adam config = model.adam().getConfig();
-    float b1 = (float) config.getBeta1();
-    float b2 = (float) config.getBeta2();
-    float eps = (float) config.getEpsilon();
     double lr = config.getLearningRate(iteration, 0);
     double alpha =
         lr
             * Math.sqrt(1 - Math.pow(config.getBeta2(), iteration + 1))
             / (1 - Math.pow(config.getBeta1(), iteration + 1));
     if (Double.isNaN(alpha) || alpha == 0 || Double.isInfinite(alpha)) {
-      alpha = eps;
+      alpha = config.getEpsilon();
     }
-    float a = (float) alpha;
-    float scale = 1f / n;
+    return (float) alpha;
+  }
+
+  /**
+   * ND4J's Adam on the batch-mean gradient ({@code scale} times the summed one), then {@code params
+   * -= update}, in one pass over L1-sized chunks; records the new largest |parameter| and |first
+   * moment| for the next step's check.
+   */
+  private void adam(float scale, float a) {
+    org.nd4j.linalg.learning.config.Adam config = model.adam().getConfig();
+    float b1 = (float) config.getBeta1();
+    float b2 = (float) config.getBeta2();
+    float eps = (float) config.getEpsilon();
+    float c1 = 1f - b1;
+    float c2 = 1f - b2;
+    float[] cg = chunkG;
+    float[] cm = chunkM;
+    float[] cv = chunkV;
+    float[] cp = chunkP;
+    float maxP = 0f;
+    float maxM = 0f;
     FloatBuffer gb = grad.buf;
-    for (int i = 0; i < count; i++) {
-      float g = gb.get(i) * scale;
-      float m = b1 * adamM.get(i) + (1f - b1) * g;
-      float v = b2 * adamV.get(i) + (1f - b2) * g * g;
-      adamM.put(i, m);
-      adamV.put(i, v);
-      params.put(i, params.get(i) - m * a / ((float) Math.sqrt(v) + eps));
+    for (int off = 0; off < count; off += CHUNK) {
+      int len = Math.min(CHUNK, count - off);
+      gb.get(off, cg, 0, len);
+      adamM.get(off, cm, 0, len);
+      adamV.get(off, cv, 0, len);
+      params.get(off, cp, 0, len);
+      for (int i = 0; i < len; i++) {
+        float g = cg[i] * scale;
+        float m = b1 * cm[i] + c1 * g;
+        float v = b2 * cv[i] + c2 * g * g;
+        float p = cp[i] - m * a / ((float) Math.sqrt(v) + eps);
+        cm[i] = m;
+        cv[i] = v;
+        cp[i] = p;
+        maxM = Math.max(maxM, Math.abs(m));
+        maxP = Math.max(maxP, Math.abs(p));
+      }
+      adamM.put(off, cm, 0, len);
+      adamV.put(off, cv, 0, len);
+      params.put(off, cp, 0, len);
     }
+    maxMoment = maxM;
+    maxParameter = maxP;
   }
 
   private FloatPointer at(int offset) {
@@ -432,6 +548,15 @@ final class FusedTrainingStep implements TrainingStep {
     }
     heap = new float[c * IN];
     heap2 = new float[c * IN];
+    pixels = new float[c * IN];
+    mu = new float[c * Z];
+    lv = new float[c * Z];
+    sigma2 = new float[c * Z];
+    sigma = new float[c * Z];
+    zs = new float[c * Z];
+    gz = new float[c * Z];
+    gm = new float[c * Z];
+    gv = new float[c * Z];
     capacity = c;
   }
 
