@@ -25,4 +25,13 @@ public interface TrainingStep {
    * @return the mean training loss per image (sampled latent), and whether the update was applied
    */
   StepResult apply(INDArray batch, int adamIteration);
+
+  /**
+   * For benchmarks: the seconds that {@code repeats} runs of this step's matrix products alone take
+   * at batch {@code rows} (the arithmetic limit of a step), on scratch memory with the parameters
+   * left as they are; NaN where the products are not separate calls (DL4J's layer).
+   */
+  default double matrixProductSeconds(int rows, int repeats) {
+    return Double.NaN;
+  }
 }

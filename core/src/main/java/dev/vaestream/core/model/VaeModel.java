@@ -216,6 +216,15 @@ public final class VaeModel {
     return kernels.forward(this);
   }
 
+  /**
+   * For benchmarks: seconds for {@code repeats} runs of the training step's matrix products alone
+   * at batch {@code rows}, or NaN on a path that cannot separate them ({@link
+   * TrainingStep#matrixProductSeconds}). Leaves the parameters and Adam state as they are.
+   */
+  public double matrixProductSeconds(int rows, int repeats) {
+    return trainingStep.matrixProductSeconds(rows, repeats);
+  }
+
   /** The compute path this model runs on ({@link ComputePath}). */
   public String computePath() {
     return kernels.name();

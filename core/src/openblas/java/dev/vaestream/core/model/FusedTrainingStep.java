@@ -22,29 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>It matches DL4J's layer on the same batch and noise within float rounding ({@code
  * FusedTrainingStepTest}); it is not bit-identical to it, but deterministic itself.
  *
- * <p><b>Non-finite steps without a copy.</b> The gradient goes into a scratch buffer, not into the
- * parameters, so nothing is touched until the Adam update. Before it, the step checks three cheap
- * things and refuses the step (nothing written) unless all hold:
- *
- * <ol>
- *   <li>the loss is finite;
- *   <li>every batch-mean gradient element is finite and {@code |g| <= }{@value #MAX_GRADIENT} (one
- *       read of the 1.75 MB gradient, no copy), so {@code g * g <= 1e36} is finite too;
- *   <li>{@code P <= }{@value #MAX_PARAMETER} and {@code alpha * max(M, G) / eps <= }{@value
- *       #MAX_PARAMETER}, where {@code P} and {@code M} are the largest {@code |parameter|} and
- *       {@code |first moment|} now (tracked by the previous update's own loop, measured once at the
- *       first step), {@code G} the largest {@code |g|} and {@code alpha} this step's bias-corrected
- *       learning rate.
- * </ol>
- *
- * <p>Given those, Adam cannot produce a non-finite value from finite inputs, element by element:
- * {@code m' = b1 m + (1 - b1) g} is a convex combination, so {@code |m'| <= max(M, G)}; {@code v' =
- * b2 v + (1 - b2) g^2} is at most {@code max(v, g^2)}, finite, and {@code sqrt(v') + eps >= eps >
- * 0}, so the division is by a positive number; {@code |m' alpha / (sqrt(v') + eps)| <= alpha max(M,
- * G) / eps <= 1e37}; and {@code |p - update| <= 2e37}, below {@code Float.MAX_VALUE} (3.4e38).
- * (Float rounding adds at most an ulp to each bound.) So the update needs no undo: a step that
- * passes is finite, and one that fails never wrote anything. The only cost is the gradient read and
- * two running maxima inside the update loop, against 3.5 MB copied twice before.
+ * <p>Non-finite steps: the gradient goes into a scratch buffer, and {@link FiniteAdam} applies the
+ * update only when it provably leaves the model finite, so a refused step has written nothing.
  */
 final class FusedTrainingStep implements TrainingStep {
   private static final int IN = VaeArchitecture.INPUT;
@@ -58,8 +37,7 @@ final class FusedTrainingStep implements TrainingStep {
   private final long base;
   private final FloatPointer paramsPtr;
   private final FloatBuffer params;
-  private final FloatBuffer adamM;
-  private final FloatBuffer adamV;
+  private final FiniteAdam adam;
   private final int count;
 
   // Offsets of each parameter in the flat vector (the gradient uses the same layout).
@@ -78,26 +56,7 @@ final class FusedTrainingStep implements TrainingStep {
   private final int outW;
   private final int outb;
 
-  /** The largest batch-mean gradient element a step may apply: its square is finite. */
-  static final float MAX_GRADIENT = 1e18f;
-
-  /** The largest parameter, and update bound, a step may start from: twice it is finite. */
-  static final float MAX_PARAMETER = 1e37f;
-
-  /** Elements per chunk of the update: the chunk's four arrays stay in the L1 cache. */
-  private static final int CHUNK = 1024;
-
   private final Buf grad;
-  private final float[] chunkG = new float[CHUNK];
-  private final float[] chunkM = new float[CHUNK];
-  private final float[] chunkV = new float[CHUNK];
-  private final float[] chunkP = new float[CHUNK];
-
-  /** Largest |parameter| and |first moment| after the last update; NaN until measured. */
-  private float maxParameter = Float.NaN;
-
-  private float maxMoment = Float.NaN;
-  private boolean boundsKnown;
   private int capacity;
   private Buf x;
   private Buf a1;
@@ -140,8 +99,13 @@ final class FusedTrainingStep implements TrainingStep {
     if (state.length() != 2L * count || all.position() != 0) {
       throw new IllegalStateException("unexpected Adam state layout");
     }
-    this.adamM = all.duplicate();
-    this.adamV = all.duplicate().position(count).slice();
+    this.adam =
+        new FiniteAdam(
+            model.adam().getConfig(),
+            params,
+            all.duplicate(),
+            all.duplicate().position(count).slice(),
+            count);
     e0W = offset(model.param("e0W"), IN, H1);
     e0b = offset(model.param("e0b"), 1, H1);
     e1W = offset(model.param("e1W"), H1, H2);
@@ -181,42 +145,56 @@ final class FusedTrainingStep implements TrainingStep {
     if (!Double.isFinite(loss)) {
       return new StepResult(loss, false);
     }
-    float scale = 1f / n;
-    float maxGradient = maxAbsGradient() * scale;
-    if (!(maxGradient <= MAX_GRADIENT)) {
-      return new StepResult(loss, false);
-    }
-    if (!boundsKnown) {
-      maxParameter = maxAbs(params, count);
-      maxMoment = maxAbs(adamM, count);
-      boundsKnown = true;
-    }
-    float alpha = alpha(adamIteration);
-    double updateBound = (double) alpha * Math.max(maxMoment, maxGradient) / epsilon();
-    if (!(maxParameter <= MAX_PARAMETER) || !(updateBound <= MAX_PARAMETER)) {
-      return new StepResult(loss, false);
-    }
-    adam(scale, alpha);
-    return new StepResult(loss, true);
+    boolean applied = adam.apply(grad.buf, 1f / n, adamIteration);
+    return new StepResult(loss, applied);
   }
 
-  /** The largest |element| of the gradient buffer; NaN if any element is NaN. */
-  private float maxAbsGradient() {
-    return maxAbs(grad.buf, count);
-  }
-
-  private float maxAbs(FloatBuffer b, int length) {
-    float max = 0f;
-    float[] chunk = chunkG;
-    for (int off = 0; off < length; off += CHUNK) {
-      int len = Math.min(CHUNK, length - off);
-      b.get(off, chunk, 0, len);
-      for (int i = 0; i < len; i++) {
-        // Math.max returns NaN when either is NaN, so a NaN anywhere makes the result NaN.
-        max = Math.max(max, Math.abs(chunk[i]));
-      }
+  /**
+   * The same 20 GEMM calls as {@link #lossAndGradient}, on the same shapes and buffers, without the
+   * element-wise work or the update: what the step would cost if only its arithmetic counted. It
+   * writes only scratch buffers (activations and the gradient, which the next step overwrites).
+   */
+  @Override
+  public double matrixProductSeconds(int n, int repeats) {
+    ensureCapacity(n);
+    long t0 = System.nanoTime();
+    for (int r = 0; r < repeats; r++) {
+      gemm(CblasTrans, x.ptr, IN, e0W, IN, H1, a1, n);
+      gemm(CblasNoTrans, a1.ptr, n, e1W, H1, H2, a2, n);
+      gemm(CblasNoTrans, a2.ptr, n, meanW, H2, Z, mean, n);
+      gemm(CblasNoTrans, a2.ptr, n, logVarW, H2, Z, logVar, n);
+      gemm(CblasNoTrans, z.ptr, n, d0W, Z, H3, d1, n);
+      gemm(CblasNoTrans, d1.ptr, n, d1W, H3, H4, d2, n);
+      gemm(CblasNoTrans, d2.ptr, n, outW, H4, IN, out, n);
+      weightGrad(d2.ptr, out.ptr, H4, IN, outW, n);
+      back(out.ptr, outW, H4, IN, eps4, n);
+      weightGrad(d1.ptr, eps4.ptr, H3, H4, d1W, n);
+      back(eps4.ptr, d1W, H3, H4, eps3, n);
+      weightGrad(z.ptr, eps3.ptr, Z, H3, d0W, n);
+      back(eps3.ptr, d0W, Z, H3, dz, n);
+      weightGrad(a2.ptr, dMean.ptr, H2, Z, meanW, n);
+      weightGrad(a2.ptr, dLogVar.ptr, H2, Z, logVarW, n);
+      back(dMean.ptr, meanW, H2, Z, eps2, n);
+      back(dLogVar.ptr, logVarW, H2, Z, eps2, n);
+      weightGrad(a1.ptr, eps2.ptr, H1, H2, e1W, n);
+      back(eps2.ptr, e1W, H1, H2, eps1, n);
+      cblas_sgemm(
+          CblasColMajor,
+          CblasNoTrans,
+          CblasNoTrans,
+          IN,
+          H1,
+          n,
+          1f,
+          x.ptr,
+          IN,
+          eps1.ptr,
+          n,
+          0f,
+          grad.at(e0W),
+          IN);
     }
-    return max;
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /**
@@ -364,68 +342,6 @@ final class FusedTrainingStep implements TrainingStep {
     float[] g = new float[count];
     grad.buf.get(0, g, 0, count);
     return g;
-  }
-
-  private float epsilon() {
-    return (float) model.adam().getConfig().getEpsilon();
-  }
-
-  /** ND4J's Adam step size for this iteration, with its bias correction, as ND4J computes it. */
-  private float alpha(int iteration) {
-    org.nd4j.linalg.learning.config.Adam config = model.adam().getConfig();
-    double lr = config.getLearningRate(iteration, 0);
-    double alpha =
-        lr
-            * Math.sqrt(1 - Math.pow(config.getBeta2(), iteration + 1))
-            / (1 - Math.pow(config.getBeta1(), iteration + 1));
-    if (Double.isNaN(alpha) || alpha == 0 || Double.isInfinite(alpha)) {
-      alpha = config.getEpsilon();
-    }
-    return (float) alpha;
-  }
-
-  /**
-   * ND4J's Adam on the batch-mean gradient ({@code scale} times the summed one), then {@code params
-   * -= update}, in one pass over L1-sized chunks; records the new largest |parameter| and |first
-   * moment| for the next step's check.
-   */
-  private void adam(float scale, float a) {
-    org.nd4j.linalg.learning.config.Adam config = model.adam().getConfig();
-    float b1 = (float) config.getBeta1();
-    float b2 = (float) config.getBeta2();
-    float eps = (float) config.getEpsilon();
-    float c1 = 1f - b1;
-    float c2 = 1f - b2;
-    float[] cg = chunkG;
-    float[] cm = chunkM;
-    float[] cv = chunkV;
-    float[] cp = chunkP;
-    float maxP = 0f;
-    float maxM = 0f;
-    FloatBuffer gb = grad.buf;
-    for (int off = 0; off < count; off += CHUNK) {
-      int len = Math.min(CHUNK, count - off);
-      gb.get(off, cg, 0, len);
-      adamM.get(off, cm, 0, len);
-      adamV.get(off, cv, 0, len);
-      params.get(off, cp, 0, len);
-      for (int i = 0; i < len; i++) {
-        float g = cg[i] * scale;
-        float m = b1 * cm[i] + c1 * g;
-        float v = b2 * cv[i] + c2 * g * g;
-        float p = cp[i] - m * a / ((float) Math.sqrt(v) + eps);
-        cm[i] = m;
-        cv[i] = v;
-        cp[i] = p;
-        maxM = Math.max(maxM, Math.abs(m));
-        maxP = Math.max(maxP, Math.abs(p));
-      }
-      adamM.put(off, cm, 0, len);
-      adamV.put(off, cv, 0, len);
-      params.put(off, cp, 0, len);
-    }
-    maxMoment = maxM;
-    maxParameter = maxP;
   }
 
   private FloatPointer at(int offset) {
