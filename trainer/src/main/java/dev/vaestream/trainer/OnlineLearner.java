@@ -162,7 +162,7 @@ final class OnlineLearner implements AutoCloseable {
     int rollbacks = 0;
     double trainingLoss = Double.NaN;
     while (pendingCount >= GROUP) {
-      StepResult r = model.trainStep(VaeModel.batch(pending, 0, GROUP));
+      StepResult r = model.trainStep(pending, 0, GROUP);
       trainingLoss = r.loss();
       if (r.applied()) {
         steps++;

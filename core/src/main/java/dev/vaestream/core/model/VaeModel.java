@@ -63,6 +63,7 @@ public final class VaeModel {
   private final INDArray params;
   private final INDArray adamState;
   private final AdamUpdater adam;
+  private INDArray stepBatch;
   private long step;
   private long imagesSeen;
   private long rollbacks;
@@ -168,6 +169,26 @@ public final class VaeModel {
     step++;
     imagesSeen += batch.rows();
     return r;
+  }
+
+  /**
+   * One Adam step on rows {@code firstRow .. firstRow + rows - 1} of {@code images} (784 floats in
+   * [0, 1] each), like {@link #trainStep(INDArray)}, copied into a batch array this model keeps: a
+   * fresh native array per step (JavaCPP's allocation and its memory check) was a tenth of the
+   * fused step's time.
+   */
+  public StepResult trainStep(float[] images, int firstRow, int rows) {
+    if (stepBatch == null || stepBatch.rows() != rows) {
+      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        stepBatch = batch(images, firstRow, rows);
+      }
+    } else {
+      stepBatch
+          .data()
+          .asNioFloat()
+          .put(images, firstRow * VaeArchitecture.INPUT, rows * VaeArchitecture.INPUT);
+    }
+    return trainStep(stepBatch);
   }
 
   /**
