@@ -37,10 +37,11 @@ final class Audit {
   /** Dead letters: for each source position, the services that dead-lettered it with a reason. */
   record DeadLetterCopies(Map<String, Set<String>> servicesByPosition, int duplicates) {}
 
-  private final String bootstrap;
+  private final Map<String, Object> kafka;
 
-  Audit(String bootstrap) {
-    this.bootstrap = bootstrap;
+  /** {@code kafka}: how the campaign reaches the broker ({@link ChaosSecurity#superUser}). */
+  Audit(Map<String, Object> kafka) {
+    this.kafka = Map.copyOf(kafka);
   }
 
   static String position(int partition, long offset) {
@@ -115,8 +116,7 @@ final class Audit {
 
   /** Every committed record of {@code topic}, all partitions, from the beginning to the end. */
   private void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Map<String, Object> c = new HashMap<>(kafka);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);

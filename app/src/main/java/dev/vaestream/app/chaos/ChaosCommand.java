@@ -101,6 +101,13 @@ public final class ChaosCommand implements Callable<Integer> {
       description = "Give up after this long (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(
+      names = "--secure",
+      description =
+          "Run on a broker that speaks only SASL_SSL and denies whatever no ACL allows: each"
+              + " service logs in as its own user holding only its own ACLs (bin/vae-stream acls).")
+  boolean secure;
+
   @Override
   public Integer call() throws Exception {
     ChaosSettings settings;
@@ -118,7 +125,8 @@ public final class ChaosCommand implements Callable<Integer> {
               rssLimitMb,
               Duration.ofSeconds(maxUptimeSeconds),
               varDir,
-              Duration.ofSeconds(timeoutSeconds));
+              Duration.ofSeconds(timeoutSeconds),
+              secure);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), ExitCodes.USAGE);
     }

@@ -39,19 +39,19 @@ final class Verdict {
       List<String> failuresSoFar) {}
 
   private final ChaosSettings settings;
-  private final String bootstrap;
+  private final Map<String, Object> kafka;
   private final CheckpointCodec codec;
   private final List<String> failures = new ArrayList<>();
 
-  Verdict(ChaosSettings settings, String bootstrap, CheckpointCodec codec) {
+  Verdict(ChaosSettings settings, Map<String, Object> kafka, CheckpointCodec codec) {
     this.settings = settings;
-    this.bootstrap = bootstrap;
+    this.kafka = Map.copyOf(kafka);
     this.codec = codec;
   }
 
   ChaosReport judge(Observed o, String referenceTopic, double seconds) throws IOException {
     failures.addAll(o.failuresSoFar());
-    Audit audit = new Audit(bootstrap);
+    Audit audit = new Audit(kafka);
     Audit.Input input = audit.input(Topics.IMAGES);
     Audit.Scores scores = audit.scores(Topics.SCORES);
     Audit.DeadLetterCopies dlq = audit.deadLetters(Topics.IMAGES_DLQ);
@@ -81,7 +81,7 @@ final class Verdict {
     invalidNotHostile.removeAll(hostilePositions);
 
     CheckpointWatch.Seen chaos = o.newestCheckpoint();
-    CheckpointWatch.Seen fresh = CheckpointWatch.newestOn(bootstrap, referenceTopic, codec);
+    CheckpointWatch.Seen fresh = CheckpointWatch.newestOn(kafka, referenceTopic, codec);
     boolean identical =
         chaos != null
             && fresh != null
