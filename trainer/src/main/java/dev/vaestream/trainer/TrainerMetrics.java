@@ -40,7 +40,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private Counter checkpoints;
   private Counter notLearnable;
   private Counter driftDetections;
-  private volatile int driftState;
+  // NaN until the first group: not "off" while nothing has been learned yet.
+  private volatile double driftState = Double.NaN;
   private DistributionSummary checkpointSize;
   private Timer checkpointDuration;
 
@@ -96,7 +97,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
     own(
         Gauge.builder("vae.trainer.drift.state", this, m -> m.driftState)
             .description(
-                "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change")
+                "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change"
+                    + " (NaN before the first group)")
             .baseUnit("state")
             .register(registry));
     notLearnable =

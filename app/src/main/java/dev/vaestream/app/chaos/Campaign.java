@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
 final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
   static final String REFERENCE_SUFFIX = ".reference";
+
+  /** Trainer drift flags of a campaign on a scenario (see {@link #trainerArgs}). */
+  static final List<String> DRIFT_FLAGS =
+      List.of("--drift-delta", "0.002", "--drift-warmup", "1000");
+
   private static final String TRAINER_GROUP = TrainerSettings.DEFAULT_ID;
   private static final String REFERENCE_GROUP = TrainerSettings.DEFAULT_ID + "-reference";
   private static final String SCORER_GROUP = ScorerSettings.DEFAULT_GROUP_ID;
@@ -394,6 +399,7 @@ final class Campaign {
     // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(Topics.IMAGES_DLQ + REFERENCE_SUFFIX, 1, Map.of());
     broker.createTopic(Topics.CHECKPOINTS + REFERENCE_SUFFIX, 1, CheckpointTopic.topicConfigs());
+    broker.createTopic(Topics.EVENTS + REFERENCE_SUFFIX, 1, Map.of());
   }
 
   private List<String> scorerArgs(String bootstrap, int port) {
@@ -419,11 +425,17 @@ final class Campaign {
                 "--checkpoint-interval", "2s",
                 "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(port)));
+    if (settings.scenario() != null) {
+      // A campaign is short: the detector as sensitive as in DriftIT, so the change is detected
+      // within it. Both trainers get the same flags, so their models still compare bit for bit.
+      a.addAll(DRIFT_FLAGS);
+    }
     if (!suffix.isEmpty()) {
       a.addAll(
           List.of(
               "--checkpoint-topic", Topics.CHECKPOINTS + suffix,
               "--dlq-topic", Topics.IMAGES_DLQ + suffix,
+              "--events-topic", Topics.EVENTS + suffix,
               "--group-id", REFERENCE_GROUP,
               "--transactional-id", TrainerSettings.DEFAULT_ID + suffix));
     }
@@ -432,14 +444,19 @@ final class Campaign {
 
   private List<String> producerArgs(String bootstrap, int port) {
     long epochs = (settings.images() + TRAIN_IMAGES - 1) / TRAIN_IMAGES;
+    List<String> order =
+        settings.scenario() == null
+            ? List.of("--epochs", Long.toString(epochs), "--shuffle")
+            : List.of("--scenario", settings.scenario());
+    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
+    a.addAll(List.of("--split", MnistSplit.TRAIN.wireName()));
+    a.addAll(order);
+    a.addAll(producerTail(port));
+    return a;
+  }
+
+  private List<String> producerTail(int port) {
     return List.of(
-        "--bootstrap-servers",
-        bootstrap,
-        "--split",
-        MnistSplit.TRAIN.wireName(),
-        "--epochs",
-        Long.toString(epochs),
-        "--shuffle",
         "--seed",
         Long.toString(settings.seed()),
         "--limit",

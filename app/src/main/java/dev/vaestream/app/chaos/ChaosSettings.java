@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param maxUptimeBeforeKill longest a running service lives before its next kill
  * @param varDir logs of every service incarnation
  * @param timeout bound on the whole campaign
+ * @param scenario a drift scenario ({@code producer --scenario NAME|FILE}) the producer streams
+ *     instead of shuffled passes over the split, or null; the first {@code images} of it are used
  */
 public record ChaosSettings(
     int images,
@@ -32,10 +34,41 @@ public record ChaosSettings(
     long rssLimitMb,
     Duration maxUptimeBeforeKill,
     Path varDir,
-    Duration timeout) {
+    Duration timeout,
+    String scenario) {
 
   /** The checkpoint signing key of the campaign: signing is on, so forgeries can be tried. */
   static final String HMAC_KEY = "chaos-campaign-key";
+
+  /** A campaign on shuffled passes over the training split (no drift scenario). */
+  public ChaosSettings(
+      int images,
+      int kills,
+      long seed,
+      int hostileInputs,
+      int hostileCheckpoints,
+      int brokerRestarts,
+      double anomalyRate,
+      String heap,
+      long rssLimitMb,
+      Duration maxUptimeBeforeKill,
+      Path varDir,
+      Duration timeout) {
+    this(
+        images,
+        kills,
+        seed,
+        hostileInputs,
+        hostileCheckpoints,
+        brokerRestarts,
+        anomalyRate,
+        heap,
+        rssLimitMb,
+        maxUptimeBeforeKill,
+        varDir,
+        timeout,
+        null);
+  }
 
   public ChaosSettings {
     if (images <= 0 || images % 32 != 0) {
