@@ -1,15 +1,20 @@
 package dev.vaestream.app.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.kafka.TopicReader;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.core.record.ScoreRecordCodec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +41,8 @@ final class Audit {
 
   /** Dead letters: for each source position, the services that dead-lettered it with a reason. */
   record DeadLetterCopies(Map<String, Set<String>> servicesByPosition, int duplicates) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<String, Object> kafka;
 
@@ -107,6 +114,25 @@ final class Audit {
           byPosition.computeIfAbsent(position, k -> new HashSet<>()).add(service);
         });
     return new DeadLetterCopies(byPosition, duplicates[0]);
+  }
+
+  /**
+   * The training step of each drift event on {@code topic}, in order (an unreadable event counts as
+   * step -1): equal lists mean the same detections at the same points of training.
+   */
+  List<Long> driftEventSteps(String topic) {
+    List<Long> steps = new ArrayList<>();
+    readAll(
+        topic,
+        r -> {
+          try {
+            JsonNode event = JSON.readTree(r.value());
+            steps.add(event.path("step").asLong(-1));
+          } catch (IOException | RuntimeException e) {
+            steps.add(-1L);
+          }
+        });
+    return steps;
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

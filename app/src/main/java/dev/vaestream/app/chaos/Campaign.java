@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
 final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
   static final String REFERENCE_SUFFIX = ".reference";
+
+  /** Trainer drift flags of a campaign on a scenario (see {@link #trainerArgs}). */
+  static final List<String> DRIFT_FLAGS =
+      List.of("--drift-delta", "0.002", "--drift-warmup", "1000");
+
   private static final String TRAINER_GROUP = TrainerSettings.DEFAULT_ID;
 
   /** The reference trainer's names: its ACLs and its flags both come from these. */
@@ -397,6 +402,7 @@ final class Campaign {
     // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(REFERENCE.dlqTopic(), 1, Map.of());
     broker.createTopic(REFERENCE.checkpointsTopic(), 1, CheckpointTopic.topicConfigs());
+    broker.createTopic(REFERENCE.eventsTopic(), 1, Map.of());
   }
 
   private List<String> scorerArgs(String bootstrap, int port) {
@@ -422,11 +428,17 @@ final class Campaign {
                 "--checkpoint-interval", "2s",
                 "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(port)));
+    if (settings.scenario() != null) {
+      // A campaign is short: the detector as sensitive as in DriftIT, so the change is detected
+      // within it. Both trainers get the same flags, so their models still compare bit for bit.
+      a.addAll(DRIFT_FLAGS);
+    }
     if (!suffix.isEmpty()) {
       a.addAll(
           List.of(
               "--checkpoint-topic", REFERENCE.checkpointsTopic(),
               "--dlq-topic", REFERENCE.dlqTopic(),
+              "--events-topic", REFERENCE.eventsTopic(),
               "--group-id", REFERENCE.trainerGroupId(),
               "--transactional-id", REFERENCE.trainerTransactionalId()));
     }
@@ -435,14 +447,19 @@ final class Campaign {
 
   private List<String> producerArgs(String bootstrap, int port) {
     long epochs = (settings.images() + TRAIN_IMAGES - 1) / TRAIN_IMAGES;
+    List<String> order =
+        settings.scenario() == null
+            ? List.of("--epochs", Long.toString(epochs), "--shuffle")
+            : List.of("--scenario", settings.scenario());
+    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
+    a.addAll(List.of("--split", MnistSplit.TRAIN.wireName()));
+    a.addAll(order);
+    a.addAll(producerTail(port));
+    return a;
+  }
+
+  private List<String> producerTail(int port) {
     return List.of(
-        "--bootstrap-servers",
-        bootstrap,
-        "--split",
-        MnistSplit.TRAIN.wireName(),
-        "--epochs",
-        Long.toString(epochs),
-        "--shuffle",
         "--seed",
         Long.toString(settings.seed()),
         "--limit",

@@ -3,6 +3,7 @@ package dev.vaestream.app.chaos;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.scenario.Scenario;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -108,6 +109,16 @@ public final class ChaosCommand implements Callable<Integer> {
               + " service logs in as its own user holding only its own ACLs (bin/vae-stream acls).")
   boolean secure;
 
+  @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario (see producer --scenario; its first --images images) instead of"
+              + " shuffled passes, so the campaign covers drift detections: the audit then also"
+              + " requires the same drift events, at least one, in the chaos and the fault-free"
+              + " run.")
+  String scenario;
+
   @Override
   public Integer call() throws Exception {
     ChaosSettings settings;
@@ -126,7 +137,15 @@ public final class ChaosCommand implements Callable<Integer> {
               Duration.ofSeconds(maxUptimeSeconds),
               varDir,
               Duration.ofSeconds(timeoutSeconds),
-              secure);
+              secure,
+              scenario);
+      if (scenario != null) {
+        long length = Scenario.resolve(scenario).totalImages();
+        if (length >= 0 && length < images) {
+          throw new IllegalArgumentException(
+              "--scenario " + scenario + " has " + length + " images, fewer than --images");
+        }
+      }
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), ExitCodes.USAGE);
     }

@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param timeout bound on the whole campaign
  * @param secure run on a broker that authenticates and authorises ({@link ChaosSecurity}), each
  *     service as its own principal with only its own ACLs
+ * @param scenario a drift scenario ({@code producer --scenario NAME|FILE}) the producer streams
+ *     instead of shuffled passes over the split, or null; the first {@code images} of it are used
  */
 public record ChaosSettings(
     int images,
@@ -35,12 +37,13 @@ public record ChaosSettings(
     Duration maxUptimeBeforeKill,
     Path varDir,
     Duration timeout,
-    boolean secure) {
+    boolean secure,
+    String scenario) {
 
   /** The checkpoint signing key of the campaign: signing is on, so forgeries can be tried. */
   static final String HMAC_KEY = "chaos-campaign-key";
 
-  /** A campaign on an open broker. */
+  /** A campaign on an open broker, on shuffled passes over the training split (no scenario). */
   public ChaosSettings(
       int images,
       int kills,
@@ -67,7 +70,8 @@ public record ChaosSettings(
         maxUptimeBeforeKill,
         varDir,
         timeout,
-        false);
+        false,
+        null);
   }
 
   public ChaosSettings {

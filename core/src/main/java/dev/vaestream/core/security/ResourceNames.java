@@ -92,9 +92,9 @@ public record ResourceNames(
 
   /**
    * These names for a second, independent trainer on the same images: its checkpoint topic, dead
-   * letters, consumer group and transactional id end in {@code suffix}; the images and events
-   * topics and everything of the scorer stay. The chaos campaign's fault-free reference trainer
-   * runs on {@code defaults().withTrainerSuffix(".reference")}, and its ACLs come from {@link
+   * letters, drift events, consumer group and transactional id end in {@code suffix}; the images
+   * topic and everything of the scorer stay. The chaos campaign's fault-free reference trainer runs
+   * on {@code defaults().withTrainerSuffix(".reference")}, and its ACLs come from {@link
    * AccessPolicy#grants(ServiceRole, ResourceNames)} with these names like everyone else's.
    *
    * @param suffix appended to the trainer's names, e.g. {@code .reference}; not empty
@@ -111,7 +111,7 @@ public record ResourceNames(
         trainerTransactionalId + suffix,
         scorerGroupId,
         statsApplicationId,
-        eventsTopic);
+        eventsTopic + suffix);
   }
 
   /** The prefix of every scorer instance's transactional id: {@code <scorerGroupId>-}. */

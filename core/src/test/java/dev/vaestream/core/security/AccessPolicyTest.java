@@ -100,11 +100,13 @@ class AccessPolicyTest {
             "GROUP vae-trainer.reference [READ]",
             "TOPIC vae.checkpoints.reference [READ, WRITE]",
             "TOPIC mnist.images.dlq.reference [WRITE]",
-            "TOPIC vae.events [WRITE]",
+            "TOPIC vae.events.reference [WRITE]",
             "TRANSACTIONAL_ID vae-trainer.reference [WRITE]");
     assertThat(AccessPolicy.grants(ServiceRole.TRAINER, reference))
         .noneMatch(
-            g -> List.of("vae.checkpoints", "mnist.images.dlq", "vae-trainer").contains(g.name()));
+            g ->
+                List.of("vae.checkpoints", "mnist.images.dlq", "vae.events", "vae-trainer")
+                    .contains(g.name()));
   }
 
   @Test
