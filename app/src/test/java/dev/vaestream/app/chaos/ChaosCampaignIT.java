@@ -48,6 +48,7 @@ class ChaosCampaignIT {
             Duration.ofSeconds(FULL ? 8 : 5),
             Path.of("target/chaos-it"),
             Duration.ofMinutes(FULL ? 60 : 12),
+            false,
             FULL ? null : scenario.toString());
 
     ChaosReport report = new Campaign(settings).run();

@@ -41,7 +41,8 @@ class SecuredChaosCampaignIT {
             Duration.ofSeconds(4),
             varDir,
             Duration.ofMinutes(5),
-            true);
+            true,
+            null);
 
     ChaosReport report = new Campaign(settings).run();
     log.info("secured chaos report: {}", JsonLine.of(report.toJson()));
