@@ -18,7 +18,8 @@ import java.util.List;
  */
 final class FastScoreJson {
   /** The record components this writer writes. */
-  static final List<String> KNOWN_GROUPS = List.of("source", "verdict", "model", "truth", "timing");
+  static final List<String> KNOWN_GROUPS =
+      List.of("source", "verdict", "model", "truth", "timing", "drift");
 
   /** False when {@link ScoreRecord} has components this writer does not know. */
   static final boolean ENABLED =
@@ -42,6 +43,9 @@ final class FastScoreJson {
   private static final byte[] PRODUCED_AT = field(ScoreRecordCodec.F_PRODUCED_AT);
   private static final byte[] SCORED_AT = field(ScoreRecordCodec.F_SCORED_AT);
   private static final byte[] LATENCY_MS = field(ScoreRecordCodec.F_LATENCY_MS);
+  private static final byte[] DRIFT_EVENTS = field(ScoreRecordCodec.F_DRIFT_EVENTS);
+  private static final byte[] IMAGES_SINCE_DRIFT = field(ScoreRecordCodec.F_IMAGES_SINCE_DRIFT);
+  private static final byte[] ADAPTING = field(ScoreRecordCodec.F_ADAPTING);
   private static final byte[] NULL = ascii("null");
   private static final byte[] TRUE = ascii("true");
   private static final byte[] FALSE = ascii("false");
@@ -84,6 +88,12 @@ final class FastScoreJson {
     w.raw(PRODUCED_AT).number(r.producedAt());
     w.raw(SCORED_AT).number(r.scoredAt());
     w.raw(LATENCY_MS).number(r.latencyMs());
+    ScoreRecord.Drift drift = r.drift();
+    if (drift != null) {
+      w.raw(DRIFT_EVENTS).number(drift.events());
+      w.raw(IMAGES_SINCE_DRIFT).number(drift.imagesSince());
+      w.raw(ADAPTING).raw(drift.adapting() ? TRUE : FALSE);
+    }
     w.ensure(1);
     w.buf[w.len++] = '}';
     return Arrays.copyOf(w.buf, w.len);
