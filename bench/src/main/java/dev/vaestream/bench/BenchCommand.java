@@ -90,6 +90,16 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
   int trainSteps;
 
   @Option(
+      names = "--seed-images-per-sec",
+      defaultValue = "0",
+      paramLabel = "X",
+      description =
+          "train_offline: the seed's PyTorch loop's images/s, measured on this machine just before"
+              + " or after (../shared/tools/seed_reference.py); adds the ratio to it and the"
+              + " target of 3x. Default 0: not given, no ratio.")
+  double seedImagesPerSec;
+
+  @Option(
       names = "--score-seconds",
       defaultValue = "3",
       paramLabel = "S",
@@ -182,7 +192,8 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       int footprintRate,
       int checkpointRepeats,
       long driftPhaseImages,
-      List<String> driftScenarios) {}
+      List<String> driftScenarios,
+      double seedImagesPerSec) {}
 
   @Override
   public Integer call() throws Exception {
@@ -296,6 +307,9 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
     if (checkpointRepeats < 1) {
       throw new UserException("--checkpoint-repeats must be >= 1");
     }
+    if (!(seedImagesPerSec >= 0) || Double.isInfinite(seedImagesPerSec)) {
+      throw new UserException("--seed-images-per-sec must be a finite number >= 0");
+    }
     return new Settings(
         trainSteps,
         scoreSeconds,
@@ -307,6 +321,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
         footprintRate,
         checkpointRepeats,
         driftPhaseImages,
-        List.copyOf(driftScenarios));
+        List.copyOf(driftScenarios),
+        seedImagesPerSec);
   }
 }

@@ -38,7 +38,9 @@ record ChaosReport(
     long referenceStep,
     double seconds,
     long seed,
-    List<String> failures) {
+    List<String> failures,
+    int driftEvents,
+    int referenceDriftEvents) {
 
   boolean passed() {
     return failures.isEmpty();
@@ -79,6 +81,8 @@ record ChaosReport(
     m.put("reference_step", referenceStep);
     m.put("seconds", Math.round(seconds));
     m.put("seed", seed);
+    m.put("drift_events", driftEvents);
+    m.put("reference_drift_events", referenceDriftEvents);
     m.put("passed", passed());
     m.put("failures", failures);
     return m;
@@ -99,6 +103,7 @@ record ChaosReport(
     row(b, "hostile checkpoints tried", hostileCheckpoints);
     row(b, "scores by rejected models", scoresFromRejectedCheckpoints);
     row(b, "model identical to fault-free", modelIdentical);
+    row(b, "drift events (fault-free run)", driftEvents + " (" + referenceDriftEvents + ")");
     row(b, "unexpected exits", unexpectedExits.size());
     row(b, "peak heap MiB (limit " + heapLimitMb + ")", peakHeapMb);
     row(b, "peak RSS MiB (limit " + rssLimitMb + ")", peakRssMb);
