@@ -170,6 +170,16 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
               + " before the changes over the three scenarios).")
   long driftPhaseImages;
 
+  @Option(
+      names = "--drift-scenarios",
+      split = ",",
+      defaultValue = "class-incremental,rotation,gradual-thickness",
+      paramLabel = "NAME",
+      description =
+          "drift: built-in scenarios to run (default ${DEFAULT-VALUE}; one each per process lets"
+              + " them run in parallel).")
+  List<String> driftScenarios;
+
   /** The figures the benchmarks read, validated. */
   record Settings(
       int trainSteps,
@@ -182,6 +192,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       int footprintRate,
       int checkpointRepeats,
       long driftPhaseImages,
+      List<String> driftScenarios,
       double seedImagesPerSec) {}
 
   @Override
@@ -283,6 +294,16 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
     if (driftPhaseImages < 5_000) {
       throw new UserException("--drift-phase-images must be at least 5000");
     }
+    for (String name : driftScenarios) {
+      if (!DriftBenchmark.SCENARIOS.contains(name)) {
+        throw new UserException(
+            "--drift-scenarios: unknown scenario '"
+                + name
+                + "' (expected one of "
+                + String.join(",", DriftBenchmark.SCENARIOS)
+                + ")");
+      }
+    }
     if (checkpointRepeats < 1) {
       throw new UserException("--checkpoint-repeats must be >= 1");
     }
@@ -300,6 +321,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
         footprintRate,
         checkpointRepeats,
         driftPhaseImages,
+        List.copyOf(driftScenarios),
         seedImagesPerSec);
   }
 }

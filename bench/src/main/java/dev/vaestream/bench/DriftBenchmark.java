@@ -39,7 +39,7 @@ final class DriftBenchmark {
 
   static void run(BenchContext ctx) {
     long phase = ctx.settings.driftPhaseImages();
-    for (String name : SCENARIOS) {
+    for (String name : ctx.settings.driftScenarios()) {
       Scenario scenario = Scenario.builtIns(phase).get(name);
       ctx.emit(scenario(ctx.train(), scenario));
     }
@@ -69,7 +69,7 @@ final class DriftBenchmark {
     int total = (int) scenario.totalImages();
     long ramp = scenario.phases().get(1).mixOver();
     int changeEnd = (int) (change + ramp);
-    GuardSettings guard = new GuardSettings(true, 0.99, 2000, 10_000);
+    GuardSettings guard = GuardSettings.defaults(); // the trainer's flags' defaults
     DriftSettings on = DriftSettings.defaults();
     boolean[] anomaly = new boolean[total];
     for (int p = 0; p < total; p++) {
@@ -116,7 +116,7 @@ final class DriftBenchmark {
     targets.put("false_alarms", 0);
     targets.put("recovery_images", "on <= off / 2");
     targets.put("storm_images", "on <= off / 2");
-    targets.put("anomalies_learned_share", "<= 0.05 (on, off)");
+    targets.put("anomalies_learned_share", "<= 0.05 (every arm: the guard is on in all three)");
     line.put("targets", targets);
     @SuppressWarnings("unchecked")
     Map<String, Object> fOn = (Map<String, Object>) armFigures.get("on");
@@ -129,8 +129,11 @@ final class DriftBenchmark {
             && ((Number) fOn.get("false_alarms")).longValue() == 0
             && halfOrLess(fOn.get("recovery_images"), fOff.get("recovery_images"))
             && halfOrLess(fOn.get("storm_images"), fOff.get("storm_images"))
-            && ((Number) fOn.get("anomalies_learned_share")).doubleValue() <= 0.05
-            && ((Number) fOff.get("anomalies_learned_share")).doubleValue() <= 0.05;
+            && armFigures.values().stream()
+                .allMatch(
+                    f ->
+                        ((Number) ((Map<?, ?>) f).get("anomalies_learned_share")).doubleValue()
+                            <= 0.05);
     line.put("meets_target", meets);
     line.put("seconds", Figures.round((System.nanoTime() - t0) / 1e9, 1));
     return line;

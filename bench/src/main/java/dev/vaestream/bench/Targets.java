@@ -21,7 +21,9 @@ final class Targets {
       } else if (line.containsKey("meets_target")) {
         Object meets = line.get("meets_target");
         String verdict = Boolean.TRUE.equals(meets) ? "met" : meets == null ? "n/a" : "MISSED";
-        err.printf(Locale.ROOT, "  %-14s %-7s target %s%n", name, verdict, line.get("target"));
+        // drift's line carries several targets under "targets" (its JSON shape is a contract).
+        Object target = line.containsKey("target") ? line.get("target") : line.get("targets");
+        err.printf(Locale.ROOT, "  %-14s %-7s target %s%n", name, verdict, target);
       } else {
         err.printf(Locale.ROOT, "  %-14s (no target)%n", name);
       }

@@ -1,10 +1,40 @@
 package dev.vaestream.trainer;
 
 /**
- * The poisoning guard: images scoring above the {@code quantile} of recent learned images' scores
- * are left out of training, once {@code warmup} scores are in the window of {@code windowSize}.
+ * The poisoning guard. Hard part: images scoring above the {@code quantile} of the recent scores
+ * are left out of training. Soft part ({@code softFrom < softTo}): an image whose score ranks at
+ * {@code r} among the recent scores is learned with probability 1 up to rank {@code softFrom},
+ * falling linearly to 0 at rank {@code softTo}; the draw is a pure function of the learner's state,
+ * so it replays bit-exactly. Both act once {@code warmup} scores are in the window of {@code
+ * windowSize}.
+ *
+ * <p>Why soft: injected anomalies that still look like digits (rotated, flipped) score around the
+ * 85th-95th percentile of real digits, far below any top-1% cut, so a hard p99 guard lets about
+ * half of all anomalies be learned. Excluding them with a hard cut at p80 would also drop every
+ * hard real digit; the taper learns most of the middle and little of the tail.
  */
-public record GuardSettings(boolean enabled, double quantile, int warmup, int windowSize) {
+public record GuardSettings(
+    boolean enabled,
+    double quantile,
+    int warmup,
+    int windowSize,
+    boolean soft,
+    double softFrom,
+    double softTo) {
+
+  public static final double DEFAULT_SOFT_FROM = 0.4;
+  public static final double DEFAULT_SOFT_TO = 0.9;
+
+  /** The trainer's defaults: hard guard at p99 over 10,000 scores, soft from p40 to p90. */
+  public static GuardSettings defaults() {
+    return new GuardSettings(true, 0.99, 2000, 10_000, true, DEFAULT_SOFT_FROM, DEFAULT_SOFT_TO);
+  }
+
+  /** The hard guard only, as before soft weighting. */
+  public GuardSettings(boolean enabled, double quantile, int warmup, int windowSize) {
+    this(enabled, quantile, warmup, windowSize, false, DEFAULT_SOFT_FROM, DEFAULT_SOFT_TO);
+  }
+
   /** Validates; messages name the flag to fix. */
   public GuardSettings {
     if (!(quantile > 0 && quantile < 1)) {
@@ -17,5 +47,23 @@ public record GuardSettings(boolean enabled, double quantile, int warmup, int wi
     if (windowSize < 1) {
       throw new IllegalArgumentException("--guard-window must be at least 1, got " + windowSize);
     }
+    if (!(softFrom >= 0 && softFrom < softTo && softTo <= 1)) {
+      throw new IllegalArgumentException(
+          "--guard-soft-from and --guard-soft-to must satisfy 0 <= from < to <= 1, got "
+              + softFrom
+              + " and "
+              + softTo);
+    }
+  }
+
+  /**
+   * Probability of learning an image whose score ranks at {@code rank} (share of recent scores
+   * below it, in [0, 1]) under the soft guard.
+   */
+  double acceptance(double rank) {
+    if (!soft) {
+      return 1;
+    }
+    return Math.max(0, Math.min(1, (softTo - rank) / (softTo - softFrom)));
   }
 }

@@ -58,6 +58,11 @@ final class GuardWindow {
     return ring.clone();
   }
 
+  /** The raw ring, not copied: the first {@link #count()} values are the window. */
+  float[] ringView() {
+    return ring;
+  }
+
   int nextIndex() {
     return next;
   }

@@ -65,7 +65,8 @@ final class OnlineLearner implements AutoCloseable {
       double trainingLoss,
       LossDriftDetector.Detection drift,
       float[] scores,
-      boolean[] learned) {}
+      boolean[] learned,
+      BatchScores batch) {}
 
   private final VaeModel model;
   private final GroupScorer scorer;
@@ -129,25 +130,49 @@ final class OnlineLearner implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       loss += scores.loss(i);
     }
-    LossDriftDetector.Detection detection = drift.observe(loss / n, n);
+    float[] groupScores = new float[n];
+    for (int i = 0; i < n; i++) {
+      groupScores[i] = (float) scores.mse(i);
+    }
+    // Ranks among the recent scores: for the soft guard and the detector's exceedance count.
+    boolean ranked =
+        window.count() >= Math.max(1, guard.warmup())
+            && (guard.enabled() && guard.soft()
+                || driftSettings.enabled() && driftSettings.cusumThreshold() > 0);
+    double[] ranks = ranked ? ranks(groupScores) : null;
+    int exceedances = -1;
+    if (ranked) {
+      exceedances = 0;
+      for (double r : ranks) {
+        exceedances += r >= LossDriftDetector.EXCEED_RANK ? 1 : 0;
+      }
+    }
+    LossDriftDetector.Detection detection = drift.observe(loss / n, n, exceedances);
     if (detection != null && guard.enabled()) {
       // Re-baseline: the old window describes a stream that no longer exists.
       window.clear();
       threshold = Double.POSITIVE_INFINITY;
       rebaselining = true;
     }
-    float[] groupScores = new float[n];
     boolean[] learned = new boolean[n];
+    // Soft guard: off while the hard guard is off (warm-up, re-baselining) and while adapting to a
+    // detected change, when the new regime is what must be learned.
+    boolean soft =
+        ranks != null
+            && guard.enabled()
+            && guard.soft()
+            && Double.isFinite(threshold)
+            && !drift.adapting();
     for (int i = 0; i < n; i++) {
       recon += scores.reconstructionError()[i];
       kl += scores.kl()[i];
-      float score = (float) scores.mse(i);
-      groupScores[i] = score;
+      float score = groupScores[i];
       // Every scored image enters the window, skipped ones too: a window of learned images only is
       // truncated at the threshold, so its p99 sits below the threshold and the guard ratchets down
       // (measured: 0.031 to 0.021 in five minutes, skipping 44% of the stream).
       window.add(score);
-      if (guard.enabled() && score > threshold) {
+      if (guard.enabled() && score > threshold
+          || soft && uniform(i, score) >= guard.acceptance(ranks[i])) {
         skipped++;
         continue;
       }
@@ -188,7 +213,68 @@ final class OnlineLearner implements AutoCloseable {
         trainingLoss,
         detection,
         groupScores,
-        learned);
+        learned,
+        scores);
+  }
+
+  /**
+   * The share of the guard window's scores below each of {@code scores}: one pass over the window,
+   * each value placed among the sorted group scores. A pure function of the window, so nothing
+   * extra needs checkpointing.
+   */
+  private double[] ranks(float[] scores) {
+    int n = scores.length;
+    float[] sorted = scores.clone();
+    Arrays.sort(sorted);
+    int[] firstAbove = new int[n + 1];
+    float[] ring = window.ringView();
+    int count = window.count();
+    for (int k = 0; k < count; k++) {
+      float v = ring[k];
+      int lo = 0;
+      int hi = n;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (sorted[mid] > v) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      firstAbove[lo]++;
+    }
+    double[] belowSorted = new double[n];
+    int below = 0;
+    for (int j = 0; j < n; j++) {
+      below += firstAbove[j];
+      belowSorted[j] = below;
+    }
+    double[] ranks = new double[n];
+    for (int i = 0; i < n; i++) {
+      int j = Arrays.binarySearch(sorted, scores[i]);
+      while (j > 0 && sorted[j - 1] == scores[i]) {
+        j--;
+      }
+      ranks[i] = count == 0 ? 0 : belowSorted[j] / count;
+    }
+    return ranks;
+  }
+
+  /**
+   * A uniform draw in [0, 1) for image {@code i} of the group: a hash of the model's step, the
+   * pending count and the score, so a restored learner draws exactly the same.
+   */
+  private double uniform(int i, float score) {
+    long h = mix64(model.step() * 0x9e3779b97f4a7c15L + (long) pendingCount * 64 + i);
+    h = mix64(h ^ Float.floatToRawIntBits(score));
+    return (h >>> 11) * 0x1.0p-53;
+  }
+
+  private static long mix64(long x) {
+    long z = x + 0x9e3779b97f4a7c15L;
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 
   /** Stops the scorer's helper thread. */

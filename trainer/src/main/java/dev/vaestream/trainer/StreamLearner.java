@@ -15,7 +15,12 @@ import java.util.List;
 public final class StreamLearner implements AutoCloseable {
   /** What one group of 32 did: per-image prequential scores, whether each was learned. */
   public record Group(
-      double meanLoss, float[] scores, boolean[] learned, boolean detected, double threshold) {}
+      double meanLoss,
+      float[] scores,
+      boolean[] learned,
+      boolean detected,
+      double threshold,
+      BatchScores batch) {}
 
   public static final int GROUP = OnlineLearner.GROUP;
 
@@ -47,7 +52,8 @@ public final class StreamLearner implements AutoCloseable {
   /** Tests then learns {@value #GROUP} images ({@code 32 * 784} values in [0, 1]). */
   public Group learn(float[] images) {
     OnlineLearner.GroupResult r = learner.learn(images, GROUP);
-    return new Group(r.meanLoss(), r.scores(), r.learned(), r.drift() != null, learner.threshold());
+    return new Group(
+        r.meanLoss(), r.scores(), r.learned(), r.drift() != null, learner.threshold(), r.batch());
   }
 
   /** Only tests {@code images} with the current model: a frozen model's scores. */
@@ -59,7 +65,7 @@ public final class StreamLearner implements AutoCloseable {
       scores[i] = (float) s.mse(i);
       loss += s.loss(i);
     }
-    return new Group(loss / GROUP, scores, new boolean[GROUP], false, learner.threshold());
+    return new Group(loss / GROUP, scores, new boolean[GROUP], false, learner.threshold(), s);
   }
 
   /** Quantile {@code q} of the guard window's recent scores (what checkpoints calibrate with). */

@@ -125,6 +125,30 @@ public final class TrainerCommand implements Callable<Integer> {
   int guardWindow;
 
   @Option(
+      names = "--guard-soft",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Soft guard: learn an image with a probability that falls from 1 at rank"
+              + " --guard-soft-from to 0 at rank --guard-soft-to among recent scores, so sparse"
+              + " anomalies that still look like digits are rarely learned (default on; off while"
+              + " adapting to a detected drift).")
+  boolean guardSoft;
+
+  @Option(
+      names = "--guard-soft-from",
+      defaultValue = "0.4",
+      description = "Rank below which every image is learned (default ${DEFAULT-VALUE}).")
+  double guardSoftFrom;
+
+  @Option(
+      names = "--guard-soft-to",
+      defaultValue = "0.9",
+      description = "Rank from which no image is learned (default ${DEFAULT-VALUE}).")
+  double guardSoftTo;
+
+  @Option(
       names = "--drift",
       negatable = true,
       defaultValue = "true",
@@ -170,6 +194,15 @@ public final class TrainerCommand implements Callable<Integer> {
           "Images after a detection during which the model counts as adapting (default"
               + " ${DEFAULT-VALUE}).")
   long driftAdaptImages;
+
+  @Option(
+      names = "--drift-cusum-threshold",
+      defaultValue = "15",
+      description =
+          "Log-likelihood threshold of the CUSUM on images scoring above the recent p90, which"
+              + " catches small sudden changes ADWIN misses; 0 turns it off (default"
+              + " ${DEFAULT-VALUE}).")
+  double driftCusumThreshold;
 
   @Option(
       names = "--events-topic",
@@ -259,11 +292,24 @@ public final class TrainerCommand implements Callable<Integer> {
           new TrainerSettings.Learning(
               maxSteps,
               split,
-              new GuardSettings(guard, guardQuantile, guardWarmup, guardWindow),
+              new GuardSettings(
+                  guard,
+                  guardQuantile,
+                  guardWarmup,
+                  guardWindow,
+                  guardSoft,
+                  guardSoftFrom,
+                  guardSoftTo),
               seed,
               learningRate,
               new DriftSettings(
-                  drift, driftDelta, driftMinRise, driftWarmup, driftRebaseline, driftAdaptImages)),
+                  drift,
+                  driftDelta,
+                  driftMinRise,
+                  driftWarmup,
+                  driftRebaseline,
+                  driftAdaptImages,
+                  driftCusumThreshold)),
           new HttpEndpoint(http.host(), http.port(TrainerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());

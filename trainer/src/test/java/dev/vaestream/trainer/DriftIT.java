@@ -191,7 +191,9 @@ class DriftIT {
             "--drift-rebaseline",
             "500",
             "--drift-adapt-images",
-            "2000")
+            "2000",
+            "--drift-cusum-threshold",
+            "0") // as DRIFT: ADWIN only
         .logTo(log)
         .start();
   }

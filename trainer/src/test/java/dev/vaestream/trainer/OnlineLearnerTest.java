@@ -112,4 +112,62 @@ class OnlineLearnerTest {
     assertThat(b.model().parameters()).isEqualTo(a.model().parameters());
     assertThat(b.calibration()).isEqualTo(a.calibration());
   }
+
+  @Test
+  void softGuardLearnsTheMiddleAndLittleOfTheTail() {
+    GuardSettings soft = GuardSettings.defaults();
+    assertThat(soft.acceptance(0.1)).isEqualTo(1.0);
+    assertThat(soft.acceptance(0.4)).isEqualTo(1.0);
+    assertThat(soft.acceptance(0.65)).isCloseTo(0.5, within());
+    assertThat(soft.acceptance(0.9)).isEqualTo(0.0);
+    assertThat(soft.acceptance(0.97)).isEqualTo(0.0);
+    assertThat(new GuardSettings(true, 0.99, 10, 100).acceptance(0.97)).isEqualTo(1.0);
+    assertThatThrownBy(() -> new GuardSettings(true, 0.99, 10, 100, true, 0.9, 0.4))
+        .hasMessageContaining("--guard-soft-from");
+
+    // On real digits: about the integral of the acceptance (0.4 + 0.25 = 0.65) is learned.
+    GuardSettings small = new GuardSettings(true, 0.99, 320, 2000, true, 0.4, 0.9);
+    try (OnlineLearner l = new OnlineLearner(VaeModel.create(4), small)) {
+      int skipped = 0;
+      for (int g = 0; g < 110; g++) {
+        OnlineLearner.GroupResult r = l.learn(group(32 * g, null), 32);
+        if (g >= 60) {
+          skipped += r.skipped();
+        }
+      }
+      double learned = 1 - skipped / (50.0 * 32);
+      assertThat(learned).isBetween(0.5, 0.8);
+    }
+  }
+
+  @Test
+  void softGuardAndDetectorResumeExactly() {
+    GuardSettings guard = new GuardSettings(true, 0.99, 64, 256, true, 0.4, 0.9);
+    dev.vaestream.trainer.drift.DriftSettings drift =
+        new dev.vaestream.trainer.drift.DriftSettings(true, 1e-5, 0.1, 320, 100, 640, 15);
+    OnlineLearner a = new OnlineLearner(VaeModel.create(5), guard, drift);
+    for (int g = 0; g < 40; g++) {
+      a.learn(group(32 * g, g % 7 == 0 ? AnomalyKind.FLIPPED : null), 32);
+    }
+    VaeModel m = a.model();
+    OnlineLearner b =
+        new OnlineLearner(
+            VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
+            guard,
+            drift);
+    b.restore(a.metadata(), a.arrays());
+    int skipped = 0;
+    for (int g = 40; g < 90; g++) {
+      // From group 60 on, every image is rotated: a sudden change for the detector.
+      float[] x = group(32 * g, g >= 60 ? AnomalyKind.ROTATED : null);
+      OnlineLearner.GroupResult ra = a.learn(x, 32);
+      OnlineLearner.GroupResult rb = b.learn(x, 32);
+      assertThat(rb.learned()).isEqualTo(ra.learned());
+      assertThat(rb.drift()).isEqualTo(ra.drift());
+      skipped += ra.skipped();
+    }
+    assertThat(skipped).isPositive();
+    assertThat(b.model().parameters()).isEqualTo(a.model().parameters());
+    assertThat(b.metadata()).isEqualTo(a.metadata());
+  }
 }

@@ -139,6 +139,7 @@ final class TrainerFixture {
         "500",
         "--guard-window",
         "2000",
+        "--no-guard-soft", // settings() uses the hard guard only
         "--http-port",
         "-1");
   }

@@ -17,7 +17,9 @@ class TrainerMetricsTest {
     TrainerMetrics metrics = new TrainerMetrics("cpu", "test");
     metrics.bindTo(registry);
     metrics.group(
-        new OnlineLearner.GroupResult(0.5, 0.4, 0.1, 3, 1, 0, 0.45, null, null, null), 7, 0.031);
+        new OnlineLearner.GroupResult(0.5, 0.4, 0.1, 3, 1, 0, 0.45, null, null, null, null),
+        7,
+        0.031);
     metrics.driftState(dev.vaestream.trainer.drift.DriftState.ADAPTING);
     metrics.driftPublished();
     metrics.checkpointed(1234, 1_000_000);

@@ -11,7 +11,10 @@ package dev.vaestream.trainer.drift;
  *     long fall in loss, not a change of the stream)
  * @param rebaselineImages after a detection, the guard starts afresh: it learns everything until
  *     this many new scores are in its window, then guards at their quantile
- * @param adaptImages images learned after a detection during which the model counts as adapting
+ * @param adaptImages images learned after a detection during which the model counts as adapting (no
+ *     new detection, and the soft guard is off so that the new regime is learned)
+ * @param cusumThreshold log-likelihood threshold of the Bernoulli CUSUM on p90 exceedances; 0 turns
+ *     that detector off and leaves ADWIN alone
  */
 public record DriftSettings(
     boolean enabled,
@@ -19,24 +22,49 @@ public record DriftSettings(
     double minRise,
     long warmupImages,
     int rebaselineImages,
-    long adaptImages) {
+    long adaptImages,
+    double cusumThreshold) {
 
   public static final double DEFAULT_DELTA = 1e-5;
   public static final double DEFAULT_MIN_RISE = 0.1;
   public static final long DEFAULT_WARMUP = 5_000;
   public static final int DEFAULT_REBASELINE = 1_000;
   public static final long DEFAULT_ADAPT = 5_000;
+  public static final double DEFAULT_CUSUM = 15;
+
+  /** ADWIN only, as before the CUSUM. */
+  public DriftSettings(
+      boolean enabled,
+      double delta,
+      double minRise,
+      long warmupImages,
+      int rebaselineImages,
+      long adaptImages) {
+    this(enabled, delta, minRise, warmupImages, rebaselineImages, adaptImages, 0);
+  }
 
   /** The defaults, detector on. */
   public static DriftSettings defaults() {
     return new DriftSettings(
-        true, DEFAULT_DELTA, DEFAULT_MIN_RISE, DEFAULT_WARMUP, DEFAULT_REBASELINE, DEFAULT_ADAPT);
+        true,
+        DEFAULT_DELTA,
+        DEFAULT_MIN_RISE,
+        DEFAULT_WARMUP,
+        DEFAULT_REBASELINE,
+        DEFAULT_ADAPT,
+        DEFAULT_CUSUM);
   }
 
   /** Detector off: the trainer as it was before drift handling. */
   public static DriftSettings off() {
     return new DriftSettings(
-        false, DEFAULT_DELTA, DEFAULT_MIN_RISE, DEFAULT_WARMUP, DEFAULT_REBASELINE, DEFAULT_ADAPT);
+        false,
+        DEFAULT_DELTA,
+        DEFAULT_MIN_RISE,
+        DEFAULT_WARMUP,
+        DEFAULT_REBASELINE,
+        DEFAULT_ADAPT,
+        DEFAULT_CUSUM);
   }
 
   public DriftSettings {
@@ -45,6 +73,10 @@ public record DriftSettings(
     }
     if (!(minRise >= 0)) {
       throw new IllegalArgumentException("--drift-min-rise must be at least 0, got " + minRise);
+    }
+    if (!(cusumThreshold >= 0)) {
+      throw new IllegalArgumentException(
+          "--drift-cusum-threshold must be at least 0, got " + cusumThreshold);
     }
     if (warmupImages < 0 || rebaselineImages < 1 || adaptImages < 0) {
       throw new IllegalArgumentException(

@@ -18,6 +18,14 @@ public final class LossDriftDetector {
 
   static final int RECENT = 8;
 
+  /** The score quantile whose exceedances the CUSUM counts. */
+  public static final double EXCEED_RANK = 0.9;
+
+  static final double EXCEED_P0 = 0.1;
+  static final double EXCEED_P1 = 0.2;
+  private static final double EXCEED_LLR_ABOVE = Math.log(EXCEED_P1 / EXCEED_P0);
+  private static final double EXCEED_LLR_BELOW = Math.log((1 - EXCEED_P1) / (1 - EXCEED_P0));
+
   private final DriftSettings settings;
   private final double[] recent = new double[RECENT];
   private int recentCount;
@@ -25,6 +33,7 @@ public final class LossDriftDetector {
   private long images;
   private long detections;
   private long imagesSinceDetection;
+  private double cusum;
 
   public LossDriftDetector(DriftSettings settings) {
     this.settings = settings;
@@ -37,6 +46,26 @@ public final class LossDriftDetector {
    * @return the detection this group completed, or null
    */
   public Detection observe(double meanLoss, int n) {
+    return observe(meanLoss, n, -1);
+  }
+
+  /**
+   * Observes the mean prequential loss of {@code n} images, {@code exceedances} of which scored
+   * above the {@value #EXCEED_RANK} quantile of the recent scores (-1: unknown, e.g. while the
+   * window warms up).
+   *
+   * <p>Two ways to detect: ADWIN's cut with a rise of {@code minRise} (a large change), or a
+   * Bernoulli CUSUM on the exceedances (a small sudden change of a young model, whose loss rises
+   * only ~10% for a few hundred images before it falls again: ADWIN's older part, full of the
+   * higher losses of early learning, hides that). Under a stationary stream an image exceeds the
+   * quantile with probability {@value #EXCEED_P0} or less (less while the model still improves),
+   * and the CUSUM tests that against {@value #EXCEED_P1}; its threshold {@code cusumThreshold} is a
+   * log-likelihood ratio, so the mean run length between false alarms grows like e to its power. No
+   * new detection while adapting to the last one: one event per change.
+   *
+   * @return the detection this group completed, or null
+   */
+  public Detection observe(double meanLoss, int n, int exceedances) {
     images += n;
     imagesSinceDetection += n;
     if (!settings.enabled() || !Double.isFinite(meanLoss)) {
@@ -45,18 +74,43 @@ public final class LossDriftDetector {
     System.arraycopy(recent, 0, recent, 1, RECENT - 1);
     recent[0] = meanLoss;
     recentCount = Math.min(RECENT, recentCount + 1);
-    if (!adwin.update(meanLoss)) {
+    boolean cusumAlarm = false;
+    if (adapting()) {
+      cusum = 0; // the guard window (the quantile's reference) is being rebuilt
+    } else if (exceedances >= 0 && settings.cusumThreshold() > 0) {
+      cusum =
+          Math.max(
+              0, cusum + exceedances * EXCEED_LLR_ABOVE + (n - exceedances) * EXCEED_LLR_BELOW);
+      cusumAlarm = cusum > settings.cusumThreshold();
+    }
+    boolean cut = adwin.update(meanLoss);
+    boolean allowed = images >= settings.warmupImages() && !adapting();
+    if (cusumAlarm && allowed) {
+      double before = adwin.mean();
+      return detect(before, recentMean());
+    }
+    if (!cut) {
       return null;
     }
     double before = adwin.lastCut().olderMean();
     double after = recentMean();
     boolean rise = after > before * (1 + settings.minRise());
-    if (!rise || images < settings.warmupImages()) {
+    if (!rise || !allowed) {
       return null;
     }
+    return detect(before, after);
+  }
+
+  private Detection detect(double before, double after) {
     detections++;
     imagesSinceDetection = 0;
+    cusum = 0;
     return new Detection(detections, before, after);
+  }
+
+  /** The Bernoulli CUSUM's current log-likelihood ratio (0 when nothing points at a change). */
+  public double cusum() {
+    return cusum;
   }
 
   private double recentMean() {
@@ -98,9 +152,10 @@ public final class LossDriftDetector {
 
   /** The exact state as text for a checkpoint's metadata. */
   public String serialise() {
-    StringBuilder s = new StringBuilder("loss1 ");
+    StringBuilder s = new StringBuilder("loss2 ");
     s.append(images).append(' ').append(detections).append(' ').append(imagesSinceDetection);
     s.append(' ').append(recentCount);
+    s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(cusum)));
     for (double r : recent) {
       s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(r)));
     }
@@ -111,11 +166,18 @@ public final class LossDriftDetector {
   public static LossDriftDetector fromState(DriftSettings settings, String state) {
     String[] parts = state.split(" \\| ", 2);
     String[] head = parts[0].split(" ");
-    if (parts.length != 2 || head.length != 5 + RECENT || !head[0].equals("loss1")) {
+    // loss1 (checkpoint format 2, before the CUSUM): the CUSUM starts at 0.
+    boolean v1 = parts.length == 2 && head.length == 5 + RECENT && head[0].equals("loss1");
+    boolean v2 = parts.length == 2 && head.length == 6 + RECENT && head[0].equals("loss2");
+    if (!v1 && !v2) {
       throw new IllegalArgumentException("malformed drift detector state");
     }
+    int first = v2 ? 6 : 5;
     LossDriftDetector d = new LossDriftDetector(settings);
     try {
+      if (v2) {
+        d.cusum = Double.longBitsToDouble(Long.parseUnsignedLong(head[5], 16));
+      }
       d.images = Long.parseLong(head[1]);
       d.detections = Long.parseLong(head[2]);
       d.imagesSinceDetection = Long.parseLong(head[3]);
@@ -124,7 +186,7 @@ public final class LossDriftDetector {
         throw new NumberFormatException("recent count " + d.recentCount);
       }
       for (int i = 0; i < RECENT; i++) {
-        d.recent[i] = Double.longBitsToDouble(Long.parseUnsignedLong(head[5 + i], 16));
+        d.recent[i] = Double.longBitsToDouble(Long.parseUnsignedLong(head[first + i], 16));
       }
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed drift detector counters: " + parts[0]);

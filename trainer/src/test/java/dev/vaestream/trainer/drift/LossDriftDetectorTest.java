@@ -78,4 +78,73 @@ class LossDriftDetectorTest {
     }
     assertEquals(straight.serialise(), resumed.serialise());
   }
+
+  /** Exceedances of the recent p90 in a group of 32: Binomial(32, p). */
+  private static int exceed(double p, SplittableRandom rng) {
+    int k = 0;
+    for (int i = 0; i < 32; i++) {
+      k += rng.nextDouble() < p ? 1 : 0;
+    }
+    return k;
+  }
+
+  @Test
+  void cusumRaisesNoAlarmOverAMillionStationaryImages() {
+    // The worst stationary case: exactly 10% of images above the p90, a flat loss.
+    LossDriftDetector d = new LossDriftDetector(DriftSettings.defaults());
+    SplittableRandom rng = new SplittableRandom(11);
+    for (int g = 0; g < 1_000_000 / 32; g++) {
+      assertNull(d.observe(100 + 3 * rng.nextGaussian(), 32, exceed(0.1, rng)), "group " + g);
+    }
+    assertEquals(0, d.detections());
+  }
+
+  @Test
+  void cusumCatchesASmallSuddenChangeThatAdwinMisses() {
+    // The loss of a young model: still falling after the change, which only shows as more images
+    // above the recent p90 (measured on MNIST rotated 40 degrees: 8% before, 14-16% after).
+    DriftSettings adwinOnly = new DriftSettings(true, 1e-5, 0.1, 5_000, 1_000, 5_000, 0);
+    LossDriftDetector withCusum = new LossDriftDetector(DriftSettings.defaults());
+    LossDriftDetector withoutCusum = new LossDriftDetector(adwinOnly);
+    SplittableRandom rng = new SplittableRandom(5);
+    int change = 3000;
+    Integer detectedAt = null;
+    for (int g = 0; g < 6000; g++) {
+      // After the detection the trainer re-baselines the window: back to 10% above its p90.
+      double p = g < change ? 0.08 : detectedAt == null ? 0.16 : 0.1;
+      double loss = 100 + 100 * Math.exp(-g / 1500.0) + 3 * rng.nextGaussian();
+      int k = exceed(p, rng);
+      if (withCusum.observe(loss, 32, k) != null && detectedAt == null) {
+        detectedAt = g;
+      }
+      assertNull(withoutCusum.observe(loss, 32, k), "ADWIN alone, group " + g);
+    }
+    assertEquals(1, withCusum.detections(), "one detection, none before the change");
+    assertTrue(detectedAt >= change && (detectedAt - change) * 32 <= 1_000, "at " + detectedAt);
+  }
+
+  @Test
+  void restoresTheStateOfTheFormerVersionWithAFreshCusum() {
+    LossDriftDetector d = new LossDriftDetector(DriftSettings.defaults());
+    SplittableRandom rng = new SplittableRandom(3);
+    for (int g = 0; g < 100; g++) { // before the warm-up ends: the CUSUM grows, no detection
+      d.observe(loss(g, rng), 32, exceed(0.3, rng));
+    }
+    String v2 = d.serialise();
+    assertTrue(v2.startsWith("loss2 "), v2);
+    assertTrue(d.cusum() > 0);
+    // loss1: the same fields without the CUSUM (checkpoint format 2).
+    String[] head = v2.split(" \\| ", 2)[0].split(" ");
+    StringBuilder v1 = new StringBuilder("loss1");
+    for (int i = 1; i < head.length; i++) {
+      if (i != 5) {
+        v1.append(' ').append(head[i]);
+      }
+    }
+    v1.append(" | ").append(v2.split(" \\| ", 2)[1]);
+    LossDriftDetector old = LossDriftDetector.fromState(DriftSettings.defaults(), v1.toString());
+    assertEquals(0, old.cusum());
+    assertEquals(d.detections(), old.detections());
+    assertEquals(d.windowMean(), old.windowMean());
+  }
 }
