@@ -1,9 +1,10 @@
 package dev.vaestream.app.chaos;
 
-import dev.vaestream.app.process.PipelineTopics;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.localkafka.LoopbackPorts;
@@ -54,14 +55,26 @@ final class Campaign {
   private final BooleanSupplier keepGoing = () -> !aborted.get();
   private final List<String> failures = new ArrayList<>();
   private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile LocalKafka broker;
+  private final ClusterSettings clusterSettings;
+  private volatile ChaosKafka broker;
+  private volatile BrokerCluster cluster;
+  private BrokerKillLoop brokerKiller;
+  private Thread brokerFaults;
   private Path logs;
   private long deadlineNanos;
   private long backlogPeak;
   private long scorerCaughtUpNanos;
 
   Campaign(ChaosSettings settings) {
+    this(settings, ClusterSettings.SINGLE);
+  }
+
+  /**
+   * A campaign on one in-process broker, or on a cluster of broker processes with broker faults.
+   */
+  Campaign(ChaosSettings settings, ClusterSettings clusterSettings) {
     this.settings = settings;
+    this.clusterSettings = clusterSettings;
     this.random = new SplittableRandom(settings.seed());
   }
 
@@ -75,7 +88,7 @@ final class Campaign {
         new Thread(
             () -> {
               killAll();
-              LocalKafka b = broker;
+              ChaosKafka b = broker;
               if (b != null) {
                 b.close();
               }
@@ -142,7 +155,7 @@ final class Campaign {
     logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
-    try (LocalKafka broker = startBroker();
+    try (ChaosKafka broker = startBroker();
         Admin admin =
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -151,12 +164,37 @@ final class Campaign {
       Watch watch = watchCheckpoints(bootstrap);
       Pipeline pipeline = startPipeline(bootstrap);
       Faults faults = startFaults(bootstrap, pipeline, watch.watch());
+      startBrokerFaults(startNanos);
       int restarts = injectFaults(broker, admin, pipeline, faults);
       drain(admin, pipeline);
       Map<String, Integer> stopCodes = stop(pipeline, faults, watch);
       SupervisedService reference = runReference(bootstrap, admin, stopCodes);
-      return judge(
-          bootstrap, startNanos, pipeline, faults, reference, restarts, stopCodes, watch.watch());
+      if (brokerFaults != null) {
+        brokerFaults.join(5_000);
+      }
+      ChaosReport report =
+          judge(
+              bootstrap,
+              startNanos,
+              pipeline,
+              faults,
+              reference,
+              restarts,
+              stopCodes,
+              watch.watch());
+      if (cluster == null) {
+        return report;
+      }
+      ClusterReport c =
+          new ClusterReport(
+              cluster.size(),
+              brokerKiller == null ? List.of() : brokerKiller.faults(),
+              cluster.unexpectedExits());
+      List<String> more = new ArrayList<>(c.failures(clusterSettings));
+      if (brokerKiller != null && brokerKiller.failure() != null) {
+        more.add("the broker fault loop failed: " + brokerKiller.failure());
+      }
+      return report.withCluster(c, more);
     }
   }
 
@@ -221,13 +259,14 @@ final class Campaign {
    * The faults phase: until every kill, broker restart and hostile record is done and the producer
    * has finished. Broker restarts are spread evenly over the kills. Returns the restarts done.
    */
-  private int injectFaults(LocalKafka broker, Admin admin, Pipeline pipeline, Faults faults)
+  private int injectFaults(ChaosKafka broker, Admin admin, Pipeline pipeline, Faults faults)
       throws InterruptedException {
     int restarts = 0;
     int totalKills = 2 * settings.kills();
     long lastLagCheck = 0;
     while (!aborted.get()
         && (faults.injecting()
+            || (brokerFaults != null && brokerFaults.isAlive())
             || !pipeline.producer().finished()
             || restarts < settings.brokerRestarts())) {
       tick(pipeline.services());
@@ -350,6 +389,10 @@ final class Campaign {
 
   private void tick(List<SupervisedService> services) throws InterruptedException {
     Thread.sleep(TICK_MS);
+    BrokerCluster c = cluster;
+    if (c != null) {
+      c.check();
+    }
     for (SupervisedService s : services) {
       s.check();
     }
@@ -389,8 +432,10 @@ final class Campaign {
     }
   }
 
-  private void createTopics(LocalKafka broker) {
-    PipelineTopics.create(broker);
+  private void createTopics(ChaosKafka broker) {
+    for (TopicDefinition t : TopicCatalog.standard(1, broker.replicationFactor())) {
+      broker.createTopic(t.name(), t.partitions(), t.configs());
+    }
     // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(Topics.IMAGES_DLQ + REFERENCE_SUFFIX, 1, Map.of());
     broker.createTopic(Topics.CHECKPOINTS + REFERENCE_SUFFIX, 1, CheckpointTopic.topicConfigs());
@@ -498,9 +543,33 @@ final class Campaign {
     }
   }
 
-  private LocalKafka startBroker() {
-    broker = LocalKafka.start();
+  private ChaosKafka startBroker() {
+    if (clusterSettings.cluster()) {
+      cluster =
+          BrokerCluster.start(
+              clusterSettings.brokers(), logs.resolve("brokers"), clusterSettings.brokerHeap());
+      broker = cluster;
+    } else {
+      broker = ChaosKafka.single(LocalKafka.start());
+    }
     return broker;
+  }
+
+  /** On a cluster: the broker faults, on their own daemon thread. */
+  private void startBrokerFaults(long startNanos) {
+    if (cluster == null) {
+      return;
+    }
+    brokerKiller =
+        new BrokerKillLoop(
+            cluster,
+            clusterSettings,
+            settings.seed() * 31 + 3,
+            List.of(SCORER_GROUP, TRAINER_GROUP),
+            TrainerSettings.DEFAULT_ID,
+            startNanos,
+            keepGoing);
+    brokerFaults = daemon(brokerKiller, "chaos-broker-faults");
   }
 
   private static Thread daemon(Runnable r, String name) {

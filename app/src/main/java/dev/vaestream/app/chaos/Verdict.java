@@ -170,7 +170,8 @@ final class Verdict {
         fresh == null ? -1 : fresh.checkpoint().step(),
         seconds,
         settings.seed(),
-        List.copyOf(failures));
+        List.copyOf(failures),
+        ClusterReport.SINGLE);
   }
 
   private void check(boolean ok, String failure) {
