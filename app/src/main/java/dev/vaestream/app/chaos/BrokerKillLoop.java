@@ -36,6 +36,7 @@ final class BrokerKillLoop implements Runnable {
   private final String transactionalId;
   private final long campaignStartNanos;
   private final BooleanSupplier keepGoing;
+  private final BooleanSupplier scorerUp;
   private final List<BrokerFault> faults = new ArrayList<>();
   private volatile Throwable failure;
 
@@ -46,7 +47,8 @@ final class BrokerKillLoop implements Runnable {
       List<String> groups,
       String transactionalId,
       long campaignStartNanos,
-      BooleanSupplier keepGoing) {
+      BooleanSupplier keepGoing,
+      BooleanSupplier scorerUp) {
     this.cluster = cluster;
     this.settings = settings;
     this.random = new SplittableRandom(seed);
@@ -54,6 +56,7 @@ final class BrokerKillLoop implements Runnable {
     this.transactionalId = transactionalId;
     this.campaignStartNanos = campaignStartNanos;
     this.keepGoing = keepGoing;
+    this.scorerUp = scorerUp;
   }
 
   /** The fault kinds in order, from the settings alone. */
@@ -111,7 +114,7 @@ final class BrokerKillLoop implements Runnable {
       default -> targets.add(random.nextInt(cluster.size()));
     }
     Map<String, Long> before = committed();
-    boolean duringTransaction = lag(before) > 0;
+    boolean duringTransaction = lag(before) > 0 && scorerUp.getAsBoolean();
     double downAt = now();
     if (kind.equals("stall")) {
       cluster.signal(targets.get(0), true);
@@ -143,13 +146,16 @@ final class BrokerKillLoop implements Runnable {
     log.info("chaos: broker fault {}", f.toJson());
   }
 
-  /** Waits (bounded) until the scorer has input it has not committed: transactions are writing. */
+  /**
+   * Waits (bounded) until the scorer is up (healthy) and has input it has not committed:
+   * transactions are writing to the scores partition.
+   */
   private void awaitWork() throws InterruptedException {
     long deadline = System.currentTimeMillis() + WORK_WAIT_MS;
     while (System.currentTimeMillis() < deadline && keepGoing.getAsBoolean()) {
       Map<String, Long> c = committed();
       Long scorer = c.get(groups.get(0));
-      if (scorer != null && scorer > 0 && c.get("end") - scorer > 0) {
+      if (scorer != null && scorer > 0 && c.get("end") - scorer > 0 && scorerUp.getAsBoolean()) {
         return;
       }
       Thread.sleep(200);

@@ -26,7 +26,7 @@ class ChaosClusterIT {
   void brokerFaultsLoseNothingAndTheModelEqualsTheFaultFreeOne() throws Exception {
     ChaosSettings settings =
         new ChaosSettings(
-            FULL ? 200_000 : 6_400,
+            FULL ? 200_000 : 3_200,
             FULL ? 10 : 2,
             Long.getLong("vae.chaos.seed", 7),
             FULL ? 200 : 16,
