@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BrokerKillLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(BrokerKillLoop.class);
-  private static final long RECOVERY_LIMIT_MS = 180_000;
+  private static final long RECOVERY_LIMIT_MS = 600_000;
   private static final long WORK_WAIT_MS = 60_000;
 
   private final BrokerCluster cluster;
