@@ -12,7 +12,8 @@ import java.util.Map;
  *     work), {@code coordinator} (the trainer's transaction coordinator), {@code two_down} (two
  *     brokers killed together), {@code random}, or {@code stall} (SIGSTOP, then SIGCONT)
  * @param brokers node ids affected
- * @param duringTransaction whether a transaction was writing (the scorer had uncommitted input)
+ * @param duringTransaction whether a transaction was open on the scores or checkpoint partition
+ *     when the fault began (its last stable offset below its high watermark)
  * @param downAtSeconds seconds since the campaign started when the fault began
  * @param upAtSeconds when every affected broker was started (or continued) again
  * @param recoverySeconds from the fault until both groups committed again (or had nothing left); -1

@@ -9,8 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,6 @@ final class BrokerKillLoop implements Runnable {
   private final String transactionalId;
   private final long campaignStartNanos;
   private final BooleanSupplier keepGoing;
-  private final BooleanSupplier scorerUp;
   private final List<BrokerFault> faults = new ArrayList<>();
   private volatile Throwable failure;
 
@@ -47,8 +48,7 @@ final class BrokerKillLoop implements Runnable {
       List<String> groups,
       String transactionalId,
       long campaignStartNanos,
-      BooleanSupplier keepGoing,
-      BooleanSupplier scorerUp) {
+      BooleanSupplier keepGoing) {
     this.cluster = cluster;
     this.settings = settings;
     this.random = new SplittableRandom(seed);
@@ -56,7 +56,6 @@ final class BrokerKillLoop implements Runnable {
     this.transactionalId = transactionalId;
     this.campaignStartNanos = campaignStartNanos;
     this.keepGoing = keepGoing;
-    this.scorerUp = scorerUp;
   }
 
   /** The fault kinds in order, from the settings alone. */
@@ -102,7 +101,7 @@ final class BrokerKillLoop implements Runnable {
     List<Integer> targets = new ArrayList<>();
     switch (kind) {
       case "leader" -> {
-        awaitWork();
+        awaitOpenTransaction(Topics.SCORES);
         targets.add(orRandom(cluster.leaderOf(Topics.SCORES, 0)));
       }
       case "coordinator" -> targets.add(orRandom(coordinator()));
@@ -114,7 +113,8 @@ final class BrokerKillLoop implements Runnable {
       default -> targets.add(random.nextInt(cluster.size()));
     }
     Map<String, Long> before = committed();
-    boolean duringTransaction = lag(before) > 0 && scorerUp.getAsBoolean();
+    boolean duringTransaction =
+        openTransaction(Topics.SCORES) || openTransaction(Topics.CHECKPOINTS);
     double downAt = now();
     if (kind.equals("stall")) {
       cluster.signal(targets.get(0), true);
@@ -147,18 +147,48 @@ final class BrokerKillLoop implements Runnable {
   }
 
   /**
-   * Waits (bounded) until the scorer is up (healthy) and has input it has not committed:
-   * transactions are writing to the scores partition.
+   * Waits (bounded) until a transaction is open on partition 0 of {@code topic}: its last stable
+   * offset is below its high watermark, so records of an undecided transaction are on it.
    */
-  private void awaitWork() throws InterruptedException {
+  private void awaitOpenTransaction(String topic) throws InterruptedException {
     long deadline = System.currentTimeMillis() + WORK_WAIT_MS;
     while (System.currentTimeMillis() < deadline && keepGoing.getAsBoolean()) {
-      Map<String, Long> c = committed();
-      Long scorer = c.get(groups.get(0));
-      if (scorer != null && scorer > 0 && c.get("end") - scorer > 0 && scorerUp.getAsBoolean()) {
+      if (openTransaction(topic)) {
         return;
       }
-      Thread.sleep(200);
+      Thread.sleep(50);
+    }
+  }
+
+  /** Whether partition 0 of {@code topic} holds records of a transaction not yet decided. */
+  private boolean openTransaction(String topic) {
+    TopicPartition tp = new TopicPartition(topic, 0);
+    try {
+      // The last stable offset first: if the high watermark read after it is higher, records of
+      // a transaction not decided at the first read were on the partition, or were written
+      // between the two reads; either way a transaction was writing to it right then.
+      long lastStable =
+          cluster
+              .admin()
+              .listOffsets(
+                  Map.of(tp, OffsetSpec.latest()),
+                  new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+              .partitionResult(tp)
+              .get(10, TimeUnit.SECONDS)
+              .offset();
+      long highWatermark =
+          cluster
+              .admin()
+              .listOffsets(Map.of(tp, OffsetSpec.latest()))
+              .partitionResult(tp)
+              .get(10, TimeUnit.SECONDS)
+              .offset();
+      return lastStable < highWatermark;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -238,11 +268,6 @@ final class BrokerKillLoop implements Runnable {
       }
     }
     return m;
-  }
-
-  private long lag(Map<String, Long> c) {
-    Long scorer = c.get(groups.get(0));
-    return scorer == null || scorer < 0 || c.get("end") < 0 ? 0 : c.get("end") - scorer;
   }
 
   private double now() {

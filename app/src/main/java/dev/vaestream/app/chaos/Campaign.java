@@ -164,7 +164,7 @@ final class Campaign {
       Watch watch = watchCheckpoints(bootstrap);
       Pipeline pipeline = startPipeline(bootstrap);
       Faults faults = startFaults(bootstrap, pipeline, watch.watch());
-      startBrokerFaults(startNanos, pipeline.scorer());
+      startBrokerFaults(startNanos);
       int restarts = injectFaults(broker, admin, pipeline, faults);
       drain(admin, pipeline);
       Map<String, Integer> stopCodes = stop(pipeline, faults, watch);
@@ -556,7 +556,7 @@ final class Campaign {
   }
 
   /** On a cluster: the broker faults, on their own daemon thread. */
-  private void startBrokerFaults(long startNanos, SupervisedService scorer) {
+  private void startBrokerFaults(long startNanos) {
     if (cluster == null) {
       return;
     }
@@ -568,8 +568,7 @@ final class Campaign {
             List.of(SCORER_GROUP, TRAINER_GROUP),
             TrainerSettings.DEFAULT_ID,
             startNanos,
-            keepGoing,
-            () -> KillLoop.healthy(scorer.httpPort()));
+            keepGoing);
     brokerFaults = daemon(brokerKiller, "chaos-broker-faults");
   }
 
