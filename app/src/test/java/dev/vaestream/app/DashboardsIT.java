@@ -172,6 +172,19 @@ class DashboardsIT {
             .isEqualTo(DATASOURCE);
       }
       assertThat(variables).as("%s: variables", d.name()).contains("datasource", "instance");
+      // Prometheus annotations (drift detections) use the datasource variable like the panels.
+      for (JsonNode a : json.path("annotations").path("list")) {
+        if (a.has("expr")) {
+          assertThat(a.path("datasource").path("uid").asText())
+              .as("%s: annotation %s datasource", d.name(), a.path("name"))
+              .isEqualTo(DATASOURCE);
+        }
+      }
+      if (!d.name().equals("health.json")) {
+        assertThat(json.path("annotations").path("list").findValuesAsText("expr"))
+            .as("%s: drift detections as annotations", d.name())
+            .anyMatch(e -> e.contains("vae_trainer_drift_detections_total"));
+      }
       d.variableQueries(); // only label_values(metric, label) queries, which the live check runs
     }
     // Every expression resolves to plain PromQL (no unknown Grafana variables), rates use

@@ -90,6 +90,16 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
   int trainSteps;
 
   @Option(
+      names = "--seed-images-per-sec",
+      defaultValue = "0",
+      paramLabel = "X",
+      description =
+          "train_offline: the seed's PyTorch loop's images/s, measured on this machine just before"
+              + " or after (../shared/tools/seed_reference.py); adds the ratio to it and the"
+              + " target of 3x. Default 0: not given, no ratio.")
+  double seedImagesPerSec;
+
+  @Option(
       names = "--score-seconds",
       defaultValue = "3",
       paramLabel = "S",
@@ -171,7 +181,8 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       int footprintSeconds,
       int footprintRate,
       int checkpointRepeats,
-      long driftPhaseImages) {}
+      long driftPhaseImages,
+      double seedImagesPerSec) {}
 
   @Override
   public Integer call() throws Exception {
@@ -275,6 +286,9 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
     if (checkpointRepeats < 1) {
       throw new UserException("--checkpoint-repeats must be >= 1");
     }
+    if (!(seedImagesPerSec >= 0) || Double.isInfinite(seedImagesPerSec)) {
+      throw new UserException("--seed-images-per-sec must be a finite number >= 0");
+    }
     return new Settings(
         trainSteps,
         scoreSeconds,
@@ -285,6 +299,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
         footprintSeconds,
         footprintRate,
         checkpointRepeats,
-        driftPhaseImages);
+        driftPhaseImages,
+        seedImagesPerSec);
   }
 }

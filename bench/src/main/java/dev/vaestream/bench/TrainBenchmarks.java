@@ -29,6 +29,8 @@ final class TrainBenchmarks {
   static final int TIMED_STEPS = 500;
   static final double TARGET_IMAGES_PER_SEC = 3500;
   static final double TARGET_RATIO = 0.9;
+  static final double TARGET_SEED_RATIO = 3.0;
+  static final int GEMM_REPEATS = 500;
   static final int STREAM_PARTITIONS = 3;
   static final int STREAM_WARMUP_STEPS = 200;
   static final int REFERENCE_STEPS = 600;
@@ -79,7 +81,53 @@ final class TrainBenchmarks {
     line.put("final_loss", Figures.round(run.finalLoss(), 2));
     line.put("target", Figures.target("images_per_sec", TARGET_IMAGES_PER_SEC));
     line.put("meets_target", run.imagesPerSec() >= TARGET_IMAGES_PER_SEC);
+    // The arithmetic limit: the step's matrix products alone, same shapes and buffers.
+    double gemmSeconds = model.matrixProductSeconds(VaeArchitecture.BATCH, GEMM_REPEATS);
+    if (Double.isFinite(gemmSeconds)) {
+      double gemmMs = 1e3 * gemmSeconds / GEMM_REPEATS;
+      line.put("gemm_only_step_ms", Figures.round(gemmMs, 3));
+      line.put(
+          "gemm_only_gflops", Figures.round(stepFlops(VaeArchitecture.BATCH) / (gemmMs * 1e6), 1));
+      line.put(
+          "gemm_share_of_step", Figures.round(gemmMs / Figures.percentileOfSorted(sorted, 0.5), 3));
+    }
+    double seed = ctx.settings.seedImagesPerSec();
+    if (seed > 0) {
+      line.put("seed_images_per_sec", seed);
+      line.put("ratio_to_seed", Figures.round(run.imagesPerSec() / seed, 2));
+      line.put("seed_target_ratio", TARGET_SEED_RATIO);
+      line.put("meets_seed_target", run.imagesPerSec() / seed >= TARGET_SEED_RATIO);
+    }
     ctx.emit(line);
+  }
+
+  /**
+   * Floating-point operations of one training step's matrix products at batch {@code n}: forward,
+   * weight gradients (the same count again) and the backward products to every layer's input but
+   * the first.
+   */
+  static double stepFlops(int n) {
+    int[] widths = {
+      VaeArchitecture.INPUT,
+      VaeArchitecture.ENCODER[0],
+      VaeArchitecture.ENCODER[1],
+      2 * VaeArchitecture.LATENT,
+    };
+    int[] dec = {
+      VaeArchitecture.LATENT,
+      VaeArchitecture.DECODER[0],
+      VaeArchitecture.DECODER[1],
+      VaeArchitecture.INPUT,
+    };
+    double macs = 0;
+    for (int i = 0; i + 1 < widths.length; i++) {
+      macs += (double) widths[i] * widths[i + 1];
+    }
+    for (int i = 0; i + 1 < dec.length; i++) {
+      macs += (double) dec[i] * dec[i + 1];
+    }
+    double firstLayer = (double) widths[0] * widths[1];
+    return 2.0 * n * (3 * macs - firstLayer);
   }
 
   /** {@link #WARMUP_STEPS} steps to warm up, then {@code steps} measured, on {@code model}. */

@@ -73,7 +73,8 @@ final class BatchScorer {
               new ScoreRecord.Truth(
                   image.hasLabel() ? image.label() : null,
                   image.anomaly() == null ? null : image.anomaly().wireName()),
-              ScoreRecord.Timing.of(image.producedAtMs(), scoredAt)));
+              ScoreRecord.Timing.of(image.producedAtMs(), scoredAt),
+              model.drift()));
     }
     return new Result(records, pixels, scores.reconstructions());
   }

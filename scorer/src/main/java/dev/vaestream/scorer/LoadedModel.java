@@ -1,6 +1,7 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.model.VaeModel;
+import dev.vaestream.core.record.ScoreRecord;
 
 /**
  * A model ready to score: built and warmed up by the {@link ModelFollower}'s thread, then handed to
@@ -14,6 +15,8 @@ import dev.vaestream.core.model.VaeModel;
  * @param threshold the anomaly threshold for this model
  * @param source where the checkpoint was read, {@code topic-partition@offset}
  * @param loadedAtMs when it was swapped in
+ * @param drift the checkpoint's drift context (the records' {@code drift_events}, {@code
+ *     images_since_drift}, {@code adapting}), or null when it carries none
  */
 public record LoadedModel(
     VaeModel model,
@@ -21,7 +24,13 @@ public record LoadedModel(
     long createdAtMs,
     ThresholdPolicy.Threshold threshold,
     String source,
-    long loadedAtMs) {
+    long loadedAtMs,
+    ScoreRecord.Drift drift) {
+
+  /** Whether this model is still adapting to a detected change of the stream. */
+  public boolean adapting() {
+    return drift != null && drift.adapting();
+  }
 
   /** Age of the model at {@code nowMs}, never negative (clocks may disagree). */
   public long ageMs(long nowMs) {

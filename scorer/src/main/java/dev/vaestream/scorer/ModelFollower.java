@@ -3,6 +3,7 @@ package dev.vaestream.scorer;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.checkpoint.CheckpointFormatException;
+import dev.vaestream.core.checkpoint.DriftMetadata;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
@@ -216,7 +217,8 @@ final class ModelFollower implements Runnable {
               checkpoint.createdAtMs(),
               thresholds.resolve(checkpoint.calibration()),
               source,
-              System.currentTimeMillis());
+              System.currentTimeMillis(),
+              DriftMetadata.read(checkpoint.metadata()));
     } catch (RuntimeException e) {
       reject(
           ScorerMetrics.REJECT_BUILD_FAILED,
@@ -234,12 +236,19 @@ final class ModelFollower implements Runnable {
           model.threshold().source());
     }
     log.info(
-        "Swapped in model step {} from {} (was {}), threshold {} ({}), built in {} ms",
+        "Swapped in model step {} from {} (was {}), threshold {} ({}), drift {}, built in {} ms",
         model.step(),
         source,
         previous == null ? "none" : "step " + previous.step(),
         model.threshold().value().isPresent() ? model.threshold().value().getAsDouble() : "none",
         model.threshold().source(),
+        model.drift() == null
+            ? "unknown"
+            : model.drift().events()
+                + " events, "
+                + model.drift().imagesSince()
+                + " images since"
+                + (model.drift().adapting() ? " (adapting)" : ""),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
   }
 

@@ -19,6 +19,7 @@ final class OpenTransaction {
   private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
   private long images;
   private long anomalies;
+  private long anomaliesAdapting;
   private final Map<String, Long> deadLetters = new TreeMap<>();
 
   boolean isOpen() {
@@ -43,8 +44,17 @@ final class OpenTransaction {
   }
 
   void scored(int count, int flagged) {
+    scored(count, flagged, 0);
+  }
+
+  /**
+   * {@code count} scores, {@code flagged} of them flagged, {@code adapting} of those by a model
+   * that was adapting to a detected change.
+   */
+  void scored(int count, int flagged, int adapting) {
     images += count;
     anomalies += flagged;
+    anomaliesAdapting += adapting;
   }
 
   void deadLettered(String reason) {
@@ -71,6 +81,11 @@ final class OpenTransaction {
     return anomalies;
   }
 
+  /** Of {@link #anomalies()}, those flagged by a model adapting to a detected change. */
+  long anomaliesAdapting() {
+    return anomaliesAdapting;
+  }
+
   Map<String, Long> deadLetters() {
     return deadLetters;
   }
@@ -82,6 +97,7 @@ final class OpenTransaction {
     nextOffsets.clear();
     images = 0;
     anomalies = 0;
+    anomaliesAdapting = 0;
     deadLetters.clear();
   }
 }

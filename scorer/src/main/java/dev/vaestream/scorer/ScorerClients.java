@@ -100,6 +100,21 @@ public final class ScorerClients {
   }
 
   /**
+   * The admin client that checks (or creates) the statistics topic: {@link #admin()} with the admin
+   * settings of {@code --stats-config} on top, so the topic is looked up as the statistics'
+   * principal, which is the one holding ACLs on it when the statistics run as their own user.
+   */
+  Map<String, Object> statsAdmin() {
+    Map<String, Object> props = admin();
+    if (settings.stats() != null) {
+      settings.stats().overrides().entrySet().stream()
+          .filter(e -> AdminClientConfig.configNames().contains(e.getKey()))
+          .forEach(e -> props.put(e.getKey(), e.getValue()));
+    }
+    return props;
+  }
+
+  /**
    * Client properties for Kafka Streams: the user's whole layered config (connection and security
    * apply to every Streams client), minus the settings that belong to the scorer's own clients.
    */

@@ -45,6 +45,7 @@ public final class ScorerMetrics extends OwnedMeterBinder {
   private final Supplier<LoadedModel> model;
   private Counter images;
   private Counter anomalies;
+  private Counter anomaliesAdapting;
   private DistributionSummary score;
   private Timer latency;
   private DistributionSummary batchSize;
@@ -75,6 +76,15 @@ public final class ScorerMetrics extends OwnedMeterBinder {
             Counter.builder("vae.scorer.anomalies")
                 .description(
                     "Images flagged as anomalies (score above threshold), counted when committed")
+                .baseUnit("anomalies")
+                .register(registry));
+    anomaliesAdapting =
+        own(
+            Counter.builder("vae.scorer.adapting.anomalies")
+                .description(
+                    "Of the flagged images, those flagged while the model was adapting to a"
+                        + " detected drift (score records with adapting=true), counted when"
+                        + " committed")
                 .baseUnit("anomalies")
                 .register(registry));
     score =
@@ -132,6 +142,14 @@ public final class ScorerMetrics extends OwnedMeterBinder {
                   return lm == null ? Double.NaN : lm.ageMs(System.currentTimeMillis());
                 })
             .description("Age of the model in use: now minus its checkpoint's creation time")
+            .strongReference(true)
+            .register(registry));
+    own(
+        Gauge.builder("vae.scorer.model.adapting", model, m -> adaptingOf(m.get()))
+            .description(
+                "1 while the model in use is adapting to a detected drift, 0 when settled, NaN"
+                    + " before the first model or when its checkpoint has no drift context")
+            .baseUnit("state")
             .strongReference(true)
             .register(registry));
     own(
@@ -212,6 +230,13 @@ public final class ScorerMetrics extends OwnedMeterBinder {
     return m == null ? Double.NaN : m.step();
   }
 
+  private static double adaptingOf(LoadedModel m) {
+    if (m == null || m.drift() == null) {
+      return Double.NaN;
+    }
+    return m.adapting() ? 1 : 0;
+  }
+
   private static double thresholdOf(LoadedModel m) {
     return m == null || m.threshold().value().isEmpty()
         ? Double.NaN
@@ -235,6 +260,11 @@ public final class ScorerMetrics extends OwnedMeterBinder {
     images.increment(scoredImages);
     anomalies.increment(flagged);
     dlqByReason.forEach((reason, n) -> dlqCounter(reason).increment(n));
+  }
+
+  /** Of a committed transaction's flags, those raised while the model was adapting. */
+  void committedAdapting(long flagged) {
+    anomaliesAdapting.increment(flagged);
   }
 
   void aborted() {

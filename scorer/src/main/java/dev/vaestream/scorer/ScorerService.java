@@ -16,6 +16,7 @@ import dev.vaestream.scorer.stats.StatsStream;
 import dev.vaestream.scorer.stats.StatsTopology;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -179,7 +180,16 @@ public final class ScorerService extends AbstractService {
       setup.ensure(TopicCatalog.scores(partitions, rf).named(settings.scoresTopic())).log(log);
       setup.ensure(TopicCatalog.deadLetters(partitions, rf).named(settings.dlqTopic())).log(log);
       if (settings.stats() != null) {
-        setup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
+        Map<String, Object> statsAdmin = clients.statsAdmin();
+        if (statsAdmin.equals(clients.admin())) {
+          setup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
+        } else {
+          // --stats-config logs the statistics in as another principal: it holds the ACLs on
+          // their topic, the scorer's own principal none.
+          try (TopicSetup statsSetup = TopicSetup.open(statsAdmin, settings.connectTimeout())) {
+            statsSetup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
+          }
+        }
       }
     }
   }

@@ -220,6 +220,7 @@ final class ScoringLoop implements Runnable {
     BatchScorer.Result result = BatchScorer.score(current, inputs, System::currentTimeMillis);
     List<ScoreRecord> scores = result.records();
     int flagged = 0;
+    int flaggedAdapting = 0;
     for (int i = 0; i < scores.size(); i++) {
       ScoreRecord s = scores.get(i);
       producer.send(
@@ -232,9 +233,12 @@ final class ScoringLoop implements Runnable {
       metrics.scored(s.score(), s.latencyMs());
       if (s.anomaly()) {
         flagged++;
+        if (s.adapting()) {
+          flaggedAdapting++;
+        }
       }
     }
-    transaction.scored(scores.size(), flagged);
+    transaction.scored(scores.size(), flagged, flaggedAdapting);
     metrics.batch(scores.size());
     gallery.offer(result);
   }
@@ -272,6 +276,7 @@ final class ScoringLoop implements Runnable {
         transaction.anomalies(),
         transaction.deadLetters(),
         System.nanoTime() - startNanos);
+    metrics.committedAdapting(transaction.anomaliesAdapting());
     transaction.clear();
   }
 

@@ -37,7 +37,7 @@ class BatchScorerTest {
   }
 
   private static LoadedModel loaded(ThresholdPolicy.Threshold threshold, long createdAt) {
-    return new LoadedModel(vae, 42, createdAt, threshold, "test", 0);
+    return new LoadedModel(vae, 42, createdAt, threshold, "test", 0, null);
   }
 
   @Test
@@ -59,6 +59,24 @@ class BatchScorerTest {
       assertThat(s.latencyMs()).isEqualTo(5_000_000_000_000L - in.producedAtMs());
       assertThat(s.modelAgeMs()).isEqualTo(5_000_000_000_000L);
       assertThat(ScoreSchema.violations(ScoreRecordCodec.encode(s))).isEmpty();
+    }
+  }
+
+  @Test
+  void everyRecordCarriesTheScoringModelsDriftContext() {
+    ScoreRecord.Drift drift = new ScoreRecord.Drift(1, 320, true);
+    LoadedModel m =
+        new LoadedModel(
+            vae, 42, 0, ThresholdPolicy.fixed(0).resolve(Calibration.none()), "test", 0, drift);
+    for (ScoreRecord s : BatchScorer.score(m, inputs, System::currentTimeMillis).records()) {
+      assertThat(s.drift()).isEqualTo(drift);
+      assertThat(s.anomaly() && s.adapting()).as("flagged while adapting").isTrue();
+      assertThat(ScoreSchema.violations(ScoreRecordCodec.encode(s))).isEmpty();
+    }
+    LoadedModel v1 = loaded(ThresholdPolicy.fixed(0).resolve(Calibration.none()), 0);
+    for (ScoreRecord s : BatchScorer.score(v1, inputs, System::currentTimeMillis).records()) {
+      assertThat(s.drift()).as("a checkpoint without drift context").isNull();
+      assertThat(s.adapting()).isFalse();
     }
   }
 
@@ -102,7 +120,7 @@ class BatchScorerTest {
     var before = java.util.List.copyOf(workspaces.getAllWorkspacesIdsForCurrentThread());
     LoadedModel m = loaded(ThresholdPolicy.fixed(1).resolve(Calibration.none()), 0);
     BatchScorer.score(m, inputs, System::currentTimeMillis);
-    LoadedModel other = new LoadedModel(VaeModel.create(4), 1, 0, m.threshold(), "other", 0);
+    LoadedModel other = new LoadedModel(VaeModel.create(4), 1, 0, m.threshold(), "other", 0, null);
     BatchScorer.score(other, inputs, System::currentTimeMillis);
     if (m.model().computePath().equals("openblas")) {
       // The forward pass keeps its buffers with the model: nothing piles up on the thread.

@@ -10,9 +10,17 @@ sealed interface InputItem {
 
   long offset();
 
-  /** A valid image; {@code learnable} is false when {@code --learn-split} excludes its split. */
-  record Image(TopicPartition partition, long offset, float[] pixels, boolean learnable)
-      implements InputItem {}
+  /**
+   * A valid image; {@code learnable} is false when {@code --learn-split} excludes its split; {@code
+   * phase} is its drift-scenario phase header, or null.
+   */
+  record Image(
+      TopicPartition partition, long offset, float[] pixels, boolean learnable, String phase)
+      implements InputItem {
+    Image(TopicPartition partition, long offset, float[] pixels, boolean learnable) {
+      this(partition, offset, pixels, learnable, null);
+    }
+  }
 
   /** A record that is not an image: it goes to the dead-letter topic. */
   record Invalid(ConsumerRecord<byte[], byte[]> record, InvalidRecordException error)

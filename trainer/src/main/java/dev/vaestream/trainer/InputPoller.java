@@ -94,7 +94,7 @@ final class InputPoller implements Runnable {
         pixels[i] = (px[i] & 0xff) / 255f;
       }
       boolean learnable = learnSplit == null || image.split() == learnSplit;
-      return new InputItem.Image(tp, r.offset(), pixels, learnable);
+      return new InputItem.Image(tp, r.offset(), pixels, learnable, image.phase());
     } catch (InvalidRecordException e) {
       return new InputItem.Invalid(r, e);
     }

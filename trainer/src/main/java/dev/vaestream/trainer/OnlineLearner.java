@@ -1,6 +1,7 @@
 package dev.vaestream.trainer;
 
 import dev.vaestream.core.checkpoint.Calibration;
+import dev.vaestream.core.checkpoint.DriftMetadata;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.StepResult;
@@ -49,9 +50,9 @@ final class OnlineLearner implements AutoCloseable {
   static final String META_REBASELINING = "guard.rebaselining";
 
   /** Published for scorers: drift events the model has seen, images learned since the last. */
-  public static final String META_DRIFT_EVENTS = "drift.events";
+  public static final String META_DRIFT_EVENTS = DriftMetadata.EVENTS;
 
-  public static final String META_DRIFT_IMAGES_SINCE = "drift.images_since";
+  public static final String META_DRIFT_IMAGES_SINCE = DriftMetadata.IMAGES_SINCE;
 
   /** What one group did. */
   record GroupResult(
@@ -162,7 +163,7 @@ final class OnlineLearner implements AutoCloseable {
     int rollbacks = 0;
     double trainingLoss = Double.NaN;
     while (pendingCount >= GROUP) {
-      StepResult r = model.trainStep(VaeModel.batch(pending, 0, GROUP));
+      StepResult r = model.trainStep(pending, 0, GROUP);
       trainingLoss = r.loss();
       if (r.applied()) {
         steps++;
@@ -213,6 +214,7 @@ final class OnlineLearner implements AutoCloseable {
     m.put(META_REBASELINING, rebaselining ? "1" : "0");
     m.put(META_DRIFT_EVENTS, Long.toString(drift.detections()));
     m.put(META_DRIFT_IMAGES_SINCE, Long.toString(drift.imagesSinceDetection()));
+    m.put(DriftMetadata.ADAPT_IMAGES, Long.toString(driftSettings.adaptImages()));
     return m;
   }
 

@@ -25,6 +25,7 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private final String backend;
   private final String device;
   private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
+  private final Map<String, PhaseLoss> phaseLoss = new ConcurrentHashMap<>();
   private final AtomicLong lastCheckpointMs = new AtomicLong();
   private final AtomicLong modelStep = new AtomicLong();
   private volatile double threshold = Double.NaN;
@@ -39,7 +40,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private Counter checkpoints;
   private Counter notLearnable;
   private Counter driftDetections;
-  private volatile int driftState;
+  // NaN until the first group: not "off" while nothing has been learned yet.
+  private volatile double driftState = Double.NaN;
   private DistributionSummary checkpointSize;
   private Timer checkpointDuration;
 
@@ -95,7 +97,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
     own(
         Gauge.builder("vae.trainer.drift.state", this, m -> m.driftState)
             .description(
-                "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change")
+                "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change"
+                    + " (NaN before the first group)")
             .baseUnit("state")
             .register(registry));
     notLearnable =
@@ -163,6 +166,52 @@ final class TrainerMetrics extends OwnedMeterBinder {
             .baseUnit("loss")
             .tag("part", part)
             .register(registry));
+  }
+
+  /** Most distinct scenario phases with their own series; any further phase is "other". */
+  static final int MAX_PHASES = 16;
+
+  static final String OTHER_PHASE = "other";
+
+  /** The prequential loss of one scenario phase: the last group's while current, else NaN. */
+  private static final class PhaseLoss {
+    volatile double value = Double.NaN;
+  }
+
+  /**
+   * The last group's prequential loss under its scenario phase ({@code phase} header of its last
+   * image), so a dashboard draws the loss in the colour of the phase; every other phase's series
+   * goes NaN (a gap). Nothing for streams without phases.
+   */
+  void phaseLoss(String phase, double meanLoss) {
+    if (phase == null && phaseLoss.isEmpty()) {
+      return;
+    }
+    String name = phase == null ? "none" : phase;
+    if (!phaseLoss.containsKey(name) && phaseLoss.size() >= MAX_PHASES) {
+      name = OTHER_PHASE;
+    }
+    PhaseLoss current = phaseLoss.computeIfAbsent(name, this::registerPhase);
+    for (PhaseLoss p : phaseLoss.values()) {
+      if (p != current) {
+        p.value = Double.NaN;
+      }
+    }
+    current.value = meanLoss;
+  }
+
+  private PhaseLoss registerPhase(String phase) {
+    PhaseLoss p = new PhaseLoss();
+    own(
+        Gauge.builder("vae.trainer.phase.loss", p, x -> x.value)
+            .description(
+                "Prequential loss per image of the last group of 32, under the drift-scenario"
+                    + " phase its images carried (NaN for the phases not current)")
+            .baseUnit("loss")
+            .tag("phase", phase)
+            .strongReference(true)
+            .register(registry()));
+    return p;
   }
 
   private static double ageMs(AtomicLong lastMs) {

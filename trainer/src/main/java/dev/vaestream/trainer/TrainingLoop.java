@@ -71,6 +71,8 @@ final class TrainingLoop {
   private int filling;
   private long groupsLearned;
   private int groupCount;
+  // The scenario phase of the group's last image (a group may straddle a change), for metrics.
+  private String groupPhase;
   private final List<InputItem.Invalid> groupDeadLetters = new ArrayList<>();
   private long lastCheckpointStep = -1;
   private Map<TopicPartition, Long> lastCheckpointBoundary = Map.of();
@@ -240,9 +242,11 @@ final class TrainingLoop {
             groupCount * MnistDataset.PIXELS,
             MnistDataset.PIXELS);
         groupCount++;
+        groupPhase = image.phase();
         if (groupCount == OnlineLearner.GROUP) {
           OnlineLearner.GroupResult r = learner.learn(groups[filling], groupCount);
           metrics.group(r, learner.model().step(), learner.threshold());
+          metrics.phaseLoss(groupPhase, r.meanLoss());
           metrics.driftState(learner.driftState());
           if (r.drift() != null) {
             // Published with the checkpoint that follows this group, at once (see run()).

@@ -46,6 +46,32 @@ class TrainerMetricsTest {
   }
 
   @Test
+  void thePrequentialLossUnderTheCurrentScenarioPhaseOnly() {
+    TrainerMetrics metrics = new TrainerMetrics("cpu", "test");
+    metrics.bindTo(registry);
+    metrics.phaseLoss(null, 0.9);
+    assertThat(registry.scrape()).as("no phases, no series").doesNotContain("vae_trainer_phase");
+
+    metrics.phaseLoss("upright", 0.04);
+    metrics.phaseLoss("rotated", 0.07);
+    assertThat(MeterConventions.violations(registry)).isEmpty();
+    assertThat(registry.scrape())
+        .contains("vae_trainer_phase_loss{phase=\"rotated\"} 0.07")
+        .contains("vae_trainer_phase_loss{phase=\"upright\"} NaN");
+
+    for (int i = 0; i < 40; i++) {
+      metrics.phaseLoss("p" + i, 0.05);
+    }
+    long series =
+        registry.scrape().lines().filter(l -> l.startsWith("vae_trainer_phase_loss{")).count();
+    assertThat(series).as("bounded: at most 16 phases plus 'other'").isEqualTo(17);
+    assertThat(registry.scrape()).contains("vae_trainer_phase_loss{phase=\"other\"} 0.05");
+
+    metrics.close();
+    assertThat(registry.scrape()).doesNotContain("vae_trainer_phase_loss");
+  }
+
+  @Test
   void closeRemovesEveryMeterItRegistered() {
     TrainerMetrics metrics = new TrainerMetrics("cpu", "test");
     metrics.bindTo(registry);

@@ -1,15 +1,20 @@
 package dev.vaestream.app.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.kafka.TopicReader;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.core.record.ScoreRecordCodec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,10 +42,13 @@ final class Audit {
   /** Dead letters: for each source position, the services that dead-lettered it with a reason. */
   record DeadLetterCopies(Map<String, Set<String>> servicesByPosition, int duplicates) {}
 
-  private final String bootstrap;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  Audit(String bootstrap) {
-    this.bootstrap = bootstrap;
+  private final Map<String, Object> kafka;
+
+  /** {@code kafka}: how the campaign reaches the broker ({@link ChaosSecurity#superUser}). */
+  Audit(Map<String, Object> kafka) {
+    this.kafka = Map.copyOf(kafka);
   }
 
   static String position(int partition, long offset) {
@@ -108,6 +116,25 @@ final class Audit {
     return new DeadLetterCopies(byPosition, duplicates[0]);
   }
 
+  /**
+   * The training step of each drift event on {@code topic}, in order (an unreadable event counts as
+   * step -1): equal lists mean the same detections at the same points of training.
+   */
+  List<Long> driftEventSteps(String topic) {
+    List<Long> steps = new ArrayList<>();
+    readAll(
+        topic,
+        r -> {
+          try {
+            JsonNode event = JSON.readTree(r.value());
+            steps.add(event.path("step").asLong(-1));
+          } catch (IOException | RuntimeException e) {
+            steps.add(-1L);
+          }
+        });
+    return steps;
+  }
+
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
@@ -115,8 +142,7 @@ final class Audit {
 
   /** Every committed record of {@code topic}, all partitions, from the beginning to the end. */
   private void readAll(String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Map<String, Object> c = new HashMap<>(kafka);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);

@@ -108,6 +108,11 @@ final class BrokerCluster implements ChaosKafka {
     return REPLICATION;
   }
 
+  @Override
+  public dev.vaestream.localkafka.LocalKafka local() {
+    return null;
+  }
+
   Admin admin() {
     return admin;
   }

@@ -6,7 +6,7 @@ import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.kafka.Topics;
-import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.core.security.ResourceNames;
 import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.scorer.ScorerSettings;
 import dev.vaestream.trainer.TrainerSettings;
@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -40,8 +39,18 @@ import org.slf4j.LoggerFactory;
 final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
   static final String REFERENCE_SUFFIX = ".reference";
+
+  /** Trainer drift flags of a campaign on a scenario (see {@link #trainerArgs}). */
+  static final List<String> DRIFT_FLAGS =
+      List.of("--drift-delta", "0.002", "--drift-warmup", "1000");
+
   private static final String TRAINER_GROUP = TrainerSettings.DEFAULT_ID;
-  private static final String REFERENCE_GROUP = TrainerSettings.DEFAULT_ID + "-reference";
+
+  /** The reference trainer's names: its ACLs and its flags both come from these. */
+  private static final ResourceNames REFERENCE =
+      ResourceNames.defaults().withTrainerSuffix(REFERENCE_SUFFIX);
+
+  private static final String REFERENCE_GROUP = REFERENCE.trainerGroupId();
   private static final String SCORER_GROUP = ScorerSettings.DEFAULT_GROUP_ID;
   private static final long TICK_MS = 500;
   private static final int TRAIN_IMAGES = 60_000;
@@ -60,6 +69,8 @@ final class Campaign {
   private volatile BrokerCluster cluster;
   private BrokerKillLoop brokerKiller;
   private Thread brokerFaults;
+  private ChaosSecurity security;
+  private Map<String, Object> kafka;
   private Path logs;
   private long deadlineNanos;
   private long backlogPeak;
@@ -156,10 +167,9 @@ final class Campaign {
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
     try (ChaosKafka broker = startBroker();
-        Admin admin =
-            Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        Admin admin = Admin.create(broker.superUser())) {
       String bootstrap = broker.bootstrapServers();
+      kafka = broker.superUser();
       createTopics(broker);
       Watch watch = watchCheckpoints(bootstrap);
       Pipeline pipeline = startPipeline(bootstrap);
@@ -182,24 +192,12 @@ final class Campaign {
               restarts,
               stopCodes,
               watch.watch());
-      if (cluster == null) {
-        return report;
-      }
-      ClusterReport c =
-          new ClusterReport(
-              cluster.size(),
-              brokerKiller == null ? List.of() : brokerKiller.faults(),
-              cluster.unexpectedExits());
-      List<String> more = new ArrayList<>(c.failures(clusterSettings));
-      if (brokerKiller != null && brokerKiller.failure() != null) {
-        more.add("the broker fault loop failed: " + brokerKiller.failure());
-      }
-      return report.withCluster(c, more);
+      return ClusterReport.judge(report, cluster, brokerKiller, clusterSettings);
     }
   }
 
   private Watch watchCheckpoints(String bootstrap) {
-    CheckpointWatch watch = new CheckpointWatch(bootstrap, Topics.CHECKPOINTS, codec);
+    CheckpointWatch watch = new CheckpointWatch(kafka, Topics.CHECKPOINTS, codec);
     return new Watch(watch, daemon(watch, "chaos-checkpoint-watch"));
   }
 
@@ -227,7 +225,7 @@ final class Campaign {
     Thread scorerKills = daemon(scorerKiller, "chaos-kill-scorer");
     SplittableRandom inputTiming = random.split();
     SplittableRandom checkpointTiming = random.split();
-    HostileInjector hostile = new HostileInjector(bootstrap, keepGoing);
+    HostileInjector hostile = new HostileInjector(kafka, keepGoing);
     Thread hostileInputs =
         daemon(
             () ->
@@ -380,11 +378,8 @@ final class Campaign {
             watch.validSteps(),
             watch.newest(),
             failures);
-    return new Verdict(settings, bootstrap, codec)
-        .judge(
-            observed,
-            Topics.CHECKPOINTS + REFERENCE_SUFFIX,
-            (System.nanoTime() - startNanos) / 1e9);
+    return new Verdict(settings, kafka, codec)
+        .judge(observed, REFERENCE.checkpointsTopic(), (System.nanoTime() - startNanos) / 1e9);
   }
 
   private void tick(List<SupervisedService> services) throws InterruptedException {
@@ -433,12 +428,20 @@ final class Campaign {
   }
 
   private void createTopics(ChaosKafka broker) {
-    for (TopicDefinition t : TopicCatalog.standard(1, broker.replicationFactor())) {
-      broker.createTopic(t.name(), t.partitions(), t.configs());
+    if (broker.local() != null) {
+      security =
+          ChaosSecurity.setUp(
+              broker.local(), logs.resolve("secrets"), REFERENCE, ChaosSettings.HMAC_KEY);
+    } else {
+      for (TopicDefinition t : TopicCatalog.standard(1, broker.replicationFactor())) {
+        broker.createTopic(t.name(), t.partitions(), t.configs());
+      }
+      security = ChaosSecurity.none();
     }
     // The reference trainer's own dead letters and checkpoints.
-    broker.createTopic(Topics.IMAGES_DLQ + REFERENCE_SUFFIX, 1, Map.of());
-    broker.createTopic(Topics.CHECKPOINTS + REFERENCE_SUFFIX, 1, CheckpointTopic.topicConfigs());
+    broker.createTopic(REFERENCE.dlqTopic(), 1, Map.of());
+    broker.createTopic(REFERENCE.checkpointsTopic(), 1, CheckpointTopic.topicConfigs());
+    broker.createTopic(REFERENCE.eventsTopic(), 1, Map.of());
   }
 
   private List<String> scorerArgs(String bootstrap, int port) {
@@ -464,27 +467,38 @@ final class Campaign {
                 "--checkpoint-interval", "2s",
                 "--http-host", "127.0.0.1",
                 "--http-port", Integer.toString(port)));
+    if (settings.scenario() != null) {
+      // A campaign is short: the detector as sensitive as in DriftIT, so the change is detected
+      // within it. Both trainers get the same flags, so their models still compare bit for bit.
+      a.addAll(DRIFT_FLAGS);
+    }
     if (!suffix.isEmpty()) {
       a.addAll(
           List.of(
-              "--checkpoint-topic", Topics.CHECKPOINTS + suffix,
-              "--dlq-topic", Topics.IMAGES_DLQ + suffix,
-              "--group-id", REFERENCE_GROUP,
-              "--transactional-id", TrainerSettings.DEFAULT_ID + suffix));
+              "--checkpoint-topic", REFERENCE.checkpointsTopic(),
+              "--dlq-topic", REFERENCE.dlqTopic(),
+              "--events-topic", REFERENCE.eventsTopic(),
+              "--group-id", REFERENCE.trainerGroupId(),
+              "--transactional-id", REFERENCE.trainerTransactionalId()));
     }
     return a;
   }
 
   private List<String> producerArgs(String bootstrap, int port) {
     long epochs = (settings.images() + TRAIN_IMAGES - 1) / TRAIN_IMAGES;
+    List<String> order =
+        settings.scenario() == null
+            ? List.of("--epochs", Long.toString(epochs), "--shuffle")
+            : List.of("--scenario", settings.scenario());
+    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
+    a.addAll(List.of("--split", MnistSplit.TRAIN.wireName()));
+    a.addAll(order);
+    a.addAll(producerTail(port));
+    return a;
+  }
+
+  private List<String> producerTail(int port) {
     return List.of(
-        "--bootstrap-servers",
-        bootstrap,
-        "--split",
-        MnistSplit.TRAIN.wireName(),
-        "--epochs",
-        Long.toString(epochs),
-        "--shuffle",
         "--seed",
         Long.toString(settings.seed()),
         "--limit",
@@ -512,10 +526,12 @@ final class Campaign {
       java.util.function.IntFunction<List<String>> args)
       throws IOException {
     int port = LoopbackPorts.free();
+    List<String> a = new ArrayList<>(args.apply(port));
+    a.addAll(security.argsFor(name));
     return new SupervisedService(
         name,
         command,
-        args.apply(port),
+        a,
         logs.resolve(name + ".log"),
         settings.heap(),
         port,
@@ -545,12 +561,15 @@ final class Campaign {
 
   private ChaosKafka startBroker() {
     if (clusterSettings.cluster()) {
+      if (settings.secure()) {
+        throw new IllegalArgumentException("--secure is not supported with --brokers 3 yet");
+      }
       cluster =
           BrokerCluster.start(
               clusterSettings.brokers(), logs.resolve("brokers"), clusterSettings.brokerHeap());
       broker = cluster;
     } else {
-      broker = ChaosKafka.single(LocalKafka.start());
+      broker = ChaosKafka.single(ChaosSecurity.startBroker(settings.secure()));
     }
     return broker;
   }

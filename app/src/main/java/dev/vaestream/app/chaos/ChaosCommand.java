@@ -3,6 +3,7 @@ package dev.vaestream.app.chaos;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.JsonLine;
 import dev.vaestream.core.cli.UserException;
+import dev.vaestream.core.scenario.Scenario;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -124,12 +125,32 @@ public final class ChaosCommand implements Callable<Integer> {
       description = "Give up after this long (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(
+      names = "--secure",
+      description =
+          "Run on a broker that speaks only SASL_SSL and denies whatever no ACL allows: each"
+              + " service logs in as its own user holding only its own ACLs (bin/vae-stream acls).")
+  boolean secure;
+
+  @Option(
+      names = "--scenario",
+      paramLabel = "NAME|FILE",
+      description =
+          "Stream a drift scenario (see producer --scenario; its first --images images) instead of"
+              + " shuffled passes, so the campaign covers drift detections: the audit then also"
+              + " requires the same drift events, at least one, in the chaos and the fault-free"
+              + " run.")
+  String scenario;
+
   @Override
   public Integer call() throws Exception {
     ChaosSettings settings;
     ClusterSettings cluster;
     try {
       boolean many = brokers > 1;
+      if (many && secure) {
+        throw new IllegalArgumentException("--secure is not supported with --brokers 3 yet");
+      }
       cluster =
           new ClusterSettings(
               brokers,
@@ -149,7 +170,16 @@ public final class ChaosCommand implements Callable<Integer> {
               rssLimitMb,
               Duration.ofSeconds(maxUptimeSeconds),
               varDir,
-              Duration.ofSeconds(timeoutSeconds));
+              Duration.ofSeconds(timeoutSeconds),
+              secure,
+              scenario);
+      if (scenario != null) {
+        long length = Scenario.resolve(scenario).totalImages();
+        if (length >= 0 && length < images) {
+          throw new IllegalArgumentException(
+              "--scenario " + scenario + " has " + length + " images, fewer than --images");
+        }
+      }
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), ExitCodes.USAGE);
     }

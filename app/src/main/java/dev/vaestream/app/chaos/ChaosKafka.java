@@ -20,6 +20,18 @@ interface ChaosKafka extends AutoCloseable {
   /** The replication factor of the topics it creates. */
   short replicationFactor();
 
+  /** The campaign's own clients' settings: the super user's on a secured broker. */
+  default Map<String, Object> superUser() {
+    return local() != null
+        ? ChaosSecurity.superUser(local())
+        : Map.of(
+            org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers());
+  }
+
+  /** The in-process broker, or null on a cluster. */
+  LocalKafka local();
+
   @Override
   void close();
 
@@ -44,6 +56,11 @@ interface ChaosKafka extends AutoCloseable {
       @Override
       public short replicationFactor() {
         return 1;
+      }
+
+      @Override
+      public LocalKafka local() {
+        return broker;
       }
 
       @Override

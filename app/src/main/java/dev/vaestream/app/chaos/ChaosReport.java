@@ -39,6 +39,8 @@ record ChaosReport(
     double seconds,
     long seed,
     List<String> failures,
+    int driftEvents,
+    int referenceDriftEvents,
     ClusterReport cluster) {
 
   /** This report with the broker side's figures and failures added. */
@@ -75,6 +77,8 @@ record ChaosReport(
         seconds,
         seed,
         List.copyOf(all),
+        driftEvents,
+        referenceDriftEvents,
         c);
   }
 
@@ -117,6 +121,8 @@ record ChaosReport(
     m.put("reference_step", referenceStep);
     m.put("seconds", Math.round(seconds));
     m.put("seed", seed);
+    m.put("drift_events", driftEvents);
+    m.put("reference_drift_events", referenceDriftEvents);
     cluster.addTo(m);
     m.put("passed", passed());
     m.put("failures", failures);
@@ -143,6 +149,7 @@ record ChaosReport(
     row(b, "hostile checkpoints tried", hostileCheckpoints);
     row(b, "scores by rejected models", scoresFromRejectedCheckpoints);
     row(b, "model identical to fault-free", modelIdentical);
+    row(b, "drift events (fault-free run)", driftEvents + " (" + referenceDriftEvents + ")");
     row(b, "unexpected exits", unexpectedExits.size());
     row(b, "peak heap MiB (limit " + heapLimitMb + ")", peakHeapMb);
     row(b, "peak RSS MiB (limit " + rssLimitMb + ")", peakRssMb);

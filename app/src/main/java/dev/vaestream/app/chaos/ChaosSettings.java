@@ -19,6 +19,10 @@ import java.time.Duration;
  * @param maxUptimeBeforeKill longest a running service lives before its next kill
  * @param varDir logs of every service incarnation
  * @param timeout bound on the whole campaign
+ * @param secure run on a broker that authenticates and authorises ({@link ChaosSecurity}), each
+ *     service as its own principal with only its own ACLs
+ * @param scenario a drift scenario ({@code producer --scenario NAME|FILE}) the producer streams
+ *     instead of shuffled passes over the split, or null; the first {@code images} of it are used
  */
 public record ChaosSettings(
     int images,
@@ -32,10 +36,43 @@ public record ChaosSettings(
     long rssLimitMb,
     Duration maxUptimeBeforeKill,
     Path varDir,
-    Duration timeout) {
+    Duration timeout,
+    boolean secure,
+    String scenario) {
 
   /** The checkpoint signing key of the campaign: signing is on, so forgeries can be tried. */
   static final String HMAC_KEY = "chaos-campaign-key";
+
+  /** A campaign on an open broker, on shuffled passes over the training split (no scenario). */
+  public ChaosSettings(
+      int images,
+      int kills,
+      long seed,
+      int hostileInputs,
+      int hostileCheckpoints,
+      int brokerRestarts,
+      double anomalyRate,
+      String heap,
+      long rssLimitMb,
+      Duration maxUptimeBeforeKill,
+      Path varDir,
+      Duration timeout) {
+    this(
+        images,
+        kills,
+        seed,
+        hostileInputs,
+        hostileCheckpoints,
+        brokerRestarts,
+        anomalyRate,
+        heap,
+        rssLimitMb,
+        maxUptimeBeforeKill,
+        varDir,
+        timeout,
+        false,
+        null);
+  }
 
   public ChaosSettings {
     if (images <= 0 || images % 32 != 0) {

@@ -38,15 +38,16 @@ final class CheckpointWatch implements Runnable {
   private final Set<Long> validSteps = ConcurrentHashMap.newKeySet();
   private volatile Seen newest;
 
-  CheckpointWatch(String bootstrap, String topic, CheckpointCodec codec) {
-    this.consumer = consumer(bootstrap);
+  /** {@code kafka}: how the campaign reaches the broker ({@link ChaosSecurity#superUser}). */
+  CheckpointWatch(Map<String, Object> kafka, String topic, CheckpointCodec codec) {
+    this.consumer = consumer(kafka);
     this.partition = new TopicPartition(topic, 0);
     this.codec = codec;
   }
 
-  static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+  static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> kafka) {
     Map<String, Object> c = new HashMap<>(CheckpointTopic.consumerOverrides());
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.putAll(kafka);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -116,8 +117,8 @@ final class CheckpointWatch implements Runnable {
   }
 
   /** The valid checkpoint with the highest step on {@code topic}, read to its end; or null. */
-  static Seen newestOn(String bootstrap, String topic, CheckpointCodec codec) {
-    CheckpointWatch w = new CheckpointWatch(bootstrap, topic, codec);
+  static Seen newestOn(Map<String, Object> kafka, String topic, CheckpointCodec codec) {
+    CheckpointWatch w = new CheckpointWatch(kafka, topic, codec);
     try (KafkaConsumer<byte[], byte[]> c = w.consumer) {
       TopicReader.readToEnd(c, topic, Duration.ofSeconds(30), Duration.ofMinutes(2), w::accept);
     }

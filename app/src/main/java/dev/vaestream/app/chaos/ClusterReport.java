@@ -22,6 +22,27 @@ record ClusterReport(int brokers, List<BrokerFault> faults, List<String> unexpec
     unexpectedExits = List.copyOf(unexpectedExits);
   }
 
+  /**
+   * {@code report} with the broker side of a campaign on {@code cluster} added (figures and
+   * failures); {@code report} itself when the campaign ran on one in-process broker.
+   */
+  static ChaosReport judge(
+      ChaosReport report, BrokerCluster cluster, BrokerKillLoop killer, ClusterSettings settings) {
+    if (cluster == null) {
+      return report;
+    }
+    ClusterReport c =
+        new ClusterReport(
+            cluster.size(),
+            killer == null ? List.of() : killer.faults(),
+            cluster.unexpectedExits());
+    List<String> more = new java.util.ArrayList<>(c.failures(settings));
+    if (killer != null && killer.failure() != null) {
+      more.add("the broker fault loop failed: " + killer.failure());
+    }
+    return report.withCluster(c, more);
+  }
+
   int brokerKills() {
     return faults.stream().mapToInt(BrokerFault::kills).sum();
   }

@@ -29,15 +29,19 @@ import org.slf4j.LoggerFactory;
 final class HostileInjector {
   private static final Logger log = LoggerFactory.getLogger(HostileInjector.class);
 
-  private final String bootstrap;
+  private final Map<String, Object> kafka;
   private final BooleanSupplier keepGoing;
   private final Set<String> inputPositions = ConcurrentHashMap.newKeySet();
   private final Map<HostileInputs.Kind, AtomicInteger> inputKinds =
       new EnumMap<>(HostileInputs.Kind.class);
   private final AtomicInteger checkpointsSent = new AtomicInteger();
 
-  HostileInjector(String bootstrap, BooleanSupplier keepGoing) {
-    this.bootstrap = bootstrap;
+  /**
+   * {@code kafka}: how the campaign reaches the broker; on a secured broker the super user's
+   * settings, as an attacker who compromised a checkpoint writer would hold them.
+   */
+  HostileInjector(Map<String, Object> kafka, BooleanSupplier keepGoing) {
+    this.kafka = Map.copyOf(kafka);
     this.keepGoing = keepGoing;
     for (HostileInputs.Kind k : HostileInputs.Kind.values()) {
       inputKinds.put(k, new AtomicInteger());
@@ -121,7 +125,7 @@ final class HostileInjector {
   private KafkaProducer<byte[], byte[]> producer() {
     // Checkpoint-sized records, and oversize inputs up to ~1 MB.
     Map<String, Object> c = new java.util.HashMap<>(CheckpointTopic.producerOverrides());
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.putAll(kafka);
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofMinutes(2).toMillis());

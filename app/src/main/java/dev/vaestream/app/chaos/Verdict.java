@@ -39,22 +39,25 @@ final class Verdict {
       List<String> failuresSoFar) {}
 
   private final ChaosSettings settings;
-  private final String bootstrap;
+  private final Map<String, Object> kafka;
   private final CheckpointCodec codec;
   private final List<String> failures = new ArrayList<>();
 
-  Verdict(ChaosSettings settings, String bootstrap, CheckpointCodec codec) {
+  Verdict(ChaosSettings settings, Map<String, Object> kafka, CheckpointCodec codec) {
     this.settings = settings;
-    this.bootstrap = bootstrap;
+    this.kafka = Map.copyOf(kafka);
     this.codec = codec;
   }
 
   ChaosReport judge(Observed o, String referenceTopic, double seconds) throws IOException {
     failures.addAll(o.failuresSoFar());
-    Audit audit = new Audit(bootstrap);
+    Audit audit = new Audit(kafka);
     Audit.Input input = audit.input(Topics.IMAGES);
     Audit.Scores scores = audit.scores(Topics.SCORES);
     Audit.DeadLetterCopies dlq = audit.deadLetters(Topics.IMAGES_DLQ);
+    List<Long> driftEvents = audit.driftEventSteps(Topics.EVENTS);
+    List<Long> referenceDriftEvents =
+        audit.driftEventSteps(Topics.EVENTS + Campaign.REFERENCE_SUFFIX);
 
     long scoredDistinct = 0;
     long duplicates = 0;
@@ -81,7 +84,7 @@ final class Verdict {
     invalidNotHostile.removeAll(hostilePositions);
 
     CheckpointWatch.Seen chaos = o.newestCheckpoint();
-    CheckpointWatch.Seen fresh = CheckpointWatch.newestOn(bootstrap, referenceTopic, codec);
+    CheckpointWatch.Seen fresh = CheckpointWatch.newestOn(kafka, referenceTopic, codec);
     boolean identical =
         chaos != null
             && fresh != null
@@ -128,6 +131,16 @@ final class Verdict {
             + " vs "
             + (fresh == null ? "none" : fresh.checkpoint().step())
             + ")");
+    // Drift detections are part of the exactly-once state: the same events at the same steps.
+    check(
+        driftEvents.equals(referenceDriftEvents),
+        "drift events at steps "
+            + driftEvents
+            + " differ from the fault-free run's "
+            + referenceDriftEvents);
+    check(
+        settings.scenario() == null || !referenceDriftEvents.isEmpty(),
+        "no drift detected on scenario " + settings.scenario() + " (the audit needs one)");
     check(fromRejected == 0, fromRejected + " scores made by a model no valid checkpoint holds");
     check(unexpected.isEmpty(), "unexpected exits: " + unexpected);
     o.stopExitCodes().forEach((k, v) -> check(v == 0, k + " exited with " + v + " on SIGTERM"));
@@ -171,6 +184,8 @@ final class Verdict {
         seconds,
         settings.seed(),
         List.copyOf(failures),
+        driftEvents.size(),
+        referenceDriftEvents.size(),
         ClusterReport.SINGLE);
   }
 

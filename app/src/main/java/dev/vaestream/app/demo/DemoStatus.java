@@ -60,7 +60,7 @@ final class DemoStatus {
           case 1 -> "warming up";
           case 2 -> driftDetections > 0 ? "recovered" : "stable";
           case 3 -> "ADAPTING";
-          default -> "?";
+          default -> "-";
         };
     return String.format(
         Locale.ROOT,

@@ -1,6 +1,7 @@
 package dev.vaestream.app.process;
 
 import dev.vaestream.core.security.AccessPolicy;
+import dev.vaestream.core.security.ResourceNames;
 import dev.vaestream.core.security.ServiceRole;
 import dev.vaestream.localkafka.BrokerSecurity;
 import dev.vaestream.localkafka.LocalKafka;
@@ -27,12 +28,20 @@ public final class SecuredPipeline {
   public static final List<ServiceRole> SERVICES =
       List.of(ServiceRole.PRODUCER, ServiceRole.TRAINER, ServiceRole.SCORER);
 
+  private final LocalKafka broker;
+  private final Path dir;
   private final Map<ServiceRole, Path> kafkaConfigs;
   private final Map<ServiceRole, String> passwords;
   private final Path checkpointKeyFile;
 
   private SecuredPipeline(
-      Map<ServiceRole, Path> kafkaConfigs, Map<ServiceRole, String> passwords, Path keyFile) {
+      LocalKafka broker,
+      Path dir,
+      Map<ServiceRole, Path> kafkaConfigs,
+      Map<ServiceRole, String> passwords,
+      Path keyFile) {
+    this.broker = broker;
+    this.dir = dir;
     this.kafkaConfigs = kafkaConfigs;
     this.passwords = passwords;
     this.checkpointKeyFile = keyFile;
@@ -53,17 +62,8 @@ public final class SecuredPipeline {
       Files.createDirectories(dir);
       for (ServiceRole role : SERVICES) {
         String password = BrokerSecurity.randomSecret();
-        broker.addScramUser(role.defaultUser(), password);
+        configs.put(role, userWithConfig(broker, dir, role.defaultUser(), password));
         passwords.put(role, password);
-        Properties p = new Properties();
-        p.setProperty("bootstrap.servers", broker.bootstrapServers());
-        broker
-            .security()
-            .clientConfig(role.defaultUser(), password)
-            .forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
-        Path file = dir.resolve(role.wireName() + ".properties");
-        writePrivate(file, w -> p.store(w, role.defaultPrincipal() + ": its own credentials"));
-        configs.put(role, file);
       }
       for (ServiceRole role : ServiceRole.values()) {
         broker.createAcls(AccessPolicy.forService(role, role.defaultPrincipal()));
@@ -71,9 +71,26 @@ public final class SecuredPipeline {
       Path key = dir.resolve("checkpoint.key");
       String secret = BrokerSecurity.randomSecret();
       writePrivate(key, w -> w.write(secret + "\n"));
-      return new SecuredPipeline(configs, passwords, key);
+      return new SecuredPipeline(broker, dir, configs, passwords, key);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the services' secrets to " + dir, e);
+    }
+  }
+
+  /**
+   * Adds one more principal: a SCRAM user {@code user} with a random password, exactly the ACLs
+   * {@link AccessPolicy} gives {@code role} on the resources {@code names}, and its mode-600 client
+   * properties file ({@code <user>.properties}), which is returned. For a second instance of a role
+   * on its own resources (the chaos campaign's reference trainer), or a role under its own
+   * principal (the statistics stream, through the scorer's {@code --stats-config}).
+   */
+  public Path addPrincipal(String user, ServiceRole role, ResourceNames names) {
+    try {
+      Path file = userWithConfig(broker, dir, user, BrokerSecurity.randomSecret());
+      broker.createAcls(AccessPolicy.forService(role, "User:" + user, names));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the secrets of " + user + " to " + dir, e);
     }
   }
 
@@ -94,6 +111,31 @@ public final class SecuredPipeline {
 
   private interface Body {
     void write(Writer w) throws IOException;
+  }
+
+  /** Creates the SCRAM user and writes its client properties file; returns the file. */
+  private static Path userWithConfig(LocalKafka broker, Path dir, String user, String password)
+      throws IOException {
+    broker.addScramUser(user, password);
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", broker.bootstrapServers());
+    broker
+        .security()
+        .clientConfig(user, password)
+        .forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+    Path file = dir.resolve(fileName(user) + ".properties");
+    writePrivate(file, w -> p.store(w, "User:" + user + ": its own credentials"));
+    return file;
+  }
+
+  /** The services' files keep their role names ({@code scorer.properties}). */
+  private static String fileName(String user) {
+    for (ServiceRole role : SERVICES) {
+      if (role.defaultUser().equals(user)) {
+        return role.wireName();
+      }
+    }
+    return user;
   }
 
   private static void writePrivate(Path file, Body body) throws IOException {

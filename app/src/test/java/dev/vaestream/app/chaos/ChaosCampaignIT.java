@@ -3,6 +3,7 @@ package dev.vaestream.app.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vaestream.core.cli.JsonLine;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +21,19 @@ class ChaosCampaignIT {
   private static final Logger log = LoggerFactory.getLogger(ChaosCampaignIT.class);
   private static final boolean FULL = Boolean.getBoolean("vae.chaos.full");
 
+  /**
+   * The short campaign's stream: plain digits, then the same digits much brighter (a sudden change
+   * the trainer detects, as in DriftIT), half the images each.
+   */
+  private static final String SCENARIO =
+      "{\"name\": \"chaos-it\", \"phases\": [{\"name\": \"plain\", \"length\": 4800},"
+          + " {\"name\": \"bright\", \"length\": 4800, \"brightness\": 0.6}]}";
+
   @Test
   void nothingIsLostOrRepeatedAndTheModelEqualsTheFaultFreeOne() throws Exception {
+    Path scenario = Path.of("target/chaos-it-scenario.json");
+    Files.createDirectories(scenario.getParent());
+    Files.writeString(scenario, SCENARIO);
     ChaosSettings settings =
         new ChaosSettings(
             FULL ? 200_000 : 9_600,
@@ -35,7 +47,9 @@ class ChaosCampaignIT {
             1024,
             Duration.ofSeconds(FULL ? 8 : 5),
             Path.of("target/chaos-it"),
-            Duration.ofMinutes(FULL ? 60 : 12));
+            Duration.ofMinutes(FULL ? 60 : 12),
+            false,
+            FULL ? null : scenario.toString());
 
     ChaosReport report = new Campaign(settings).run();
     Map<String, Object> json = report.toJson();
@@ -72,6 +86,11 @@ class ChaosCampaignIT {
     assertThat(report.stopExitCodes()).containsOnlyKeys("scorer", "trainer", "trainer-reference");
     assertThat(report.stopExitCodes().values()).containsOnly(0);
     assertThat(report.peakRssMb()).containsKeys("producer", "trainer", "scorer");
+    if (!FULL) {
+      // The stream changed mid-campaign: the same detections in the chaos and fault-free runs.
+      assertThat(report.referenceDriftEvents()).isPositive();
+      assertThat(report.driftEvents()).isEqualTo(report.referenceDriftEvents());
+    }
     assertThat(report.passed()).isTrue();
   }
 }

@@ -40,6 +40,6 @@ class DemoStatusTest {
     assertThat(status.line(1100, 12, 0.5, 0.25, 30))
         .isEqualTo(
             "produced 1200 | trainer step 37, prequential loss 61.3 | scored 1100 | flagged 12,"
-                + " precision 0.50 recall 0.25 | model step in use 30 | drift: ? (0 detected)");
+                + " precision 0.50 recall 0.25 | model step in use 30 | drift: - (0 detected)");
   }
 }

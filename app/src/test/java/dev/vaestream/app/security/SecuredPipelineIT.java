@@ -7,6 +7,7 @@ import dev.vaestream.app.TopicsCommand;
 import dev.vaestream.app.process.SecuredPipeline;
 import dev.vaestream.core.cli.ErrorReporting;
 import dev.vaestream.core.kafka.Topics;
+import dev.vaestream.core.security.ResourceNames;
 import dev.vaestream.core.security.ServiceRole;
 import dev.vaestream.localkafka.BrokerSecurity;
 import dev.vaestream.localkafka.LocalKafka;
@@ -76,13 +77,14 @@ class SecuredPipelineIT {
   private static final Map<ServiceRole, String> passwords = new EnumMap<>(ServiceRole.class);
   private static final Map<ServiceRole, Path> configs = new EnumMap<>(ServiceRole.class);
   private static Path keyFile;
+  private static SecuredPipeline pipeline;
 
   @BeforeAll
   static void secureCluster() {
     kafka = LocalKafka.startSecured();
     // What demo --secure does: topics by the administrator, one user per service, exactly the
     // policy's ACLs (the statistics under the scorer's principal), a key file.
-    SecuredPipeline pipeline = SecuredPipeline.setUp(kafka, dir.resolve("secrets"));
+    pipeline = SecuredPipeline.setUp(kafka, dir.resolve("secrets"));
     for (ServiceRole role : SecuredPipeline.SERVICES) {
       passwords.put(role, pipeline.password(role));
       configs.put(role, pipeline.kafkaConfig(role));
@@ -286,6 +288,84 @@ class SecuredPipelineIT {
         denied.execute("--apply", "--kafka-config", configs.get(ServiceRole.PRODUCER).toString());
     assertThat(code).as("a service may not change ACLs: %s", err).isEqualTo(2);
     assertThat(err.toString()).contains("cannot create ACLs: not authorised");
+  }
+
+  /**
+   * The statistics stream as a principal of its own ({@code --stats-config}): a second scorer group
+   * whose scorer user holds only the scorer's ACLs and whose statistics user only the statistics'
+   * (own application id, internal topics, transactional ids), both from {@code AccessPolicy}. It
+   * scores, its statistics reach {@code anomaly.stats}, and the scorer's own user may not read the
+   * scores, so the statistics did not run under it.
+   */
+  @Test
+  @Order(8)
+  void theStatisticsStreamRunsAsItsOwnPrincipal() throws Exception {
+    ResourceNames defaults = ResourceNames.defaults();
+    ResourceNames names =
+        new ResourceNames(
+            defaults.imagesTopic(),
+            defaults.dlqTopic(),
+            defaults.checkpointsTopic(),
+            defaults.scoresTopic(),
+            defaults.statsTopic(),
+            defaults.trainerGroupId(),
+            defaults.trainerTransactionalId(),
+            "separate-scorer",
+            "separate-scorer-stats");
+    Path scorerConfig = pipeline.addPrincipal("separate-scorer", ServiceRole.SCORER, names);
+    Path statsConfig = pipeline.addPrincipal("separate-stats", ServiceRole.SCORER_STATS, names);
+    int statsBefore = readCommitted(Topics.STATS).size();
+    int scoresBefore = readCommitted(Topics.SCORES).size();
+
+    ScorerCommand command = new ScorerCommand();
+    new CommandLine(command)
+        .parseArgs(
+            "--kafka-config",
+            scorerConfig.toString(),
+            "--stats-config",
+            statsConfig.toString(),
+            "--group-id",
+            "separate-scorer",
+            "--checkpoint-hmac-key-file",
+            keyFile.toString(),
+            "--instance-id",
+            "one",
+            "--http-port",
+            "-1",
+            "--stats-window-seconds",
+            "1",
+            "--stats-grace-seconds",
+            "0",
+            "--stats-state-dir",
+            dir.resolve("separate-stats-state").toString(),
+            "--connect-timeout-seconds",
+            Integer.toString(CONNECT_TIMEOUT_SECONDS));
+    try (ScorerService scorer = ScorerService.start(command.settings(Map.of()))) {
+      // A new group scores every image again; the statistics read all scores from the start.
+      await(
+          () -> readCommitted(Topics.SCORES).size() >= 2 * scoresBefore,
+          "the second group's scores");
+      await(
+          () -> readCommitted(Topics.STATS).size() > statsBefore,
+          "closed windows from the separate statistics principal");
+      assertThat(scorer.health().health().healthy()).isTrue();
+    }
+
+    Properties scorerUser = new Properties();
+    try (var in = Files.newBufferedReader(scorerConfig)) {
+      scorerUser.load(in);
+    }
+    Map<String, Object> c = new HashMap<>();
+    scorerUser.forEach((k, v) -> c.put((String) k, v));
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(c)) {
+      reader.assign(List.of(new TopicPartition(Topics.SCORES, 0)));
+      reader.seekToBeginning(reader.assignment());
+      assertThatThrownBy(() -> reader.poll(Duration.ofSeconds(20)))
+          .as("the scorer's own user holds no statistics ACL")
+          .isInstanceOf(TopicAuthorizationException.class);
+    }
   }
 
   private static void assertStopsWithExitTwo(

@@ -5,6 +5,7 @@ package dev.vaestream.core.model;
  *
  * @param loss the batch's training loss (reconstruction + KL per image, batch mean), as DL4J
  *     computed it with the sampled latent
- * @param applied false when the step produced a non-finite loss or parameters and was rolled back
+ * @param applied false when the step would have produced a non-finite loss, gradient or parameters
+ *     and was not applied: the model is as it was before the step
  */
 public record StepResult(double loss, boolean applied) {}

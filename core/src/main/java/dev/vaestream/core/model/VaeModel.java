@@ -63,8 +63,7 @@ public final class VaeModel {
   private final INDArray params;
   private final INDArray adamState;
   private final AdamUpdater adam;
-  private final INDArray paramsBackup;
-  private final INDArray adamStateBackup;
+  private INDArray stepBatch;
   private long step;
   private long imagesSeen;
   private long rollbacks;
@@ -95,8 +94,6 @@ public final class VaeModel {
                 VaeArchitecture.EPSILON));
     INDArray grads = layer.getGradientsViewArray();
     adam.setStateViewArray(adamState, grads.shape(), grads.ordering(), true);
-    this.paramsBackup = params.dup();
-    this.adamStateBackup = adamState.dup();
     this.trainingStep = kernels.trainingStep(this);
   }
 
@@ -157,26 +154,41 @@ public final class VaeModel {
   /**
    * One Adam step on {@code batch} ({@code n x 784}, pixels in [0, 1]). The sampling noise is
    * seeded from the model seed and the step number, so training is reproducible and resumable. A
-   * step whose loss or resulting parameters are not finite is rolled back and not counted.
+   * step whose loss, gradient or resulting parameters would not be finite is not applied (the
+   * parameters and Adam state stay bit for bit as they were) and not counted; see {@link
+   * TrainingStep} for how each compute path keeps that promise.
    */
   public StepResult trainStep(INDArray batch) {
     checkBatch(batch);
     Nd4j.getRandom().setSeed(noiseSeed());
-    paramsBackup.assign(params);
-    adamStateBackup.assign(adamState);
-
-    double loss = trainingStep.apply(batch, (int) step);
-    boolean finite = Double.isFinite(loss) && isFinite(params);
-
-    if (!finite) {
-      params.assign(paramsBackup);
-      adamState.assign(adamStateBackup);
+    StepResult r = trainingStep.apply(batch, (int) step);
+    if (!r.applied()) {
       rollbacks++;
-      return new StepResult(loss, false);
+      return r;
     }
     step++;
     imagesSeen += batch.rows();
-    return new StepResult(loss, true);
+    return r;
+  }
+
+  /**
+   * One Adam step on rows {@code firstRow .. firstRow + rows - 1} of {@code images} (784 floats in
+   * [0, 1] each), like {@link #trainStep(INDArray)}, copied into a batch array this model keeps: a
+   * fresh native array per step (JavaCPP's allocation and its memory check) was a tenth of the
+   * fused step's time.
+   */
+  public StepResult trainStep(float[] images, int firstRow, int rows) {
+    if (stepBatch == null || stepBatch.rows() != rows) {
+      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        stepBatch = batch(images, firstRow, rows);
+      }
+    } else {
+      stepBatch
+          .data()
+          .asNioFloat()
+          .put(images, firstRow * VaeArchitecture.INPUT, rows * VaeArchitecture.INPUT);
+    }
+    return trainStep(stepBatch);
   }
 
   /**
@@ -225,12 +237,24 @@ public final class VaeModel {
     return kernels.forward(this);
   }
 
+  /**
+   * For benchmarks: seconds for {@code repeats} runs of the training step's matrix products alone
+   * at batch {@code rows}, or NaN on a path that cannot separate them ({@link
+   * TrainingStep#matrixProductSeconds}). Leaves the parameters and Adam state as they are.
+   */
+  public double matrixProductSeconds(int rows, int repeats) {
+    return trainingStep.matrixProductSeconds(rows, repeats);
+  }
+
   /** The compute path this model runs on ({@link ComputePath}). */
   public String computePath() {
     return kernels.name();
   }
 
-  /** The flat parameter vector itself (not a copy), for the kernels. */
+  /**
+   * The flat parameter vector itself (not a copy), for the kernels. Only {@link #restore} (before
+   * the first step) and the training step write it: the fused step tracks its largest element.
+   */
   INDArray parameterVector() {
     return params;
   }
@@ -238,6 +262,15 @@ public final class VaeModel {
   /** One parameter as a view into {@link #parameterVector()}, by DL4J's name (e.g. {@code e0W}). */
   INDArray param(String name) {
     return layer.getParam(name);
+  }
+
+  /** The flat Adam state itself (first moments, then second moments), for the kernels. */
+  INDArray adamStateVector() {
+    return adamState;
+  }
+
+  TrainingStep trainingStepForTest() {
+    return trainingStep;
   }
 
   VariationalAutoencoder layer() {
@@ -292,10 +325,6 @@ public final class VaeModel {
               + "] batch, got "
               + java.util.Arrays.toString(batch.shape()));
     }
-  }
-
-  private static boolean isFinite(INDArray a) {
-    return Double.isFinite(a.sumNumber().doubleValue());
   }
 
   private long noiseSeed() {

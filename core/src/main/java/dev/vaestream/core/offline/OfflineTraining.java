@@ -67,7 +67,7 @@ public final class OfflineTraining {
       for (int i = 0; i < batch; i++) {
         data.copyScaled(order[first + i], buffer, i * MnistDataset.PIXELS);
       }
-      StepResult r = model.trainStep(VaeModel.batch(buffer, batch));
+      StepResult r = model.trainStep(buffer, 0, batch);
       if (!r.applied()) {
         throw new IllegalStateException(
             "training diverged at step " + step + " (loss " + r.loss() + "); rolled back");

@@ -1,5 +1,6 @@
 package dev.vaestream.core.process;
 
+import dev.vaestream.core.model.ComputePath;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +14,10 @@ import java.util.Objects;
 /**
  * The one way this code base starts a Java process: the same {@code java} as this JVM, this JVM's
  * class path unless told otherwise, ND4J on one OpenMP thread unless the environment says
- * otherwise, standard input closed, and the output either appended to a log file or left to the
- * caller as pipes. Used by the demo's and the fault campaign's services, the footprint benchmark
- * and the tests that kill or signal a service.
+ * otherwise, this JVM's compute path ({@code -Dvae.backend.path}) unless told otherwise, standard
+ * input closed, and the output either appended to a log file or left to the caller as pipes. Used
+ * by the demo's and the fault campaign's services, the footprint benchmark and the tests that kill
+ * or signal a service.
  *
  * <p>Not thread-safe: build it on one thread, then {@link #start()}.
  */
@@ -91,6 +93,13 @@ public final class ChildJvm {
   public List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The same compute path as this JVM: the portable and fused training steps round differently,
+    // so a resumed or restarted child on another path would not continue bit for bit.
+    String path = System.getProperty(ComputePath.PROPERTY);
+    String flag = "-D" + ComputePath.PROPERTY + "=";
+    if (path != null && jvmOptions.stream().noneMatch(o -> o.startsWith(flag))) {
+      cmd.add(flag + path);
+    }
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(classPath);

@@ -11,17 +11,22 @@ import java.util.Objects;
  * <p>The thirteen fields come in five groups so that a call site says what each number is: {@code
  * new ScoreRecord(new Source(id, partition, offset), new Verdict(score, threshold, anomaly), new
  * Model(step, ageMs), new Truth(label, kind), new Timing(producedAt, scoredAt, latencyMs))}. The
- * flat accessors ({@link #score()}, {@link #modelStep()}, ...) read through the groups.
+ * flat accessors ({@link #score()}, {@link #modelStep()}, ...) read through the groups. A sixth,
+ * optional group, {@link Drift}, says where the scoring model stands with respect to detected
+ * changes of the stream; it is null when the model carries no drift context (an offline model, a
+ * checkpoint from before drift handling), and then its fields are absent from the JSON.
  *
  * @param source where the scored image came from
  * @param verdict the score and the flag
  * @param model the model that scored it
  * @param truth what the input record carried as ground truth
  * @param timing when it was produced and scored
+ * @param drift the scoring model's drift context, or null when it has none
  */
-public record ScoreRecord(Source source, Verdict verdict, Model model, Truth truth, Timing timing) {
+public record ScoreRecord(
+    Source source, Verdict verdict, Model model, Truth truth, Timing timing, Drift drift) {
 
-  /** Validates that no group is missing. */
+  /** Validates that no required group is missing ({@code drift} is optional). */
   public ScoreRecord {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(verdict, "verdict");
@@ -29,6 +34,23 @@ public record ScoreRecord(Source source, Verdict verdict, Model model, Truth tru
     Objects.requireNonNull(truth, "truth");
     Objects.requireNonNull(timing, "timing");
   }
+
+  /** A score by a model without drift context. */
+  public ScoreRecord(Source source, Verdict verdict, Model model, Truth truth, Timing timing) {
+    this(source, verdict, model, truth, timing, null);
+  }
+
+  /**
+   * The scoring model's drift context, from its checkpoint: lets a consumer tell from one record
+   * that a flag was raised while the model was still learning a change the trainer had detected.
+   *
+   * @param events drift detections the scoring model has seen (0: none yet)
+   * @param imagesSince images the model learned since the last detection (since its start when
+   *     there was none)
+   * @param adapting true while {@code events > 0} and {@code imagesSince} is below the trainer's
+   *     adapt window ({@code --drift-adapt-images}): flags may be the change, not anomalies
+   */
+  public record Drift(long events, long imagesSince, boolean adapting) {}
 
   /**
    * The input record that was scored.
@@ -144,6 +166,11 @@ public record ScoreRecord(Source source, Verdict verdict, Model model, Truth tru
   /** When it was scored, epoch ms. */
   public long scoredAt() {
     return timing.scoredAt();
+  }
+
+  /** Whether the scoring model was adapting to a detected change; false without drift context. */
+  public boolean adapting() {
+    return drift != null && drift.adapting();
   }
 
   /** {@code scoredAt - producedAt}, at least 0. */

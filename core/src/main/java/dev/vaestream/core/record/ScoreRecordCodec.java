@@ -39,6 +39,9 @@ public final class ScoreRecordCodec {
   public static final String F_PRODUCED_AT = "produced_at";
   public static final String F_SCORED_AT = "scored_at";
   public static final String F_LATENCY_MS = "latency_ms";
+  public static final String F_DRIFT_EVENTS = "drift_events";
+  public static final String F_IMAGES_SINCE_DRIFT = "images_since_drift";
+  public static final String F_ADAPTING = "adapting";
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -71,6 +74,11 @@ public final class ScoreRecordCodec {
       g.writeNumberField(F_PRODUCED_AT, r.producedAt());
       g.writeNumberField(F_SCORED_AT, r.scoredAt());
       g.writeNumberField(F_LATENCY_MS, r.latencyMs());
+      if (r.drift() != null) {
+        g.writeNumberField(F_DRIFT_EVENTS, r.drift().events());
+        g.writeNumberField(F_IMAGES_SINCE_DRIFT, r.drift().imagesSince());
+        g.writeBooleanField(F_ADAPTING, r.drift().adapting());
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serialise score of " + r.imageId(), e);
@@ -131,6 +139,9 @@ public final class ScoreRecordCodec {
     private Long producedAt;
     private Long scoredAt;
     private Long latencyMs;
+    private Long driftEvents;
+    private Long imagesSinceDrift;
+    private Boolean adapting;
 
     void read(String field, JsonParser p) throws IOException {
       JsonToken t = p.currentToken();
@@ -151,6 +162,9 @@ public final class ScoreRecordCodec {
         case F_PRODUCED_AT -> producedAt = integer(p);
         case F_SCORED_AT -> scoredAt = integer(p);
         case F_LATENCY_MS -> latencyMs = integer(p);
+        case F_DRIFT_EVENTS -> driftEvents = integer(p);
+        case F_IMAGES_SINCE_DRIFT -> imagesSinceDrift = integer(p);
+        case F_ADAPTING -> adapting = t.isBoolean() ? t == JsonToken.VALUE_TRUE : null;
         default -> p.skipChildren();
       }
     }
@@ -180,12 +194,21 @@ public final class ScoreRecordCodec {
       require(producedAt, F_PRODUCED_AT);
       require(scoredAt, F_SCORED_AT);
       require(latencyMs, F_LATENCY_MS);
+      // The drift context is all or nothing: a record with part of it is not one the scorer wrote.
+      ScoreRecord.Drift drift = null;
+      if (driftEvents != null || imagesSinceDrift != null || adapting != null) {
+        require(driftEvents, F_DRIFT_EVENTS);
+        require(imagesSinceDrift, F_IMAGES_SINCE_DRIFT);
+        require(adapting, F_ADAPTING);
+        drift = new ScoreRecord.Drift(driftEvents, imagesSinceDrift, adapting);
+      }
       return new ScoreRecord(
           new ScoreRecord.Source(imageId, partition.intValue(), offset),
           new ScoreRecord.Verdict(score, threshold, anomaly),
           new ScoreRecord.Model(modelStep, modelAgeMs),
           new ScoreRecord.Truth(label == null ? null : label.intValue(), anomalyKind),
-          new ScoreRecord.Timing(producedAt, scoredAt, latencyMs));
+          new ScoreRecord.Timing(producedAt, scoredAt, latencyMs),
+          drift);
     }
 
     private static void requireInt(long value, String field) {

@@ -113,8 +113,9 @@ public final class AccessPolicy {
 
   /**
    * The extra grants for a cluster where {@code role} creates its own missing output topics at
-   * start-up (the services' behaviour on an open cluster): Create on exactly those topics. Empty
-   * for the statistics stream, whose output topic the scorer creates.
+   * start-up (the services' behaviour on an open cluster): Create on exactly those topics. The
+   * statistics topic is the statistics role's: the scorer looks it up and creates it with the
+   * statistics' credentials ({@code --stats-config}), which are the scorer's unless given.
    */
   public static List<Grant> topicCreation(ServiceRole role, ResourceNames names) {
     return switch (role) {
@@ -124,10 +125,8 @@ public final class AccessPolicy {
               create(names.checkpointsTopic()),
               create(names.dlqTopic()),
               create(names.eventsTopic()));
-      case SCORER ->
-          List.of(
-              create(names.scoresTopic()), create(names.dlqTopic()), create(names.statsTopic()));
-      case SCORER_STATS -> List.of();
+      case SCORER -> List.of(create(names.scoresTopic()), create(names.dlqTopic()));
+      case SCORER_STATS -> List.of(create(names.statsTopic()));
     };
   }
 

@@ -90,6 +90,30 @@ public record ResourceNames(
         DEFAULT_SCORER_GROUP_ID + "-stats");
   }
 
+  /**
+   * These names for a second, independent trainer on the same images: its checkpoint topic, dead
+   * letters, drift events, consumer group and transactional id end in {@code suffix}; the images
+   * topic and everything of the scorer stay. The chaos campaign's fault-free reference trainer runs
+   * on {@code defaults().withTrainerSuffix(".reference")}, and its ACLs come from {@link
+   * AccessPolicy#grants(ServiceRole, ResourceNames)} with these names like everyone else's.
+   *
+   * @param suffix appended to the trainer's names, e.g. {@code .reference}; not empty
+   */
+  public ResourceNames withTrainerSuffix(String suffix) {
+    require(suffix, "trainer suffix");
+    return new ResourceNames(
+        imagesTopic,
+        dlqTopic + suffix,
+        checkpointsTopic + suffix,
+        scoresTopic,
+        statsTopic,
+        trainerGroupId + suffix,
+        trainerTransactionalId + suffix,
+        scorerGroupId,
+        statsApplicationId,
+        eventsTopic + suffix);
+  }
+
   /** The prefix of every scorer instance's transactional id: {@code <scorerGroupId>-}. */
   public String scorerTransactionalIdPrefix() {
     return scorerGroupId + "-";

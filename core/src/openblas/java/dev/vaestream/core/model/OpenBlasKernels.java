@@ -1,8 +1,8 @@
 package dev.vaestream.core.model;
 
 /**
- * The CPU build's kernels: the forward pass calls OpenBLAS directly ({@link OpenBlasForward}); the
- * training step is DL4J's, as on the portable path, until a fused CPU step replaces it.
+ * The CPU build's kernels: the forward pass ({@link OpenBlasForward}) and the training step ({@link
+ * FusedTrainingStep}) call OpenBLAS directly on the parameters' memory.
  *
  * <p>This class lives in {@code core/src/openblas}, which only the CPU build compiles: the {@code
  * cuda} profile leaves it out, and {@link ComputePath} finds it through {@link
@@ -32,6 +32,6 @@ public final class OpenBlasKernels implements VaeKernels {
 
   @Override
   public TrainingStep trainingStep(VaeModel model) {
-    return new Dl4jTrainingStep(model);
+    return new FusedTrainingStep(model);
   }
 }

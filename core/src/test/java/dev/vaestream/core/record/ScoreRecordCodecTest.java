@@ -92,6 +92,37 @@ class ScoreRecordCodecTest {
   }
 
   @Test
+  void theDriftContextIsWrittenAfterTheOriginalFieldsAndReadBack() {
+    ScoreRecord adapting =
+        new ScoreRecord(
+            FULL.source(),
+            FULL.verdict(),
+            FULL.model(),
+            FULL.truth(),
+            FULL.timing(),
+            new ScoreRecord.Drift(2, 640, true));
+    assertThat(text(adapting))
+        .as("the fields added for drift come last, so older bytes are a prefix")
+        .isEqualTo(
+            text(FULL).replace("}", "")
+                + ",\"drift_events\":2,\"images_since_drift\":640,\"adapting\":true}");
+    assertThat(violations(ScoreRecordCodec.encode(adapting))).isEmpty();
+    assertThat(ScoreRecordCodec.decode(ScoreRecordCodec.encode(adapting))).isEqualTo(adapting);
+    assertThat(adapting.adapting()).isTrue();
+    assertThat(FULL.adapting()).as("no drift context: settled").isFalse();
+    assertThat(text(FULL)).doesNotContain("drift").doesNotContain("adapting");
+  }
+
+  @Test
+  void aPartialDriftContextIsNotAScoreRecord() {
+    String partial = text(FULL).replace("}", ",\"drift_events\":2}");
+    assertThat(violations(partial.getBytes(StandardCharsets.UTF_8))).isNotEmpty();
+    assertThatThrownBy(() -> ScoreRecordCodec.decode(partial.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("images_since_drift");
+  }
+
+  @Test
   void latencyIsClampedAgainstClockSkew() {
     assertThat(ScoreRecord.Timing.of(10, 4).latencyMs()).isZero();
     assertThat(ScoreRecord.Timing.of(4, 10).latencyMs()).isEqualTo(6);

@@ -88,6 +88,28 @@ class AccessPolicyTest {
   }
 
   @Test
+  void aSuffixedTrainerGetsTheTrainerGrantsOnItsOwnNamesAndNoneOnTheFirstTrainers() {
+    ResourceNames reference = NAMES.withTrainerSuffix(".reference");
+    List<String> names =
+        AccessPolicy.grants(ServiceRole.TRAINER, reference).stream()
+            .map(g -> g.resourceType() + " " + g.name() + " " + g.operations())
+            .toList();
+    assertThat(names)
+        .containsExactly(
+            "TOPIC mnist.images [READ]",
+            "GROUP vae-trainer.reference [READ]",
+            "TOPIC vae.checkpoints.reference [READ, WRITE]",
+            "TOPIC mnist.images.dlq.reference [WRITE]",
+            "TOPIC vae.events.reference [WRITE]",
+            "TRANSACTIONAL_ID vae-trainer.reference [WRITE]");
+    assertThat(AccessPolicy.grants(ServiceRole.TRAINER, reference))
+        .noneMatch(
+            g ->
+                List.of("vae.checkpoints", "mnist.images.dlq", "vae.events", "vae-trainer")
+                    .contains(g.name()));
+  }
+
+  @Test
   void bindingsAreAllowEntriesOneOperationEach() {
     List<AclBinding> bindings = AccessPolicy.forService(ServiceRole.TRAINER, "User:t");
     int operations =

@@ -38,6 +38,28 @@ public final class StatsMetrics extends OwnedMeterBinder
         "Fraction of images flagged in the latest closed window",
         "ratio",
         WindowStats::anomalyRate);
+    own(
+        Gauge.builder(
+                "vae.scorer.stats.anomaly.rate.model",
+                latest,
+                r -> value(r, WindowStats::adaptingAnomalyRate))
+            .description(
+                "Fraction of images flagged in the latest closed window, by the model's drift"
+                    + " state: adapting to a detected drift, or settled (NaN when none)")
+            .baseUnit("ratio")
+            .tag("model", "adapting")
+            .register(registry));
+    own(
+        Gauge.builder(
+                "vae.scorer.stats.anomaly.rate.model",
+                latest,
+                r -> value(r, WindowStats::settledAnomalyRate))
+            .description(
+                "Fraction of images flagged in the latest closed window, by the model's drift"
+                    + " state: adapting to a detected drift, or settled (NaN when none)")
+            .baseUnit("ratio")
+            .tag("model", "settled")
+            .register(registry));
     for (double q : new double[] {0.5, 0.9, 0.99}) {
       own(
           Gauge.builder("vae.scorer.stats.score", latest, r -> value(r, s -> s.quantile(q)))

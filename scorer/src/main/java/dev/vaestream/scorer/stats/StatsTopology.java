@@ -167,6 +167,17 @@ public final class StatsTopology {
       g.writeNumberField("count", s.count());
       g.writeNumberField("anomalies", s.flagged());
       number(g, "anomaly_rate", s.anomalyRate());
+      // Flags by a model still adapting to a detected drift, apart from those by a settled one.
+      g.writeObjectFieldStart("adapting");
+      g.writeNumberField("count", s.adaptingCount());
+      g.writeNumberField("anomalies", s.adaptingFlagged());
+      number(g, "anomaly_rate", s.adaptingAnomalyRate());
+      g.writeEndObject();
+      g.writeObjectFieldStart("settled");
+      g.writeNumberField("count", s.settledCount());
+      g.writeNumberField("anomalies", s.settledFlagged());
+      number(g, "anomaly_rate", s.settledAnomalyRate());
+      g.writeEndObject();
       g.writeObjectFieldStart("score");
       number(g, "mean", s.mean());
       number(g, "min", s.min());
@@ -181,6 +192,7 @@ public final class StatsTopology {
         g.writeNumberField("negatives", s.negatives());
         g.writeNumberField("true_positives", s.truePositives());
         g.writeNumberField("false_positives", s.falsePositives());
+        g.writeNumberField("false_positives_adapting", s.adaptingFalsePositives());
         number(g, "precision", s.precision());
         number(g, "recall", s.recall());
         number(g, "false_positive_rate", s.falsePositiveRate());

@@ -45,6 +45,10 @@ public final class WindowStats {
   final long[] anomalyHist = new long[BINS + 2];
   long normals;
   long normalsFlagged;
+  // Scored by a model adapting to a detected drift: images, flags, flagged real digits.
+  long adapting;
+  long adaptingFlagged;
+  long adaptingNormalsFlagged;
   final TreeMap<String, long[]> kinds = new TreeMap<>();
 
   /** Adds one scored image; returns this. */
@@ -56,6 +60,15 @@ public final class WindowStats {
     max = Math.max(max, s);
     if (o.anomaly()) {
       flagged++;
+    }
+    if (o.adapting()) {
+      adapting++;
+      if (o.anomaly()) {
+        adaptingFlagged++;
+        if (o.kind() == null) {
+          adaptingNormalsFlagged++;
+        }
+      }
     }
     int bin = bin(s);
     if (o.kind() == null) {
@@ -89,6 +102,9 @@ public final class WindowStats {
     }
     normals += other.normals;
     normalsFlagged += other.normalsFlagged;
+    adapting += other.adapting;
+    adaptingFlagged += other.adaptingFlagged;
+    adaptingNormalsFlagged += other.adaptingNormalsFlagged;
     other.kinds.forEach(
         (kind, k) -> {
           String name = kinds.containsKey(kind) || kinds.size() < MAX_KINDS ? kind : OTHER_KIND;
@@ -121,6 +137,41 @@ public final class WindowStats {
 
   public long flagged() {
     return flagged;
+  }
+
+  /** Images scored by a model adapting to a detected drift. */
+  public long adaptingCount() {
+    return adapting;
+  }
+
+  /** Images flagged by a model adapting to a detected drift. */
+  public long adaptingFlagged() {
+    return adaptingFlagged;
+  }
+
+  /** Of the images scored while adapting, the fraction flagged; NaN when there were none. */
+  public double adaptingAnomalyRate() {
+    return ratio(adaptingFlagged, adapting);
+  }
+
+  /** Images scored by a settled model (or one without drift context). */
+  public long settledCount() {
+    return count - adapting;
+  }
+
+  /** Images flagged by a settled model. */
+  public long settledFlagged() {
+    return flagged - adaptingFlagged;
+  }
+
+  /** Of the images scored by a settled model, the fraction flagged; NaN when there were none. */
+  public double settledAnomalyRate() {
+    return ratio(settledFlagged(), settledCount());
+  }
+
+  /** Real digits flagged while the model was adapting (of {@link #falsePositives()}). */
+  public long adaptingFalsePositives() {
+    return adaptingNormalsFlagged;
   }
 
   /** Fraction of images flagged; NaN for an empty window. */

@@ -11,10 +11,13 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The wire format of {@link WindowStats} in the window store and its changelog: a version byte,
  * varint counts, the sums as raw doubles, each histogram sparse (non-zero bins only) and the
- * per-kind counts. Hand-rolled because it runs twice per score (store read and write).
+ * per-kind counts, then (since version 2) the counts scored while adapting to a drift. Version-1
+ * values, from a changelog written before drift handling, still read: they count nothing as
+ * adapting. Hand-rolled because it runs twice per score (store read and write).
  */
 final class WindowStatsSerde {
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
+  private static final byte VERSION_1 = 1;
 
   private WindowStatsSerde() {}
 
@@ -59,6 +62,9 @@ final class WindowStatsSerde {
         w.varLong(k.getValue()[0]);
         w.varLong(k.getValue()[1]);
       }
+      w.varLong(s.adapting);
+      w.varLong(s.adaptingFlagged);
+      w.varLong(s.adaptingNormalsFlagged);
       return Arrays.copyOf(w.buf, w.pos);
     }
   }
@@ -120,8 +126,9 @@ final class WindowStatsSerde {
       }
       Reader r = new Reader(data);
       byte version = data[r.pos++];
-      if (version != VERSION) {
-        throw new IllegalArgumentException("window stats format " + version + ", expected 1");
+      if (version != VERSION && version != VERSION_1) {
+        throw new IllegalArgumentException(
+            "window stats format " + version + ", expected " + VERSION_1 + " or " + VERSION);
       }
       WindowStats s = new WindowStats();
       s.count = r.varLong();
@@ -141,6 +148,11 @@ final class WindowStatsSerde {
         long count = r.varLong();
         long flagged = r.varLong();
         s.kinds.put(name, new long[] {count, flagged});
+      }
+      if (version >= 2) {
+        s.adapting = r.varLong();
+        s.adaptingFlagged = r.varLong();
+        s.adaptingNormalsFlagged = r.varLong();
       }
       return s;
     }

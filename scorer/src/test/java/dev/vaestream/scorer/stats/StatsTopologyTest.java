@@ -186,6 +186,103 @@ class StatsTopologyTest {
     }
   }
 
+  private static byte[] scoreByModel(
+      int i, double score, boolean flagged, String kind, ScoreRecord.Drift drift) {
+    return ScoreRecordCodec.encode(
+        new ScoreRecord(
+            new ScoreRecord.Source("test:" + i + ":0", 0, i),
+            new ScoreRecord.Verdict(score, 0.05, flagged),
+            new ScoreRecord.Model(10, 0),
+            new ScoreRecord.Truth(3, kind),
+            ScoreRecord.Timing.of(0, 0),
+            drift));
+  }
+
+  @Test
+  void flagsWhileAdaptingAreReportedApartFromFlagsOnASettledModel(@TempDir Path dir)
+      throws Exception {
+    List<StatsTopology.ClosedWindow> closed = new ArrayList<>();
+    StatsMetrics metrics = new StatsMetrics();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    metrics.bindTo(registry);
+    var topology =
+        StatsTopology.buildTopology(
+            "s",
+            "o",
+            Duration.ofSeconds(10),
+            Duration.ZERO,
+            w -> {
+              closed.add(w);
+              metrics.accept(w);
+            });
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            topology,
+            StatsTopology.streamsConfig(
+                "stats-test-4",
+                dir,
+                Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "x:1"),
+                Map.of()))) {
+      TestInputTopic<byte[], byte[]> in =
+          driver.createInputTopic("s", new ByteArraySerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, byte[]> out =
+          driver.createOutputTopic(
+              "o", new StringDeserializer(), Serdes.ByteArray().deserializer());
+      ScoreRecord.Drift settled = new ScoreRecord.Drift(0, 90_000, false);
+      ScoreRecord.Drift adapting = new ScoreRecord.Drift(1, 640, true);
+      // 20 images by a settled model (2 flagged: 1 real digit, 1 noise), 30 by an adapting one
+      // (18 flagged: 17 real digits after the change, 1 noise), and 10 by a model without drift
+      // context (a v1 checkpoint; 1 flagged), which count as settled.
+      int i = 0;
+      for (int k = 0; k < 20; k++, i++) {
+        boolean flag = k < 2;
+        String kind = k == 1 ? "noise" : null;
+        in.pipeInput(
+            new TestRecord<>(key(i), scoreByModel(i, 0.01, flag, kind, settled), T0.plusMillis(i)));
+      }
+      for (int k = 0; k < 30; k++, i++) {
+        boolean flag = k < 18;
+        String kind = k == 0 ? "noise" : null;
+        in.pipeInput(
+            new TestRecord<>(
+                key(i), scoreByModel(i, 0.08, flag, kind, adapting), T0.plusMillis(i)));
+      }
+      for (int k = 0; k < 10; k++, i++) {
+        in.pipeInput(new TestRecord<>(key(i), score(i, 0.01, k == 0, null), T0.plusMillis(i)));
+      }
+      in.pipeInput(new TestRecord<>(key(0), score(0, 0.01, false, null), T0.plusSeconds(10)));
+      in.pipeInput(new TestRecord<>(key(0), score(0, 0.01, false, null), T0.plusSeconds(20)));
+
+      List<byte[]> values = out.readValuesToList();
+      assertThat(values).hasSize(1);
+      JsonNode w = JSON.readTree(values.get(0));
+      assertThat(w.get("count").asLong()).isEqualTo(60);
+      assertThat(w.get("anomalies").asLong()).isEqualTo(21);
+      assertThat(w.at("/adapting/count").asLong()).isEqualTo(30);
+      assertThat(w.at("/adapting/anomalies").asLong()).isEqualTo(18);
+      assertThat(w.at("/adapting/anomaly_rate").asDouble()).isCloseTo(0.6, within(1e-9));
+      assertThat(w.at("/settled/count").asLong()).isEqualTo(30);
+      assertThat(w.at("/settled/anomalies").asLong()).isEqualTo(3);
+      assertThat(w.at("/settled/anomaly_rate").asDouble()).isCloseTo(0.1, within(1e-9));
+      assertThat(w.at("/ground_truth/false_positives").asLong()).isEqualTo(1 + 17 + 1);
+      assertThat(w.at("/ground_truth/false_positives_adapting").asLong()).isEqualTo(17);
+      assertThat(
+              registry
+                  .get("vae.scorer.stats.anomaly.rate.model")
+                  .tag("model", "adapting")
+                  .gauge()
+                  .value())
+          .isCloseTo(0.6, within(1e-9));
+      assertThat(
+              registry
+                  .get("vae.scorer.stats.anomaly.rate.model")
+                  .tag("model", "settled")
+                  .gauge()
+                  .value())
+          .isCloseTo(0.1, within(1e-9));
+    }
+  }
+
   private static byte[] key(int i) {
     return ("test:" + i + ":0").getBytes();
   }

@@ -106,6 +106,32 @@ class WindowStatsTest {
   }
 
   @Test
+  void serdeKeepsTheAdaptingCountsAndStillReadsVersionOneValues() {
+    WindowStats s = new WindowStats();
+    s.add(new ScoreObservation(0.2, true, null, true))
+        .add(new ScoreObservation(0.3, true, "noise", true))
+        .add(new ScoreObservation(0.01, false, null, true))
+        .add(new ScoreObservation(0.02, true, null, false));
+    byte[] bytes = WindowStats.SERDE.serializer().serialize("t", s);
+    WindowStats back = WindowStats.SERDE.deserializer().deserialize("t", bytes);
+    assertThat(back.adaptingCount()).isEqualTo(3);
+    assertThat(back.adaptingFlagged()).isEqualTo(2);
+    assertThat(back.adaptingFalsePositives()).isEqualTo(1);
+    assertThat(back.settledFlagged()).isEqualTo(1);
+    assertThat(WindowStats.SERDE.serializer().serialize("t", back)).isEqualTo(bytes);
+
+    // A version-1 value (a changelog from before drift handling): version byte 1, no adapting
+    // counts at the end. It reads, with nothing counted as adapting.
+    byte[] v1 = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+    v1[0] = 1;
+    WindowStats old = WindowStats.SERDE.deserializer().deserialize("t", v1);
+    assertThat(old.count()).isEqualTo(4);
+    assertThat(old.flagged()).isEqualTo(3);
+    assertThat(old.adaptingCount()).isZero();
+    assertThat(old.settledAnomalyRate()).isEqualTo(0.75);
+  }
+
+  @Test
   void mergingPartialsEqualsAggregatingEverything() {
     SplittableRandom rnd = new SplittableRandom(4);
     WindowStats all = new WindowStats();
