@@ -118,6 +118,9 @@ public final class TopicsCommand implements Callable<Integer> {
         out.println("  " + difference);
       }
     }
+    for (String warning : report.warnings()) {
+      out.println("  warning: " + warning);
+    }
     if (report.configsUnchecked() != null) {
       out.println("  configs not checked: " + report.configsUnchecked());
     }

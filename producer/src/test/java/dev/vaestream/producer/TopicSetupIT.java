@@ -68,6 +68,8 @@ class TopicSetupIT {
     assertThat(result.partitions()).isEqualTo(3);
     assertThat(result.replicationFactor()).isEqualTo(1);
     assertThat(result.differences()).isEmpty();
+    // Replication factor 1 and min.insync.replicas 1 are all a one-broker cluster can have.
+    assertThat(result.warnings()).isEmpty();
     assertThat(TopicContents.partitionCount(kafka.bootstrapServers(), topic)).isEqualTo(3);
     assertThat(result.summary())
         .isEqualTo("created topic " + topic + " (3 partitions, replication factor 1)");

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
 final class CheckpointPublisher {
   private static final Logger log = LoggerFactory.getLogger(CheckpointPublisher.class);
   private static final int FILES_KEPT = 5;
+  private static final int COMMIT_TIMEOUT_RETRIES = 5;
 
   private final Producer<byte[], byte[]> producer;
   private final CheckpointCodec codec;
@@ -140,8 +142,19 @@ final class CheckpointPublisher {
         p.offsets().forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
         producer.sendOffsetsToTransaction(commit, p.group());
       }
-      producer.commitTransaction();
+      commitRetryingTimeouts();
       inTransaction = false;
+    } catch (CommitOutcomeUnknown e) {
+      // After a commit timed out, an abort is not allowed (the outcome is the broker's): exit, and
+      // the restart resumes from whatever the broker decided.
+      inTransaction = false;
+      throw new UserException(
+          "checkpoint commit "
+              + e.getMessage()
+              + "; restart to resume from the last committed"
+              + " checkpoint",
+          ExitCodes.FAILURE,
+          e.getCause());
     } catch (KafkaException e) {
       if (Fencing.isFencing(e)) {
         throw fenced(e);
@@ -207,6 +220,34 @@ final class CheckpointPublisher {
     Future<?> f = inFlight;
     if (f != null && f.isDone()) {
       awaitPublished();
+    }
+  }
+
+  /**
+   * Commits, retrying a commit that timed out (with too few in-sync replicas, or the coordinator
+   * moving, it can outlast {@code max.block.ms}): after a timeout the outcome is unknown and the
+   * only safe moves are to retry the same commit or to exit, as the scorer does.
+   */
+  private void commitRetryingTimeouts() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.commitTransaction();
+        return;
+      } catch (TimeoutException e) {
+        if (attempt >= COMMIT_TIMEOUT_RETRIES) {
+          throw new CommitOutcomeUnknown("timed out " + attempt + " times", e);
+        }
+        log.warn("Checkpoint commit timed out (attempt {}), retrying: {}", attempt, e.getMessage());
+      }
+    }
+  }
+
+  /** A commit that timed out too often: neither committed nor abortable from here. */
+  private static final class CommitOutcomeUnknown extends KafkaException {
+    private static final long serialVersionUID = 1L;
+
+    CommitOutcomeUnknown(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

@@ -3,9 +3,10 @@ package dev.vaestream.app.chaos;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
+import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.security.ResourceNames;
-import dev.vaestream.localkafka.LocalKafka;
 import dev.vaestream.localkafka.LoopbackPorts;
 import dev.vaestream.scorer.ScorerSettings;
 import dev.vaestream.trainer.TrainerSettings;
@@ -63,7 +64,11 @@ final class Campaign {
   private final BooleanSupplier keepGoing = () -> !aborted.get();
   private final List<String> failures = new ArrayList<>();
   private final List<SupervisedService> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile LocalKafka broker;
+  private final ClusterSettings clusterSettings;
+  private volatile ChaosKafka broker;
+  private volatile BrokerCluster cluster;
+  private BrokerKillLoop brokerKiller;
+  private Thread brokerFaults;
   private ChaosSecurity security;
   private Map<String, Object> kafka;
   private Path logs;
@@ -72,7 +77,15 @@ final class Campaign {
   private long scorerCaughtUpNanos;
 
   Campaign(ChaosSettings settings) {
+    this(settings, ClusterSettings.SINGLE);
+  }
+
+  /**
+   * A campaign on one in-process broker, or on a cluster of broker processes with broker faults.
+   */
+  Campaign(ChaosSettings settings, ClusterSettings clusterSettings) {
     this.settings = settings;
+    this.clusterSettings = clusterSettings;
     this.random = new SplittableRandom(settings.seed());
   }
 
@@ -86,7 +99,7 @@ final class Campaign {
         new Thread(
             () -> {
               killAll();
-              LocalKafka b = broker;
+              ChaosKafka b = broker;
               if (b != null) {
                 b.close();
               }
@@ -153,20 +166,33 @@ final class Campaign {
     logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
-    try (LocalKafka broker = startBroker();
-        Admin admin = Admin.create(ChaosSecurity.superUser(broker))) {
+    try (ChaosKafka broker = startBroker();
+        Admin admin = Admin.create(broker.superUser())) {
       String bootstrap = broker.bootstrapServers();
-      kafka = ChaosSecurity.superUser(broker);
+      kafka = broker.superUser();
       createTopics(broker);
       Watch watch = watchCheckpoints(bootstrap);
       Pipeline pipeline = startPipeline(bootstrap);
       Faults faults = startFaults(bootstrap, pipeline, watch.watch());
+      startBrokerFaults(startNanos);
       int restarts = injectFaults(broker, admin, pipeline, faults);
       drain(admin, pipeline);
       Map<String, Integer> stopCodes = stop(pipeline, faults, watch);
       SupervisedService reference = runReference(bootstrap, admin, stopCodes);
-      return judge(
-          bootstrap, startNanos, pipeline, faults, reference, restarts, stopCodes, watch.watch());
+      if (brokerFaults != null) {
+        brokerFaults.join(5_000);
+      }
+      ChaosReport report =
+          judge(
+              bootstrap,
+              startNanos,
+              pipeline,
+              faults,
+              reference,
+              restarts,
+              stopCodes,
+              watch.watch());
+      return ClusterReport.judge(report, cluster, brokerKiller, clusterSettings);
     }
   }
 
@@ -231,13 +257,14 @@ final class Campaign {
    * The faults phase: until every kill, broker restart and hostile record is done and the producer
    * has finished. Broker restarts are spread evenly over the kills. Returns the restarts done.
    */
-  private int injectFaults(LocalKafka broker, Admin admin, Pipeline pipeline, Faults faults)
+  private int injectFaults(ChaosKafka broker, Admin admin, Pipeline pipeline, Faults faults)
       throws InterruptedException {
     int restarts = 0;
     int totalKills = 2 * settings.kills();
     long lastLagCheck = 0;
     while (!aborted.get()
         && (faults.injecting()
+            || (brokerFaults != null && brokerFaults.isAlive())
             || !pipeline.producer().finished()
             || restarts < settings.brokerRestarts())) {
       tick(pipeline.services());
@@ -357,6 +384,10 @@ final class Campaign {
 
   private void tick(List<SupervisedService> services) throws InterruptedException {
     Thread.sleep(TICK_MS);
+    BrokerCluster c = cluster;
+    if (c != null) {
+      c.check();
+    }
     for (SupervisedService s : services) {
       s.check();
     }
@@ -396,9 +427,17 @@ final class Campaign {
     }
   }
 
-  private void createTopics(LocalKafka broker) {
-    security =
-        ChaosSecurity.setUp(broker, logs.resolve("secrets"), REFERENCE, ChaosSettings.HMAC_KEY);
+  private void createTopics(ChaosKafka broker) {
+    if (broker.local() != null) {
+      security =
+          ChaosSecurity.setUp(
+              broker.local(), logs.resolve("secrets"), REFERENCE, ChaosSettings.HMAC_KEY);
+    } else {
+      for (TopicDefinition t : TopicCatalog.standard(1, broker.replicationFactor())) {
+        broker.createTopic(t.name(), t.partitions(), t.configs());
+      }
+      security = ChaosSecurity.none();
+    }
     // The reference trainer's own dead letters and checkpoints.
     broker.createTopic(REFERENCE.dlqTopic(), 1, Map.of());
     broker.createTopic(REFERENCE.checkpointsTopic(), 1, CheckpointTopic.topicConfigs());
@@ -520,9 +559,36 @@ final class Campaign {
     }
   }
 
-  private LocalKafka startBroker() {
-    broker = ChaosSecurity.startBroker(settings.secure());
+  private ChaosKafka startBroker() {
+    if (clusterSettings.cluster()) {
+      if (settings.secure()) {
+        throw new IllegalArgumentException("--secure is not supported with --brokers 3 yet");
+      }
+      cluster =
+          BrokerCluster.start(
+              clusterSettings.brokers(), logs.resolve("brokers"), clusterSettings.brokerHeap());
+      broker = cluster;
+    } else {
+      broker = ChaosKafka.single(ChaosSecurity.startBroker(settings.secure()));
+    }
     return broker;
+  }
+
+  /** On a cluster: the broker faults, on their own daemon thread. */
+  private void startBrokerFaults(long startNanos) {
+    if (cluster == null) {
+      return;
+    }
+    brokerKiller =
+        new BrokerKillLoop(
+            cluster,
+            clusterSettings,
+            settings.seed() * 31 + 3,
+            List.of(SCORER_GROUP, TRAINER_GROUP),
+            TrainerSettings.DEFAULT_ID,
+            startNanos,
+            keepGoing);
+    brokerFaults = daemon(brokerKiller, "chaos-broker-faults");
   }
 
   private static Thread daemon(Runnable r, String name) {

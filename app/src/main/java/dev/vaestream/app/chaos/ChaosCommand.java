@@ -63,6 +63,29 @@ public final class ChaosCommand implements Callable<Integer> {
   int brokerRestarts;
 
   @Option(
+      names = "--brokers",
+      defaultValue = "1",
+      description =
+          "Brokers: 1 (in-process) or 3 (separate broker JVMs, combined broker and controller"
+              + " nodes, replication factor 3, min.insync.replicas=2) (default ${DEFAULT-VALUE}).")
+  int brokers;
+
+  @Option(
+      names = "--broker-kills",
+      defaultValue = "-1",
+      description =
+          "With --brokers 3: at least this many SIGKILLs of brokers, among them the leader of a"
+              + " partition a transaction writes to, the trainer's transaction coordinator, and two"
+              + " brokers at once (default 10 with --brokers 3).")
+  int brokerKills;
+
+  @Option(
+      names = "--broker-stalls",
+      defaultValue = "-1",
+      description = "With --brokers 3: SIGSTOP/SIGCONT stalls of a broker (default 1).")
+  int brokerStalls;
+
+  @Option(
       names = "--anomaly-rate",
       defaultValue = "0.01",
       description = "Fraction of injected anomalies (default ${DEFAULT-VALUE}).")
@@ -122,7 +145,18 @@ public final class ChaosCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ChaosSettings settings;
+    ClusterSettings cluster;
     try {
+      boolean many = brokers > 1;
+      if (many && secure) {
+        throw new IllegalArgumentException("--secure is not supported with --brokers 3 yet");
+      }
+      cluster =
+          new ClusterSettings(
+              brokers,
+              brokerKills >= 0 ? brokerKills : many ? 10 : 0,
+              brokerStalls >= 0 ? brokerStalls : many ? 1 : 0,
+              "512m");
       settings =
           new ChaosSettings(
               images,
@@ -149,7 +183,7 @@ public final class ChaosCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), ExitCodes.USAGE);
     }
-    ChaosReport report = new Campaign(settings).run();
+    ChaosReport report = new Campaign(settings, cluster).run();
     System.err.print(report.table());
     JsonLine.print(System.out, report.toJson());
     return report.passed() ? ExitCodes.OK : ExitCodes.FAILURE;

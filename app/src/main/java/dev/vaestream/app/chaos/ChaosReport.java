@@ -40,7 +40,47 @@ record ChaosReport(
     long seed,
     List<String> failures,
     int driftEvents,
-    int referenceDriftEvents) {
+    int referenceDriftEvents,
+    ClusterReport cluster) {
+
+  /** This report with the broker side's figures and failures added. */
+  ChaosReport withCluster(ClusterReport c, List<String> more) {
+    List<String> all = new java.util.ArrayList<>(failures);
+    all.addAll(more);
+    return new ChaosReport(
+        images,
+        scored,
+        lost,
+        duplicates,
+        trainerKills,
+        scorerKills,
+        brokerRestarts,
+        hostileInputs,
+        hostileInDlq,
+        modelIdentical,
+        hostileInputKinds,
+        hostileCheckpoints,
+        scoresFromRejectedCheckpoints,
+        unknownScores,
+        dlqDuplicates,
+        unexpectedExits,
+        stopExitCodes,
+        peakHeapMb,
+        heapLimitMb,
+        peakRssMb,
+        rssLimitMb,
+        backlogPeak,
+        producerImagesPerSec,
+        scorerImagesPerSec,
+        trainerStep,
+        referenceStep,
+        seconds,
+        seed,
+        List.copyOf(all),
+        driftEvents,
+        referenceDriftEvents,
+        c);
+  }
 
   boolean passed() {
     return failures.isEmpty();
@@ -83,6 +123,7 @@ record ChaosReport(
     m.put("seed", seed);
     m.put("drift_events", driftEvents);
     m.put("reference_drift_events", referenceDriftEvents);
+    cluster.addTo(m);
     m.put("passed", passed());
     m.put("failures", failures);
     return m;
@@ -98,6 +139,11 @@ record ChaosReport(
     row(b, "trainer kills survived", trainerKills);
     row(b, "scorer kills survived", scorerKills);
     row(b, "broker restarts survived", brokerRestarts);
+    if (cluster.brokers() > 1) {
+      row(b, "brokers", cluster.brokers());
+      row(b, "broker kills survived", cluster.brokerKills());
+      row(b, "longest recovery after a broker fault s", cluster.maxRecoverySeconds());
+    }
     row(b, "hostile inputs tried", hostileInputs);
     row(b, "hostile inputs in DLQ", hostileInDlq);
     row(b, "hostile checkpoints tried", hostileCheckpoints);

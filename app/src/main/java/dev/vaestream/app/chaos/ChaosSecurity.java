@@ -43,6 +43,11 @@ final class ChaosSecurity {
   }
 
   /** Starts the campaign's broker: secured or open. */
+  /** No security: services get no extra arguments (the open three-broker cluster). */
+  static ChaosSecurity none() {
+    return new ChaosSecurity(null, null, null);
+  }
+
   static LocalKafka startBroker(boolean secure) {
     return secure ? LocalKafka.startSecured() : LocalKafka.start();
   }

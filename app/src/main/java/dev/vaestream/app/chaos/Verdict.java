@@ -185,7 +185,8 @@ final class Verdict {
         settings.seed(),
         List.copyOf(failures),
         driftEvents.size(),
-        referenceDriftEvents.size());
+        referenceDriftEvents.size(),
+        ClusterReport.SINGLE);
   }
 
   private void check(boolean ok, String failure) {

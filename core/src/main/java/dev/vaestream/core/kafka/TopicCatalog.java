@@ -26,6 +26,18 @@ public final class TopicCatalog {
   /** The replication factor when nothing else is said (a one-broker development cluster). */
   public static final short DEFAULT_REPLICATION_FACTOR = 1;
 
+  /**
+   * The replication factor the pipeline's guarantees assume on a cluster of three or more brokers:
+   * an acknowledged record survives the loss of a broker (docs/fault-campaign.md).
+   */
+  public static final short DURABLE_REPLICATION_FACTOR = 3;
+
+  /**
+   * The {@code min.insync.replicas} those guarantees assume: with {@code acks=all} a record is on
+   * two replicas before it is acknowledged.
+   */
+  public static final int DURABLE_MIN_IN_SYNC_REPLICAS = 2;
+
   /** Segment size of the checkpoint topic: a few checkpoints per segment, so compaction acts. */
   static final int CHECKPOINT_SEGMENT_BYTES = 64 * 1024 * 1024;
 

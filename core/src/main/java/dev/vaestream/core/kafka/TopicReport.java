@@ -15,6 +15,9 @@ import org.slf4j.Logger;
  * @param replicationFactor the smallest actual replica count over its partitions (0 when missing)
  * @param differences one sentence per setting that is not as defined
  * @param configsUnchecked why the configs could not be read, or null when they were
+ * @param warnings one sentence per durability risk that is not a difference from the definition (a
+ *     replication factor under 3 or {@code min.insync.replicas} under 2 on a cluster of three or
+ *     more brokers): logged as warnings, never a failure
  */
 public record TopicReport(
     TopicDefinition wanted,
@@ -22,7 +25,8 @@ public record TopicReport(
     int partitions,
     int replicationFactor,
     List<String> differences,
-    String configsUnchecked) {
+    String configsUnchecked,
+    List<String> warnings) {
 
   /** What happened to the topic. */
   public enum Outcome {
@@ -36,6 +40,18 @@ public record TopicReport(
 
   public TopicReport {
     differences = List.copyOf(differences);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A report without warnings. */
+  public TopicReport(
+      TopicDefinition wanted,
+      Outcome outcome,
+      int partitions,
+      int replicationFactor,
+      List<String> differences,
+      String configsUnchecked) {
+    this(wanted, outcome, partitions, replicationFactor, differences, configsUnchecked, List.of());
   }
 
   /** The topic's name. */
@@ -76,6 +92,9 @@ public record TopicReport(
     log.info("Topic setup: {}", summary());
     for (String difference : differences) {
       log.warn("Topic setup: {}", difference);
+    }
+    for (String warning : warnings) {
+      log.warn("Topic setup: {}", warning);
     }
     if (configsUnchecked != null) {
       // Least-privilege principals may not describe configs: worth knowing, not a warning.

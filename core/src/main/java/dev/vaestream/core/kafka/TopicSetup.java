@@ -66,6 +66,7 @@ public final class TopicSetup implements AutoCloseable {
   private final boolean ownsAdmin;
   private final String bootstrapServers;
   private final Duration timeout;
+  private int brokers = -1;
 
   /**
    * Uses {@code admin} (not closed by {@link #close()}).
@@ -204,7 +205,8 @@ public final class TopicSetup implements AutoCloseable {
           report.partitions(),
           report.replicationFactor(),
           differences,
-          report.configsUnchecked());
+          report.configsUnchecked(),
+          report.warnings());
     }
     return report;
   }
@@ -277,9 +279,74 @@ public final class TopicSetup implements AutoCloseable {
         minInSyncReplicas = Integer.parseInt(minIsr.value().trim());
       }
     }
+    List<String> warnings =
+        durabilityWarnings(topic, replicas, config == null ? -1 : minInSyncReplicas, deadline);
     return new Checked(
-        new TopicReport(wanted, outcome, partitions, replicas, differences, unchecked),
+        new TopicReport(wanted, outcome, partitions, replicas, differences, unchecked, warnings),
         minInSyncReplicas);
+  }
+
+  /**
+   * On a cluster of at least {@link TopicCatalog#DURABLE_REPLICATION_FACTOR} brokers: a warning for
+   * a replication factor below it, and for a {@code min.insync.replicas} ({@code minIsr}, -1 when
+   * unknown) below {@link TopicCatalog#DURABLE_MIN_IN_SYNC_REPLICAS}. Smaller clusters
+   * (development) cannot do better and get none.
+   */
+  private List<String> durabilityWarnings(String topic, int replicas, int minIsr, long deadline) {
+    int n = brokerCount(deadline);
+    if (n < TopicCatalog.DURABLE_REPLICATION_FACTOR) {
+      return List.of();
+    }
+    List<String> warnings = new ArrayList<>();
+    if (replicas < TopicCatalog.DURABLE_REPLICATION_FACTOR) {
+      warnings.add(
+          "topic "
+              + topic
+              + " has replication factor "
+              + replicas
+              + " on a cluster of "
+              + n
+              + " brokers: losing a broker can lose acknowledged records or stop the pipeline;"
+              + " use "
+              + TopicCatalog.DURABLE_REPLICATION_FACTOR
+              + " (docs/fault-campaign.md)");
+    }
+    if (minIsr >= 0 && minIsr < TopicCatalog.DURABLE_MIN_IN_SYNC_REPLICAS) {
+      warnings.add(
+          "topic "
+              + topic
+              + " has "
+              + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG
+              + "="
+              + minIsr
+              + ": an acks=all write is acknowledged by a single replica, which one broker"
+              + " failure can lose; set "
+              + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG
+              + "="
+              + TopicCatalog.DURABLE_MIN_IN_SYNC_REPLICAS
+              + " (docs/fault-campaign.md)");
+    }
+    return warnings;
+  }
+
+  /** The cluster's broker count, asked once (0 when it cannot be read in time). */
+  private synchronized int brokerCount(long deadline) {
+    if (brokers < 0) {
+      try {
+        brokers =
+            admin
+                .describeCluster()
+                .nodes()
+                .get(remainingMs(deadline), TimeUnit.MILLISECONDS)
+                .size();
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.debug("Cannot count the brokers: {}", e.toString());
+        return 0;
+      } catch (InterruptedException e) {
+        throw interrupted("count the brokers");
+      }
+    }
+    return brokers;
   }
 
   /** The topic's configs, or null when describing them is not authorized. */
