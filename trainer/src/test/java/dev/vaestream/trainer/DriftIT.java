@@ -44,7 +44,8 @@ class DriftIT {
   private static final int STEPS = 120;
   // River's delta: over a pre-change window of only 75 groups, the default 1e-5 detected nothing
   // before the model had learned the change (measured); production windows are far longer.
-  private static final DriftSettings DRIFT = new DriftSettings(true, 0.002, 0.1, 1_000, 500, 2_000);
+  private static final DriftSettings DRIFT =
+      new DriftSettings(true, 0.002, 0.1, 1_000, 500, 2_000, DriftSettings.DEFAULT_CUSUM);
 
   @Test
   void oneEventPerChangeExactlyOnceAcrossKillsAndBitExact(LocalKafka kafka) throws Exception {
@@ -191,9 +192,7 @@ class DriftIT {
             "--drift-rebaseline",
             "500",
             "--drift-adapt-images",
-            "2000",
-            "--drift-cusum-threshold",
-            "0") // as DRIFT: ADWIN only
+            "2000") // as DRIFT (ADWIN and the share detector at its default)
         .logTo(log)
         .start();
   }
