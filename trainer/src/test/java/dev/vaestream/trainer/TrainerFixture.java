@@ -110,18 +110,7 @@ final class TrainerFixture {
         name + "-tx" + suffix,
         new TrainerSettings.Checkpointing(null, every, Duration.ofSeconds(30), null),
         new TrainerSettings.Learning(
-            maxSteps,
-            null,
-            new GuardSettings(
-                true,
-                0.99,
-                500,
-                2000,
-                true,
-                GuardSettings.DEFAULT_SOFT_FROM,
-                GuardSettings.DEFAULT_SOFT_TO),
-            42,
-            lr), // as in flags(): the hard and the soft guard, as by default
+            maxSteps, null, new GuardSettings(true, 0.99, 500, 2000), 42, lr), // as in flags()
         HttpEndpoint.disabled());
   }
 
@@ -150,6 +139,7 @@ final class TrainerFixture {
         "500",
         "--guard-window",
         "2000",
+        "--no-guard-soft", // settings() uses the hard guard only
         "--http-port",
         "-1");
   }
