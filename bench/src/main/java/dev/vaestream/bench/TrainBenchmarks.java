@@ -35,6 +35,9 @@ final class TrainBenchmarks {
   static final int STREAM_WARMUP_STEPS = 200;
   static final int REFERENCE_STEPS = 600;
 
+  /** A trainer that takes no step for this long has run out of input or is stuck. */
+  static final long STALL_NANOS = 120_000_000_000L;
+
   private TrainBenchmarks() {}
 
   static void offline(BenchContext ctx) {
@@ -250,6 +253,15 @@ final class TrainBenchmarks {
           lastSteps = s;
           lastNanos = now;
           lastMetrics = m;
+        } else if (lastNanos != 0 && now - lastNanos > STALL_NANOS) {
+          throw new IllegalStateException(
+              "train_stream: no training step for 120 s at step "
+                  + Math.round(lastSteps)
+                  + " of "
+                  + steps
+                  + " (input used up? guard skipped "
+                  + Math.round(m.getOrDefault("vae_trainer_guard_skipped_images_total", 0.0))
+                  + " images)");
         }
         if (s >= steps) {
           break;
