@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -45,6 +46,8 @@ final class CheckpointPublisher {
   private static final Logger log = LoggerFactory.getLogger(CheckpointPublisher.class);
   private static final int FILES_KEPT = 5;
   private static final int COMMIT_TIMEOUT_RETRIES = 5;
+  private static final int TRANSACTION_ATTEMPTS = 8;
+  private static final long RETRY_BACKOFF_MS = 500;
 
   private final Producer<byte[], byte[]> producer;
   private final CheckpointCodec codec;
@@ -113,21 +116,62 @@ final class CheckpointPublisher {
       long sequence,
       List<InputItem.Invalid> deadLetters,
       Map<TopicPartition, Long> offsets,
-      ConsumerGroupMetadata group,
+      Supplier<ConsumerGroupMetadata> group,
       double threshold,
       Runnable afterCommit,
       long startNanos,
       DriftEvent event) {}
 
-  /** Runs on the publisher thread. */
+  /**
+   * Runs on the publisher thread. A transaction that fails with an abortable error (a send that
+   * outlived a broker outage, offsets committed under a group generation that a rejoin replaced) is
+   * aborted and the same publication sent again in a new one, a few times with a pause between: the
+   * checkpoint is a snapshot, so sending it twice is no different from sending it once, and a
+   * broker fault does not cost a restart. Fencing and an unknown commit outcome still stop.
+   */
   private void publish(Publication p) {
+    byte[] bytes = codec.encode(p.checkpoint());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        publishOnce(p, bytes);
+        break;
+      } catch (RetriableTransaction e) {
+        if (attempt >= TRANSACTION_ATTEMPTS) {
+          throw new UserException(
+              "checkpoint transaction failed "
+                  + attempt
+                  + " times ("
+                  + e.getCause().getMessage()
+                  + "); restart to resume from the last committed checkpoint",
+              ExitCodes.FAILURE,
+              e.getCause());
+        }
+        metrics.transactionRetried();
+        log.warn(
+            "Checkpoint transaction aborted (attempt {}), sending it again: {}",
+            attempt,
+            e.getCause().toString());
+        pause(attempt);
+      }
+    }
+    afterCommit(p, bytes);
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(RETRY_BACKOFF_MS * (1L << Math.min(attempt - 1, 4)));
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new UserException("interrupted while retrying a checkpoint", ExitCodes.FAILURE, ie);
+    }
+  }
+
+  private void publishOnce(Publication p, byte[] bytes) {
     Checkpoint c = p.checkpoint();
-    byte[] bytes = codec.encode(c);
     try {
       beginIfNeeded();
       for (InputItem.Invalid dead : p.deadLetters()) {
         producer.send(DeadLetters.of(dead.record(), dead.error(), "trainer", settings.dlqTopic()));
-        metrics.dlq(dead.error().reason().code());
       }
       producer.send(CheckpointTopic.record(settings.checkpointTopic(), p.sequence(), c, bytes));
       if (p.event() != null) {
@@ -137,10 +181,11 @@ final class CheckpointPublisher {
                 p.event().key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 p.event().toJson()));
       }
-      if (p.group() != null && !p.offsets().isEmpty()) {
+      ConsumerGroupMetadata group = p.group().get();
+      if (group != null && !p.offsets().isEmpty()) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         p.offsets().forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
-        producer.sendOffsetsToTransaction(commit, p.group());
+        producer.sendOffsetsToTransaction(commit, group);
       }
       commitRetryingTimeouts();
       inTransaction = false;
@@ -165,13 +210,23 @@ final class CheckpointPublisher {
         // answer that with a generic error); the abort names the real cause.
         throw fenced(abortError);
       }
-      throw new UserException(
-          "checkpoint transaction failed ("
-              + e.getMessage()
-              + "); restart to resume from the last committed checkpoint",
-          ExitCodes.FAILURE,
-          e);
+      if (abortError != null) {
+        throw new UserException(
+            "checkpoint transaction failed ("
+                + e.getMessage()
+                + ") and could not be aborted ("
+                + abortError.getMessage()
+                + "); restart to resume from the last committed checkpoint",
+            ExitCodes.FAILURE,
+            e);
+      }
+      throw new RetriableTransaction(e);
     }
+  }
+
+  private void afterCommit(Publication p, byte[] bytes) {
+    Checkpoint c = p.checkpoint();
+    p.deadLetters().forEach(dead -> metrics.dlq(dead.error().reason().code()));
     metrics.checkpointed(bytes.length, System.nanoTime() - p.startNanos());
     if (settings.checkpointDir() != null) {
       writeFile(c.step(), bytes);
@@ -239,6 +294,15 @@ final class CheckpointPublisher {
         }
         log.warn("Checkpoint commit timed out (attempt {}), retrying: {}", attempt, e.getMessage());
       }
+    }
+  }
+
+  /** A transaction that failed and was aborted: it may be sent again. */
+  private static final class RetriableTransaction extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RetriableTransaction(KafkaException cause) {
+      super(cause);
     }
   }
 

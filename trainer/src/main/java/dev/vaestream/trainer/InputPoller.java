@@ -7,8 +7,11 @@ import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * trains. Items go to a bounded queue (back-pressure: when it is full this thread waits, keeping
  * memory bounded under any backlog). On assignment it seeks to the offsets of the restored
  * checkpoint, which may be behind the group's committed offsets when the newest checkpoint was
- * corrupt.
+ * corrupt. When the same partitions come back after a rejoin it continues from the offsets it has
+ * already queued, so a broker fault that moves the group coordinator costs no restart.
  *
  * <p>The consumer is touched only by this thread; the group metadata the training thread needs for
  * {@code sendOffsetsToTransaction} is published after each poll.
@@ -41,6 +45,10 @@ final class InputPoller implements Runnable {
   private final Map<TopicPartition, Long> startOffsets;
   private final BlockingQueue<InputItem> queue;
   private final AtomicBoolean running = new AtomicBoolean(true);
+
+  /** Per partition, the offset after the last record queued; only this thread touches it. */
+  private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+
   private volatile ConsumerGroupMetadata groupMetadata;
   private volatile long lastPollMs;
   private volatile Throwable failure;
@@ -70,6 +78,7 @@ final class InputPoller implements Runnable {
           if (!offer(decode(r))) {
             return;
           }
+          nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
         }
       }
     } catch (WakeupException e) {
@@ -132,27 +141,45 @@ final class InputPoller implements Runnable {
   }
 
   private final class SeekToCheckpoint implements ConsumerRebalanceListener {
-    private boolean assignedBefore;
+    private final Set<TopicPartition> held = new HashSet<>();
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (assignedBefore) {
-        // Queued items may already cover these partitions past their committed offsets; the only
-        // exact recovery is a restart from the last checkpoint.
+      if (held.isEmpty()) {
+        held.addAll(partitions);
+        for (TopicPartition tp : partitions) {
+          Long offset = startOffsets.get(tp);
+          if (offset != null) {
+            consumer.seek(tp, offset);
+            log.info("Partition {} starts at checkpoint offset {}", tp, offset);
+          }
+        }
+        return;
+      }
+      if (!held.containsAll(partitions)) {
+        // A partition this trainer never held: another trainer may have learned from it, and
+        // only a restart from the last checkpoint resumes exactly.
         failure =
             new IllegalStateException(
-                "input partitions were reassigned (another consumer joined group?);"
-                    + " restart to resume from the last checkpoint");
+                "input partitions "
+                    + partitions
+                    + " were assigned after "
+                    + held
+                    + " (another consumer joined the group?); restart to resume from the last"
+                    + " checkpoint");
         running.set(false);
         return;
       }
-      assignedBefore = true;
+      // The same partitions back after a rejoin (the group coordinator moved, or a broker
+      // outage outlived the session): the eager protocol dropped their positions, and the
+      // group's committed offsets lag what is already queued, so continue from this thread's own.
       for (TopicPartition tp : partitions) {
-        Long offset = startOffsets.get(tp);
+        Long next = nextOffsets.get(tp);
+        Long offset = next != null ? next : startOffsets.get(tp);
         if (offset != null) {
           consumer.seek(tp, offset);
-          log.info("Partition {} starts at checkpoint offset {}", tp, offset);
         }
+        log.info("Partition {} assigned again; continuing at offset {}", tp, offset);
       }
     }
 

@@ -38,6 +38,7 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private Counter guardSkipped;
   private Counter rollbacks;
   private Counter checkpoints;
+  private Counter transactionRetries;
   private Counter notLearnable;
   private Counter driftDetections;
   // NaN until the first group: not "off" while nothing has been learned yet.
@@ -85,6 +86,14 @@ final class TrainerMetrics extends OwnedMeterBinder {
             Counter.builder("vae.trainer.checkpoints")
                 .description("Checkpoints published (committed with their input offsets)")
                 .baseUnit("checkpoints")
+                .register(registry));
+    transactionRetries =
+        own(
+            Counter.builder("vae.trainer.checkpoint.retries")
+                .description(
+                    "Checkpoint transactions aborted after an abortable error (a broker fault) and"
+                        + " sent again")
+                .baseUnit("transactions")
                 .register(registry));
     driftDetections =
         own(
@@ -238,6 +247,11 @@ final class TrainerMetrics extends OwnedMeterBinder {
   /** The detector's state after the last group. */
   void driftState(dev.vaestream.trainer.drift.DriftState state) {
     driftState = state.code();
+  }
+
+  /** One checkpoint transaction aborted and about to be sent again. */
+  void transactionRetried() {
+    transactionRetries.increment();
   }
 
   /** One drift event committed with its checkpoint. */

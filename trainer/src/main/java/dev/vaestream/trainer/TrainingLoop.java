@@ -338,7 +338,7 @@ final class TrainingLoop {
             sequence,
             List.copyOf(heldDeadLetters),
             Map.copyOf(boundary),
-            poller == null ? null : poller.groupMetadata(),
+            poller == null ? () -> null : poller::groupMetadata,
             learner.threshold(),
             recent == null ? () -> {} : () -> page.show(recent),
             t0,

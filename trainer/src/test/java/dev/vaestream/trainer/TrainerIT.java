@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -205,5 +207,74 @@ class TrainerIT {
     assertThat(a.metadata().get("guard.threshold")).isEqualTo(b.metadata().get("guard.threshold"));
     assertThat(a.offsets()).isEqualTo(b.offsets());
     assertThat(a.parameters()).isEqualTo(b.parameters());
+  }
+
+  /**
+   * A broker fault can move the group coordinator or outlive the session, and the trainer's static
+   * member then rejoins: the same partition comes back without its position. The trainer must go on
+   * from what it has queued (not stop, and not learn the committed offsets' images again), and
+   * commit its next checkpoint under the new generation.
+   */
+  @Test
+  void aRejoinOfTheSameMemberCostsNoRestartAndRelearnsNothing(LocalKafka kafka) throws Exception {
+    TrainerFixture f = new TrainerFixture(kafka, "rejoin");
+    f.produceImages(0, 32 * 40, Set.of());
+    String reference = f.name + ".reference";
+    kafka.createTopic(reference, 1, dev.vaestream.core.kafka.CheckpointTopic.topicConfigs());
+    TrainerSettings s = f.settings("", 120, 25, 1e-3);
+    AtomicBoolean running = new AtomicBoolean(true);
+    CompletableFuture<Integer> run =
+        CompletableFuture.supplyAsync(() -> TrainerFixture.runService(s, running));
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      await("the first checkpoint, then the trainer waiting for input")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> !f.checkpoints().isEmpty() && memberId(admin, s.groupId()) != null);
+      String before = memberId(admin, s.groupId());
+      admin
+          .removeMembersFromConsumerGroup(
+              s.groupId(),
+              new RemoveMembersFromConsumerGroupOptions(
+                  List.of(new MemberToRemove(s.transactionalId()))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      await("the trainer's member back in the group under a new member id")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                String now = memberId(admin, s.groupId());
+                return now != null && !now.equals(before);
+              });
+    }
+    assertThat(run).isNotDone();
+    f.produceImages(32 * 40, 32 * 100, Set.of());
+    assertThat(run.get(120, TimeUnit.SECONDS)).isZero();
+
+    assertThat(
+            TrainerFixture.runService(
+                f.settings("-ref", 120, 25, 1e-3, reference), new AtomicBoolean(true)))
+        .isZero();
+    Checkpoint a = f.checkpoints().get(f.checkpoints().size() - 1);
+    Checkpoint b =
+        CheckpointCodec.unsigned()
+            .decode(f.readAll(reference).get(f.readAll(reference).size() - 1).value(), "t");
+    assertThat(a.step()).isEqualTo(120);
+    assertThat(a.offsets()).isEqualTo(b.offsets());
+    assertThat(a.parameters()).isEqualTo(b.parameters());
+  }
+
+  /** The member id of the group's only member, or null while it has none. */
+  private static String memberId(Admin admin, String group) throws Exception {
+    var members =
+        admin
+            .describeConsumerGroups(List.of(group))
+            .all()
+            .get(30, TimeUnit.SECONDS)
+            .get(group)
+            .members();
+    return members.size() == 1 ? members.iterator().next().consumerId() : null;
   }
 }

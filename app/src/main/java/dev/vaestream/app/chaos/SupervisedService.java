@@ -3,10 +3,14 @@ package dev.vaestream.app.chaos;
 import dev.vaestream.app.process.ChildService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SupervisedService {
   private static final Logger log = LoggerFactory.getLogger(SupervisedService.class);
+
+  private static final int MAX_ERROR_CHARS = 400;
 
   private final String name;
   private final String command;
@@ -97,10 +103,32 @@ final class SupervisedService {
       finished = true;
       return;
     }
-    String what = name + " exited by itself with code " + code + " (see " + logFile + ")";
+    String what =
+        name
+            + " exited by itself with code "
+            + code
+            + " (see "
+            + logFile
+            + lastError().map(e -> "; last error: " + e).orElse("")
+            + ")";
     unexpectedExits.add(what);
     log.warn("chaos: {}; restarting it", what);
     start();
+  }
+
+  /**
+   * The last line of the log that reports an error, shortened: so a report read far from this
+   * machine (a CI log) says why a service died, not only where its log was.
+   */
+  private Optional<String> lastError() {
+    try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+      return lines
+          .filter(l -> l.contains(" ERROR ") || l.contains(": error: "))
+          .reduce((a, b) -> b)
+          .map(l -> l.length() > MAX_ERROR_CHARS ? l.substring(0, MAX_ERROR_CHARS) + "..." : l);
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
   }
 
   /** A bounded job that ended with exit 0. */
