@@ -56,24 +56,24 @@ final class FusedTrainingStep implements TrainingStep {
   private final int outW;
   private final int outb;
 
-  private final Buf grad;
+  private final NativeColumns grad;
   private int capacity;
-  private Buf x;
-  private Buf a1;
-  private Buf a2;
-  private Buf mean;
-  private Buf logVar;
-  private Buf z;
-  private Buf d1;
-  private Buf d2;
-  private Buf out;
-  private Buf eps4;
-  private Buf eps3;
-  private Buf dz;
-  private Buf dMean;
-  private Buf dLogVar;
-  private Buf eps2;
-  private Buf eps1;
+  private NativeColumns x;
+  private NativeColumns a1;
+  private NativeColumns a2;
+  private NativeColumns mean;
+  private NativeColumns logVar;
+  private NativeColumns z;
+  private NativeColumns d1;
+  private NativeColumns d2;
+  private NativeColumns out;
+  private NativeColumns eps4;
+  private NativeColumns eps3;
+  private NativeColumns dz;
+  private NativeColumns dMean;
+  private NativeColumns dLogVar;
+  private NativeColumns eps2;
+  private NativeColumns eps1;
   private float[] heap = new float[0];
   private float[] heap2 = new float[0];
   private float[] pixels = new float[0];
@@ -121,21 +121,12 @@ final class FusedTrainingStep implements TrainingStep {
     outW = offset(model.param("pXZW"), H4, IN);
     outb = offset(model.param("pXZb"), 1, IN);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      grad = new Buf(count);
+      grad = new NativeColumns(count);
     }
   }
 
   private int offset(INDArray view, int rows, int cols) {
-    if (view.length() != (long) rows * cols
-        || (rows > 1
-            && (view.ordering() != 'f' || view.stride(0) != 1 || view.stride(1) != rows))) {
-      throw new IllegalStateException("unexpected parameter layout " + view.shapeInfoToString());
-    }
-    long bytes = view.data().addressPointer().address() - base;
-    if (bytes < 0 || bytes % Float.BYTES != 0) {
-      throw new IllegalStateException("parameter view outside the parameter vector");
-    }
-    return (int) (bytes / Float.BYTES);
+    return NativeColumns.parameterOffset(base, view, rows, cols);
   }
 
   @Override
@@ -178,21 +169,7 @@ final class FusedTrainingStep implements TrainingStep {
       back(dLogVar.ptr, logVarW, H2, Z, eps2, n);
       weightGrad(a1.ptr, eps2.ptr, H1, H2, e1W, n);
       back(eps2.ptr, e1W, H1, H2, eps1, n);
-      cblas_sgemm(
-          CblasColMajor,
-          CblasNoTrans,
-          CblasNoTrans,
-          IN,
-          H1,
-          n,
-          1f,
-          x.ptr,
-          IN,
-          eps1.ptr,
-          n,
-          0f,
-          grad.at(e0W),
-          IN);
+      firstLayerWeightGrad(n);
     }
     return (System.nanoTime() - t0) / 1e9;
   }
@@ -318,21 +295,7 @@ final class FusedTrainingStep implements TrainingStep {
     biasGrad(eps2, H2, e1b, n);
     back(eps2.ptr, e1W, H1, H2, eps1, n);
     reluBack(eps1, a1, H1, n);
-    cblas_sgemm(
-        CblasColMajor,
-        CblasNoTrans,
-        CblasNoTrans,
-        IN,
-        H1,
-        n,
-        1f,
-        x.ptr,
-        IN,
-        eps1.ptr,
-        n,
-        0f,
-        grad.at(e0W),
-        IN);
+    firstLayerWeightGrad(n);
     biasGrad(eps1, H1, e0b, n);
     return loss;
   }
@@ -349,9 +312,32 @@ final class FusedTrainingStep implements TrainingStep {
   }
 
   /** {@code c (n x cols) = a (n x k, or k x n transposed) * W (k x cols)}, column-major. */
-  private void gemm(int transA, FloatPointer a, int lda, int w, int k, int cols, Buf c, int n) {
+  private void gemm(
+      int transA, FloatPointer a, int lda, int w, int k, int cols, NativeColumns c, int n) {
     cblas_sgemm(
         CblasColMajor, transA, CblasNoTrans, n, cols, k, 1f, a, lda, at(w), k, 0f, c.ptr, n);
+  }
+
+  /**
+   * The first layer's weight gradient, {@code dW (784 x H1) = x^T * eps1}: the input is row-major,
+   * so unlike {@link #weightGrad} neither operand is transposed.
+   */
+  private void firstLayerWeightGrad(int n) {
+    cblas_sgemm(
+        CblasColMajor,
+        CblasNoTrans,
+        CblasNoTrans,
+        IN,
+        H1,
+        n,
+        1f,
+        x.ptr,
+        IN,
+        eps1.ptr,
+        n,
+        0f,
+        grad.at(e0W),
+        IN);
   }
 
   /** {@code dW (k x cols) = act (n x k)^T * delta (n x cols)}, into the gradient. */
@@ -374,7 +360,7 @@ final class FusedTrainingStep implements TrainingStep {
   }
 
   /** {@code eps (n x k) = delta (n x cols) * W (k x cols)^T}. */
-  private void back(FloatPointer delta, int w, int k, int cols, Buf eps, int n) {
+  private void back(FloatPointer delta, int w, int k, int cols, NativeColumns eps, int n) {
     cblas_sgemm(
         CblasColMajor,
         CblasNoTrans,
@@ -393,7 +379,7 @@ final class FusedTrainingStep implements TrainingStep {
   }
 
   /** The bias gradient: the column sums of {@code delta}. */
-  private void biasGrad(Buf delta, int cols, int b, int n) {
+  private void biasGrad(NativeColumns delta, int cols, int b, int n) {
     delta.buf.get(0, heap, 0, n * cols);
     for (int c = 0; c < cols; c++) {
       float s = 0;
@@ -406,7 +392,7 @@ final class FusedTrainingStep implements TrainingStep {
   }
 
   /** {@code eps *= relu'(pre)}, where the activation is positive exactly when its input was. */
-  private void reluBack(Buf eps, Buf act, int cols, int n) {
+  private void reluBack(NativeColumns eps, NativeColumns act, int cols, int n) {
     eps.buf.get(0, heap, 0, n * cols);
     act.buf.get(0, heap2, 0, n * cols);
     for (int i = 0; i < n * cols; i++) {
@@ -417,17 +403,8 @@ final class FusedTrainingStep implements TrainingStep {
     eps.buf.put(0, heap, 0, n * cols);
   }
 
-  private void biasRelu(Buf layer, int cols, int b, int n) {
-    layer.buf.get(0, heap, 0, n * cols);
-    params.get(b, colSum, 0, cols);
-    for (int c = 0; c < cols; c++) {
-      float bias = colSum[c];
-      for (int i = c * n, end = i + n; i < end; i++) {
-        float v = heap[i] + bias;
-        heap[i] = v > 0f ? v : 0f;
-      }
-    }
-    layer.buf.put(0, heap, 0, n * cols);
+  private void biasRelu(NativeColumns layer, int cols, int b, int n) {
+    layer.biasRelu(params, b, cols, n, heap, colSum);
   }
 
   private void addBias(float[] values, int cols, int b, int n) {
@@ -445,22 +422,22 @@ final class FusedTrainingStep implements TrainingStep {
     }
     int c = Math.max(rows, 32);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      x = new Buf(c * IN);
-      a1 = new Buf(c * H1);
-      a2 = new Buf(c * H2);
-      mean = new Buf(c * Z);
-      logVar = new Buf(c * Z);
-      z = new Buf(c * Z);
-      d1 = new Buf(c * H3);
-      d2 = new Buf(c * H4);
-      out = new Buf(c * IN);
-      eps4 = new Buf(c * H4);
-      eps3 = new Buf(c * H3);
-      dz = new Buf(c * Z);
-      dMean = new Buf(c * Z);
-      dLogVar = new Buf(c * Z);
-      eps2 = new Buf(c * H2);
-      eps1 = new Buf(c * H1);
+      x = new NativeColumns(c * IN);
+      a1 = new NativeColumns(c * H1);
+      a2 = new NativeColumns(c * H2);
+      mean = new NativeColumns(c * Z);
+      logVar = new NativeColumns(c * Z);
+      z = new NativeColumns(c * Z);
+      d1 = new NativeColumns(c * H3);
+      d2 = new NativeColumns(c * H4);
+      out = new NativeColumns(c * IN);
+      eps4 = new NativeColumns(c * H4);
+      eps3 = new NativeColumns(c * H3);
+      dz = new NativeColumns(c * Z);
+      dMean = new NativeColumns(c * Z);
+      dLogVar = new NativeColumns(c * Z);
+      eps2 = new NativeColumns(c * H2);
+      eps1 = new NativeColumns(c * H1);
     }
     heap = new float[c * IN];
     heap2 = new float[c * IN];
@@ -474,22 +451,5 @@ final class FusedTrainingStep implements TrainingStep {
     gm = new float[c * Z];
     gv = new float[c * Z];
     capacity = c;
-  }
-
-  /** A native float array with its BLAS pointer and a heap-copy view; the array keeps it alive. */
-  private static final class Buf {
-    final INDArray array;
-    final FloatPointer ptr;
-    final FloatBuffer buf;
-
-    Buf(int length) {
-      array = Nd4j.create(DataType.FLOAT, length);
-      ptr = new FloatPointer(array.data().addressPointer());
-      buf = array.data().asNioFloat();
-    }
-
-    FloatPointer at(int offset) {
-      return new FloatPointer(ptr).position(offset);
-    }
   }
 }

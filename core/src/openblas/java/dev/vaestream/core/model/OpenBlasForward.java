@@ -8,7 +8,6 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -55,14 +54,14 @@ final class OpenBlasForward implements VaeForward {
 
   // Native activations, column-major (rows x width), except the input: row-major like the images.
   private int capacity;
-  private Buffer x;
-  private Buffer l1;
-  private Buffer l2;
-  private Buffer mean;
-  private Buffer logVar;
-  private Buffer l3;
-  private Buffer l4;
-  private Buffer out;
+  private NativeColumns x;
+  private NativeColumns l1;
+  private NativeColumns l2;
+  private NativeColumns mean;
+  private NativeColumns logVar;
+  private NativeColumns l3;
+  private NativeColumns l4;
+  private NativeColumns out;
   private INDArray outRows;
   private int outRowsCount;
 
@@ -100,22 +99,11 @@ final class OpenBlasForward implements VaeForward {
 
   /** A weight matrix as a BLAS operand: DL4J keeps them column-major and contiguous. */
   private static FloatPointer weight(FloatPointer all, long base, INDArray w, int rows, int cols) {
-    if (w.ordering() != 'f'
-        || w.rows() != rows
-        || w.columns() != cols
-        || w.stride(0) != 1
-        || w.stride(1) != rows) {
-      throw new IllegalStateException("unexpected weight layout " + w.shapeInfoToString());
-    }
-    return new FloatPointer(all).position(offset(base, w, rows * cols));
+    return new FloatPointer(all).position(NativeColumns.parameterOffset(base, w, rows, cols));
   }
 
   private static int offset(long base, INDArray view, int length) {
-    long bytes = view.data().addressPointer().address() - base;
-    if (bytes < 0 || bytes % Float.BYTES != 0 || view.length() != length) {
-      throw new IllegalStateException("parameter view outside the parameter vector");
-    }
-    return (int) (bytes / Float.BYTES);
+    return NativeColumns.parameterOffset(base, view, 1, length);
   }
 
   @Override
@@ -224,17 +212,8 @@ final class OpenBlasForward implements VaeForward {
   }
 
   /** Adds a layer's bias to its column-major activations and applies the ReLU, in place. */
-  private void biasRelu(Buffer layer, int cols, int biasOffset, int n) {
-    layer.buf.get(0, heap, 0, n * cols);
-    params.get(biasOffset, bias, 0, cols);
-    for (int c = 0; c < cols; c++) {
-      float b = bias[c];
-      for (int i = c * n, end = i + n; i < end; i++) {
-        float v = heap[i] + b;
-        heap[i] = v > 0f ? v : 0f;
-      }
-    }
-    layer.buf.put(0, heap, 0, n * cols);
+  private void biasRelu(NativeColumns layer, int cols, int biasOffset, int n) {
+    layer.biasRelu(params, biasOffset, cols, n, heap, bias);
   }
 
   /** The output of {@code n} rows as one array, for ND4J's sigmoid. */
@@ -254,14 +233,14 @@ final class OpenBlasForward implements VaeForward {
     }
     int c = Math.max(rows, 2 * capacity);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      x = new Buffer(c * IN);
-      l1 = new Buffer(c * H1);
-      l2 = new Buffer(c * H2);
-      mean = new Buffer(c * Z);
-      logVar = new Buffer(c * Z);
-      l3 = new Buffer(c * H3);
-      l4 = new Buffer(c * H4);
-      out = new Buffer(c * IN);
+      x = new NativeColumns(c * IN);
+      l1 = new NativeColumns(c * H1);
+      l2 = new NativeColumns(c * H2);
+      mean = new NativeColumns(c * Z);
+      logVar = new NativeColumns(c * Z);
+      l3 = new NativeColumns(c * H3);
+      l4 = new NativeColumns(c * H4);
+      out = new NativeColumns(c * IN);
     }
     heap = new float[c * Math.max(H1, H4)];
     heapMean = new float[c * Z];
@@ -269,18 +248,5 @@ final class OpenBlasForward implements VaeForward {
     heapOut = new float[c * IN];
     outRowsCount = 0;
     capacity = c;
-  }
-
-  /** A native float array with its BLAS pointer and a heap-copy view; the array keeps it alive. */
-  private static final class Buffer {
-    final INDArray array;
-    final FloatPointer ptr;
-    final FloatBuffer buf;
-
-    Buffer(int length) {
-      array = Nd4j.create(DataType.FLOAT, length);
-      ptr = new FloatPointer(array.data().addressPointer());
-      buf = array.data().asNioFloat();
-    }
   }
 }
