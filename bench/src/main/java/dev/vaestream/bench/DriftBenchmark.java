@@ -72,8 +72,10 @@ final class DriftBenchmark {
     GuardSettings guard = GuardSettings.defaults(); // the trainer's flags' defaults
     DriftSettings on = DriftSettings.defaults();
     boolean[] anomaly = new boolean[total];
+    String[] kinds = new String[total];
     for (int p = 0; p < total; p++) {
       anomaly[p] = images.at(p).anomaly() != null;
+      kinds[p] = anomaly[p] ? images.at(p).anomaly().name().toLowerCase(Locale.ROOT) : null;
     }
 
     Trace prefix = new Trace(change);
@@ -108,7 +110,11 @@ final class DriftBenchmark {
     line.put("anomaly_rate", ANOMALY_RATE);
     Map<String, Object> armFigures = new LinkedHashMap<>();
     arms.forEach(
-        (arm, t) -> armFigures.put(arm, figures(t, anomaly, change, changeEnd, total, arm)));
+        (arm, t) -> {
+          Map<String, Object> f = figures(t, anomaly, change, changeEnd, total, arm);
+          f.put("anomalies_learned_by_kind", learnedByKind(t, kinds));
+          armFigures.put(arm, f);
+        });
     line.put("arms", armFigures);
     Map<String, Object> targets = new LinkedHashMap<>();
     long delayTarget = ramp > 0 ? ramp : 1_000;
@@ -255,6 +261,21 @@ final class DriftBenchmark {
     int afterFrom = Math.max(changeEnd, change + (total - change) / 2);
     f.put("after", precisionRecall(t, anomaly, afterFrom, total));
     return f;
+  }
+
+  /** Per anomaly kind, the share of its injected images the arm learned from. */
+  private static Map<String, Object> learnedByKind(Trace t, String[] kinds) {
+    Map<String, int[]> counts = new java.util.TreeMap<>();
+    for (int p = 0; p < kinds.length; p++) {
+      if (kinds[p] != null) {
+        int[] c = counts.computeIfAbsent(kinds[p], k -> new int[2]);
+        c[0]++;
+        c[1] += t.learned[p] ? 1 : 0;
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    counts.forEach((k, c) -> m.put(k, Figures.round(c[1] / (double) c[0], 3)));
+    return m;
   }
 
   private static Map<String, Object> precisionRecall(Trace t, boolean[] anomaly, int from, int to) {

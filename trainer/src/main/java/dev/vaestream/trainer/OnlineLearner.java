@@ -78,6 +78,8 @@ final class OnlineLearner implements AutoCloseable {
   private final DriftSettings driftSettings;
   private LossDriftDetector drift;
   private boolean rebaselining;
+  // The learning rate set from outside, while the adapting rate is in force (NaN otherwise).
+  private double baseLearningRate = Double.NaN;
 
   OnlineLearner(VaeModel model, GuardSettings guard) {
     this(model, guard, DriftSettings.off());
@@ -187,6 +189,7 @@ final class OnlineLearner implements AutoCloseable {
     int steps = 0;
     int rollbacks = 0;
     double trainingLoss = Double.NaN;
+    adaptLearningRate();
     while (pendingCount >= GROUP) {
       StepResult r = model.trainStep(pending, 0, GROUP);
       trainingLoss = r.loss();
@@ -215,6 +218,22 @@ final class OnlineLearner implements AutoCloseable {
         groupScores,
         learned,
         scores);
+  }
+
+  /**
+   * While adapting to a detected change the learning rate is {@code adaptLearningRateFactor} times
+   * its setting, and back to it afterwards. A function of the checkpointed detector state only, so
+   * a restored learner steps with the same rate.
+   */
+  private void adaptLearningRate() {
+    boolean boost = drift.adapting() && driftSettings.adaptLearningRateFactor() != 1;
+    if (boost && Double.isNaN(baseLearningRate)) {
+      baseLearningRate = model.learningRate();
+      model.learningRate(baseLearningRate * driftSettings.adaptLearningRateFactor());
+    } else if (!boost && !Double.isNaN(baseLearningRate)) {
+      model.learningRate(baseLearningRate);
+      baseLearningRate = Double.NaN;
+    }
   }
 
   /**

@@ -205,6 +205,14 @@ public final class TrainerCommand implements Callable<Integer> {
   double driftCusumThreshold;
 
   @Option(
+      names = "--drift-adapt-lr-factor",
+      defaultValue = "" + DriftSettings.DEFAULT_ADAPT_LR_FACTOR,
+      description =
+          "The learning rate is this many times its setting while adapting to a detected change"
+              + " (--drift-adapt-images), then back; 1 keeps it (default ${DEFAULT-VALUE}).")
+  double driftAdaptLearningRateFactor;
+
+  @Option(
       names = "--events-topic",
       defaultValue = Topics.EVENTS,
       description = "Where drift events go (default ${DEFAULT-VALUE}).")
@@ -309,7 +317,8 @@ public final class TrainerCommand implements Callable<Integer> {
                   driftWarmup,
                   driftRebaseline,
                   driftAdaptImages,
-                  driftCusumThreshold)),
+                  driftCusumThreshold,
+                  driftAdaptLearningRateFactor)),
           new HttpEndpoint(http.host(), http.port(TrainerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());

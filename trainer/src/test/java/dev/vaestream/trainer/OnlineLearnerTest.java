@@ -170,4 +170,42 @@ class OnlineLearnerTest {
     assertThat(b.model().parameters()).isEqualTo(a.model().parameters());
     assertThat(b.metadata()).isEqualTo(a.metadata());
   }
+
+  @Test
+  void learnsFasterWhileAdaptingAndResumesExactlyMidAdaptation() {
+    GuardSettings guard = new GuardSettings(true, 0.99, 64, 256, true, 0.4, 0.9);
+    dev.vaestream.trainer.drift.DriftSettings drift =
+        new dev.vaestream.trainer.drift.DriftSettings(true, 1e-5, 0.1, 320, 100, 640, 15, 2);
+    OnlineLearner a = new OnlineLearner(VaeModel.create(5), guard, drift);
+    double base = a.model().learningRate();
+    int g = 0;
+    OnlineLearner.GroupResult r = null;
+    for (; g < 200 && (r == null || r.drift() == null); g++) {
+      // From group 60 on every image is inverted: a sudden change the detector must catch.
+      r = a.learn(group(32 * (g % 1500), g >= 60 ? AnomalyKind.INVERTED : null), 32);
+      if (r.drift() == null) {
+        assertThat(a.model().learningRate()).isEqualTo(base);
+      }
+    }
+    assertThat(r.drift()).as("a detection after the change").isNotNull();
+    assertThat(a.model().learningRate()).isEqualTo(2 * base);
+
+    VaeModel m = a.model();
+    OnlineLearner b =
+        new OnlineLearner(
+            VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
+            guard,
+            drift);
+    b.restore(a.metadata(), a.arrays());
+    // 640 images of adaptation are 20 groups: past them both are back at the set rate.
+    for (int k = 0; k < 25; k++, g++) {
+      float[] x = group(32 * (g % 1500), AnomalyKind.INVERTED);
+      assertThat(b.learn(x, 32).learned()).isEqualTo(a.learn(x, 32).learned());
+    }
+    assertThat(a.model().learningRate()).isEqualTo(base);
+    assertThat(b.model().learningRate()).isEqualTo(base);
+    assertThat(b.model().parameters()).isEqualTo(a.model().parameters());
+    a.close();
+    b.close();
+  }
 }

@@ -371,6 +371,11 @@ public final class VaeModel {
     adam.getConfig().setLearningRate(lr);
   }
 
+  /** Adam's learning rate now. */
+  public double learningRate() {
+    return adam.getConfig().getLearningRate();
+  }
+
   public long seed() {
     return seed;
   }
