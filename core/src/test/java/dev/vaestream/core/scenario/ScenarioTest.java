@@ -100,14 +100,14 @@ class ScenarioTest {
 
   @Test
   void aLinearMixGrowsTheNewPhasesShare() {
-    Scenario s = Scenario.builtIns(10_000).get("gradual-thickness"); // ramp 6,000
+    Scenario s = Scenario.builtIns(20_000).get("gradual-thickness"); // ramp 6,000
     var images = new ScenarioImages(TEST, s, 3, 0, List.of());
     Transform thick = s.phases().get(1).transform();
     int early = 0;
     int late = 0;
     for (long p = 0; p < 600; p++) {
-      var e = images.at(10_000 + p);
-      var l = images.at(15_400 + p);
+      var e = images.at(20_000 + p);
+      var l = images.at(25_400 + p);
       early += Arrays.equals(e.pixels(), thick.apply(TEST.image(e.index()), null)) ? 1 : 0;
       late += Arrays.equals(l.pixels(), thick.apply(TEST.image(l.index()), null)) ? 1 : 0;
     }
