@@ -237,44 +237,14 @@ final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * The share of the guard window's scores below each of {@code scores}: one pass over the window,
-   * each value placed among the sorted group scores. A pure function of the window, so nothing
-   * extra needs checkpointing.
+   * The share of the guard window's scores below each of {@code scores}. A pure function of the
+   * window, so nothing extra needs checkpointing.
    */
   private double[] ranks(float[] scores) {
-    int n = scores.length;
-    float[] sorted = scores.clone();
-    Arrays.sort(sorted);
-    int[] firstAbove = new int[n + 1];
-    float[] ring = window.ringView();
     int count = window.count();
-    for (int k = 0; k < count; k++) {
-      float v = ring[k];
-      int lo = 0;
-      int hi = n;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (sorted[mid] > v) {
-          hi = mid;
-        } else {
-          lo = mid + 1;
-        }
-      }
-      firstAbove[lo]++;
-    }
-    double[] belowSorted = new double[n];
-    int below = 0;
-    for (int j = 0; j < n; j++) {
-      below += firstAbove[j];
-      belowSorted[j] = below;
-    }
-    double[] ranks = new double[n];
-    for (int i = 0; i < n; i++) {
-      int j = Arrays.binarySearch(sorted, scores[i]);
-      while (j > 0 && sorted[j - 1] == scores[i]) {
-        j--;
-      }
-      ranks[i] = count == 0 ? 0 : belowSorted[j] / count;
+    double[] ranks = new double[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      ranks[i] = count == 0 ? 0 : (double) window.below(scores[i]) / count;
     }
     return ranks;
   }
