@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,7 +44,10 @@ public final class ScoreRecordCodec {
   public static final String F_IMAGES_SINCE_DRIFT = "images_since_drift";
   public static final String F_ADAPTING = "adapting";
 
-  private static final JsonFactory JSON = new JsonFactory();
+  // FastDoubleParser (bundled with jackson-core): the same correctly rounded doubles as
+  // Double.parseDouble, at a fraction of the cost; the statistics decode every score.
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
   private ScoreRecordCodec() {}
 
