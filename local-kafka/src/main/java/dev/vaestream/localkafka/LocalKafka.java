@@ -68,7 +68,6 @@ public final class LocalKafka implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final long POLL_MS = 50;
   private static final int NODE_ID = 1;
-  private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
   private final Path dataDir;
   private final KafkaConfig config;
@@ -163,23 +162,13 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   private static Properties defaultBrokerConfig(Path dataDir, int brokerPort, int controllerPort) {
-    Properties config = new Properties();
-    config.put("process.roles", "broker,controller");
-    config.put("node.id", Integer.toString(NODE_ID));
-    config.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-    config.put(
-        "listeners",
-        "PLAINTEXT://localhost:"
-            + brokerPort
-            + ","
-            + CONTROLLER_LISTENER
-            + "://localhost:"
-            + controllerPort);
-    config.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-    config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    config.put("controller.listener.names", CONTROLLER_LISTENER);
-    config.put("inter.broker.listener.name", "PLAINTEXT");
-    config.put("log.dirs", dataDir.resolve("log").toString()); // as format() formats it
+    Properties config =
+        CombinedNodeConfig.of(
+            NODE_ID,
+            NODE_ID + "@localhost:" + controllerPort,
+            brokerPort,
+            controllerPort,
+            dataDir.resolve("log")); // as format() formats it
     // One node: the internal topics can only have one replica.
     config.put("offsets.topic.replication.factor", "1");
     config.put("offsets.topic.num.partitions", "1");
@@ -221,7 +210,7 @@ public final class LocalKafka implements AutoCloseable {
           .setClusterId(Uuid.randomUuid().toString())
           .setDirectories(List.of(logDir))
           .setMetadataLogDirectory(logDir)
-          .setControllerListenerName(CONTROLLER_LISTENER)
+          .setControllerListenerName(CombinedNodeConfig.CONTROLLER_LISTENER)
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
           .run();
     } catch (Exception e) {

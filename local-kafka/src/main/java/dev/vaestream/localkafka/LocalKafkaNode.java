@@ -32,7 +32,6 @@ import org.apache.kafka.server.common.MetadataVersion;
  * cleanly on SIGTERM.
  */
 public final class LocalKafkaNode {
-  private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
   private LocalKafkaNode() {}
 
@@ -82,23 +81,8 @@ public final class LocalKafkaNode {
     }
     int brokerPort = brokerPorts.get(nodeId - 1);
     int controllerPort = controllerPorts.get(nodeId - 1);
-    Properties c = new Properties();
-    c.put("process.roles", "broker,controller");
-    c.put("node.id", Integer.toString(nodeId));
-    c.put("controller.quorum.voters", String.join(",", voters));
-    c.put(
-        "listeners",
-        "PLAINTEXT://localhost:"
-            + brokerPort
-            + ","
-            + CONTROLLER_LISTENER
-            + "://localhost:"
-            + controllerPort);
-    c.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-    c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    c.put("controller.listener.names", CONTROLLER_LISTENER);
-    c.put("inter.broker.listener.name", "PLAINTEXT");
-    c.put("log.dirs", logDir.toString());
+    Properties c =
+        CombinedNodeConfig.of(nodeId, String.join(",", voters), brokerPort, controllerPort, logDir);
     // Every topic, the internal ones included, replicated to all (up to 3) nodes, and acks=all
     // needing all but one of them.
     c.put("default.replication.factor", rf);
@@ -133,7 +117,7 @@ public final class LocalKafkaNode {
           .setClusterId(clusterId)
           .setDirectories(List.of(logDir))
           .setMetadataLogDirectory(logDir)
-          .setControllerListenerName(CONTROLLER_LISTENER)
+          .setControllerListenerName(CombinedNodeConfig.CONTROLLER_LISTENER)
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
           .run();
     }
