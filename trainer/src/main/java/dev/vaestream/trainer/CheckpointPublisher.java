@@ -47,6 +47,7 @@ final class CheckpointPublisher {
   private static final int FILES_KEPT = 5;
   private static final int COMMIT_TIMEOUT_RETRIES = 5;
   private static final int TRANSACTION_ATTEMPTS = 8;
+  private static final int INIT_ATTEMPTS = 10;
   private static final long RETRY_BACKOFF_MS = 500;
 
   private final Producer<byte[], byte[]> producer;
@@ -75,19 +76,34 @@ final class CheckpointPublisher {
     this.metrics = metrics;
   }
 
-  /** Takes over {@code producer} and initialises its transactions; fails if fenced. */
+  /**
+   * Takes over {@code producer} and initialises its transactions; fails if fenced. A timeout (the
+   * transaction coordinator unreachable through a broker fault, each try bounded by {@code
+   * max.block.ms}) is retried, as Kafka allows, up to {@value #INIT_ATTEMPTS} times.
+   */
   static CheckpointPublisher start(
       Producer<byte[], byte[]> producer,
       CheckpointCodec codec,
       TrainerSettings settings,
       TrainerMetrics metrics) {
-    try {
-      producer.initTransactions();
-    } catch (KafkaException e) {
-      producer.close(java.time.Duration.ZERO);
-      throw Fencing.isFencing(e) ? fenced(e) : e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.initTransactions();
+        return new CheckpointPublisher(producer, codec, settings, metrics);
+      } catch (TimeoutException e) {
+        if (attempt >= INIT_ATTEMPTS) {
+          producer.close(java.time.Duration.ZERO);
+          throw e;
+        }
+        log.warn(
+            "Initialising transactions timed out (attempt {}), retrying: {}",
+            attempt,
+            e.getMessage());
+      } catch (KafkaException e) {
+        producer.close(java.time.Duration.ZERO);
+        throw Fencing.isFencing(e) ? fenced(e) : e;
+      }
     }
-    return new CheckpointPublisher(producer, codec, settings, metrics);
   }
 
   /** Publishes {@code p} on the publisher thread, after the checkpoint in flight is done. */

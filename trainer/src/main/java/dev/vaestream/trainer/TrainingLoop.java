@@ -22,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +102,10 @@ final class TrainingLoop {
 
   /** Runs until {@code running} turns false or {@code --max-steps} is reached; the exit code. */
   int run(AtomicBoolean running) {
-    restore();
+    if (!restore(running)) {
+      log.info("Stopped before the checkpoints could be read");
+      return ExitCodes.OK;
+    }
     VaeModel model = learner.model();
     if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
       log.info(
@@ -185,18 +189,13 @@ final class TrainingLoop {
     return item;
   }
 
-  private void restore() {
-    Optional<CheckpointLoader.Loaded> loaded;
-    try (var consumer = clients.checkpointConsumer()) {
-      loaded =
-          CheckpointLoader.latest(
-              consumer,
-              settings.checkpointTopic(),
-              codec,
-              settings.guard(),
-              settings.drift(),
-              java.time.Duration.ofSeconds(30));
+  /** Restores the newest valid checkpoint, or starts a new model; false if stopped first. */
+  private boolean restore(AtomicBoolean running) {
+    Optional<Optional<CheckpointLoader.Loaded>> read = readCheckpoints(running);
+    if (read.isEmpty()) {
+      return false;
     }
+    Optional<CheckpointLoader.Loaded> loaded = read.get();
     VaeModel model;
     if (loaded.isPresent()) {
       Checkpoint c = loaded.get().checkpoint();
@@ -225,6 +224,45 @@ final class TrainingLoop {
     position.putAll(boundary);
     lastCheckpointBoundary = Map.copyOf(boundary);
     metrics.step(model.step());
+    return true;
+  }
+
+  /**
+   * Reads the checkpoint topic, waiting out a cluster that cannot serve it yet (a broker fault
+   * while this trainer starts: its partition leader down, end offsets timing out) instead of
+   * exiting, as the clients themselves wait: Kafka's retriable errors are retried with a growing
+   * pause. Empty when stopped while waiting.
+   */
+  private Optional<Optional<CheckpointLoader.Loaded>> readCheckpoints(AtomicBoolean running) {
+    for (int attempt = 1; ; attempt++) {
+      try (var consumer = clients.checkpointConsumer()) {
+        return Optional.of(
+            CheckpointLoader.latest(
+                consumer,
+                settings.checkpointTopic(),
+                codec,
+                settings.guard(),
+                settings.drift(),
+                java.time.Duration.ofSeconds(30)));
+      } catch (RetriableException e) {
+        log.warn(
+            "Cannot read the checkpoint topic yet (attempt {}): {}; retrying",
+            attempt,
+            e.toString());
+      }
+      long pauseMs = Math.min(10_000, 500L << Math.min(attempt - 1, 5));
+      for (long waited = 0; waited < pauseMs; waited += 100) {
+        if (!running.get()) {
+          return Optional.empty();
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+      }
+    }
   }
 
   private void process(InputItem item) {

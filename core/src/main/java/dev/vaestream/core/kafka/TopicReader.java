@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * Reads a whole topic once: every partition from its beginning to the end it has when the read
@@ -21,7 +22,8 @@ public final class TopicReader {
    * until every partition reached its end.
    *
    * @param metadataTimeout bound for looking up the partitions and their end offsets
-   * @param readTimeout bound for the whole read; exceeded, it throws
+   * @param readTimeout bound for the whole read; exceeded, it throws Kafka's (retriable) {@link
+   *     TimeoutException}
    * @return false if the topic has no partitions (nothing was read)
    */
   public static boolean readToEnd(
@@ -42,7 +44,7 @@ public final class TopicReader {
     long deadline = System.nanoTime() + readTimeout.toNanos();
     while (!reachedEnd(consumer, end)) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out reading topic " + topic);
+        throw new TimeoutException("timed out reading topic " + topic);
       }
       consumer.poll(Duration.ofMillis(500)).forEach(each);
     }
