@@ -1,7 +1,6 @@
 package dev.vaestream.app.chaos;
 
 import dev.vaestream.core.checkpoint.CheckpointCodec;
-import dev.vaestream.core.data.MnistSplit;
 import dev.vaestream.core.kafka.CheckpointTopic;
 import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.kafka.TopicDefinition;
@@ -40,20 +39,15 @@ final class Campaign {
   private static final Logger log = LoggerFactory.getLogger(Campaign.class);
   static final String REFERENCE_SUFFIX = ".reference";
 
-  /** Trainer drift flags of a campaign on a scenario (see {@link #trainerArgs}). */
-  static final List<String> DRIFT_FLAGS =
-      List.of("--drift-delta", "0.002", "--drift-warmup", "1000");
-
   private static final String TRAINER_GROUP = TrainerSettings.DEFAULT_ID;
 
   /** The reference trainer's names: its ACLs and its flags both come from these. */
-  private static final ResourceNames REFERENCE =
+  static final ResourceNames REFERENCE =
       ResourceNames.defaults().withTrainerSuffix(REFERENCE_SUFFIX);
 
   private static final String REFERENCE_GROUP = REFERENCE.trainerGroupId();
   private static final String SCORER_GROUP = ScorerSettings.DEFAULT_GROUP_ID;
   private static final long TICK_MS = 500;
-  private static final int TRAIN_IMAGES = 60_000;
   private static final long STOP_GRACE_SECONDS = 60;
 
   private final ChaosSettings settings;
@@ -72,6 +66,7 @@ final class Campaign {
   private ChaosSecurity security;
   private Map<String, Object> kafka;
   private Path logs;
+  private ServiceCommands commands;
   private long deadlineNanos;
   private long backlogPeak;
   private long scorerCaughtUpNanos;
@@ -165,6 +160,7 @@ final class Campaign {
     deadlineNanos = startNanos + settings.timeout().toNanos();
     logs = settings.varDir().resolve("logs-" + System.currentTimeMillis());
     Files.createDirectories(logs);
+    commands = new ServiceCommands(settings, logs);
     log.info("chaos: campaign {} (logs in {})", settings, logs);
     try (ChaosKafka broker = startBroker();
         Admin admin = Admin.create(broker.superUser())) {
@@ -204,11 +200,11 @@ final class Campaign {
   /** Starts scorer, trainer and producer as child JVMs, in that order. */
   private Pipeline startPipeline(String bootstrap) throws IOException {
     SupervisedService scorer =
-        service("scorer", "scorer", false, port -> scorerArgs(bootstrap, port));
+        service("scorer", "scorer", false, port -> commands.scorer(bootstrap, port));
     SupervisedService trainer =
-        service("trainer", "trainer", false, port -> trainerArgs(bootstrap, "", port));
+        service("trainer", "trainer", false, port -> commands.trainer(bootstrap, false, port));
     SupervisedService producer =
-        service("producer", "producer", true, port -> producerArgs(bootstrap, port));
+        service("producer", "producer", true, port -> commands.producer(bootstrap, port));
     Pipeline pipeline = new Pipeline(producer, trainer, scorer, System.nanoTime());
     started.addAll(pipeline.services());
     scorer.start();
@@ -335,10 +331,7 @@ final class Campaign {
       throws IOException, InterruptedException {
     SupervisedService reference =
         service(
-            "trainer-reference",
-            "trainer",
-            false,
-            port -> trainerArgs(bootstrap, REFERENCE_SUFFIX, port));
+            "trainer-reference", "trainer", false, port -> commands.trainer(bootstrap, true, port));
     started.add(reference);
     if (!aborted.get()) {
       reference.start();
@@ -442,77 +435,6 @@ final class Campaign {
     broker.createTopic(REFERENCE.dlqTopic(), 1, Map.of());
     broker.createTopic(REFERENCE.checkpointsTopic(), 1, CheckpointTopic.topicConfigs());
     broker.createTopic(REFERENCE.eventsTopic(), 1, Map.of());
-  }
-
-  private List<String> scorerArgs(String bootstrap, int port) {
-    return List.of(
-        "--bootstrap-servers",
-        bootstrap,
-        "--instance-id",
-        "chaos",
-        "--http-host",
-        "127.0.0.1",
-        "--http-port",
-        Integer.toString(port),
-        "--stats-state-dir",
-        logs.resolve("scorer-state").toString());
-  }
-
-  private List<String> trainerArgs(String bootstrap, String suffix, int port) {
-    List<String> a =
-        new ArrayList<>(
-            List.of(
-                "--bootstrap-servers", bootstrap,
-                "--checkpoint-every", "50",
-                "--checkpoint-interval", "2s",
-                "--http-host", "127.0.0.1",
-                "--http-port", Integer.toString(port)));
-    if (settings.scenario() != null) {
-      // A campaign is short: the detector as sensitive as in DriftIT, so the change is detected
-      // within it. Both trainers get the same flags, so their models still compare bit for bit.
-      a.addAll(DRIFT_FLAGS);
-    }
-    if (!suffix.isEmpty()) {
-      a.addAll(
-          List.of(
-              "--checkpoint-topic", REFERENCE.checkpointsTopic(),
-              "--dlq-topic", REFERENCE.dlqTopic(),
-              "--events-topic", REFERENCE.eventsTopic(),
-              "--group-id", REFERENCE.trainerGroupId(),
-              "--transactional-id", REFERENCE.trainerTransactionalId()));
-    }
-    return a;
-  }
-
-  private List<String> producerArgs(String bootstrap, int port) {
-    long epochs = (settings.images() + TRAIN_IMAGES - 1) / TRAIN_IMAGES;
-    List<String> order =
-        settings.scenario() == null
-            ? List.of("--epochs", Long.toString(epochs), "--shuffle")
-            : List.of("--scenario", settings.scenario());
-    List<String> a = new ArrayList<>(List.of("--bootstrap-servers", bootstrap));
-    a.addAll(List.of("--split", MnistSplit.TRAIN.wireName()));
-    a.addAll(order);
-    a.addAll(producerTail(port));
-    return a;
-  }
-
-  private List<String> producerTail(int port) {
-    return List.of(
-        "--seed",
-        Long.toString(settings.seed()),
-        "--limit",
-        Integer.toString(settings.images()),
-        "--anomaly-rate",
-        Double.toString(settings.anomalyRate()),
-        "--partitions",
-        "1",
-        "--rate",
-        "0",
-        "--http-host",
-        "127.0.0.1",
-        "--http-port",
-        Integer.toString(port));
   }
 
   /**
