@@ -158,21 +158,22 @@ public final class ChaosCommand implements Callable<Integer> {
               brokerStalls >= 0 ? brokerStalls : many ? 1 : 0,
               "512m");
       settings =
-          new ChaosSettings(
-              images,
-              kills,
-              seed,
-              hostileInputs,
-              hostileCheckpoints,
-              brokerRestarts,
-              anomalyRate,
-              heap,
-              rssLimitMb,
-              Duration.ofSeconds(maxUptimeSeconds),
-              varDir,
-              Duration.ofSeconds(timeoutSeconds),
-              secure,
-              scenario);
+          ChaosSettings.defaults()
+              .images(images)
+              .kills(kills)
+              .seed(seed)
+              .hostileInputs(hostileInputs)
+              .hostileCheckpoints(hostileCheckpoints)
+              .brokerRestarts(brokerRestarts)
+              .anomalyRate(anomalyRate)
+              .heap(heap)
+              .rssLimitMb(rssLimitMb)
+              .maxUptimeBeforeKill(Duration.ofSeconds(maxUptimeSeconds))
+              .varDir(varDir)
+              .timeout(Duration.ofSeconds(timeoutSeconds))
+              .secure(secure)
+              .scenario(scenario)
+              .build();
       if (scenario != null) {
         long length = Scenario.resolve(scenario).totalImages();
         if (length >= 0 && length < images) {

@@ -43,35 +43,124 @@ public record ChaosSettings(
   /** The checkpoint signing key of the campaign: signing is on, so forgeries can be tried. */
   static final String HMAC_KEY = "chaos-campaign-key";
 
-  /** A campaign on an open broker, on shuffled passes over the training split (no scenario). */
-  public ChaosSettings(
-      int images,
-      int kills,
-      long seed,
-      int hostileInputs,
-      int hostileCheckpoints,
-      int brokerRestarts,
-      double anomalyRate,
-      String heap,
-      long rssLimitMb,
-      Duration maxUptimeBeforeKill,
-      Path varDir,
-      Duration timeout) {
-    this(
-        images,
-        kills,
-        seed,
-        hostileInputs,
-        hostileCheckpoints,
-        brokerRestarts,
-        anomalyRate,
-        heap,
-        rssLimitMb,
-        maxUptimeBeforeKill,
-        varDir,
-        timeout,
-        false,
-        null);
+  /** The settings {@code bin/vae-stream chaos} runs with when given no flag. */
+  public static Builder defaults() {
+    return new Builder();
+  }
+
+  /**
+   * The campaign's settings one by one, from {@code chaos}'s defaults: tests and the command name
+   * only what they change, instead of fourteen positional values.
+   */
+  public static final class Builder {
+    private int images = 200_000;
+    private int kills = 20;
+    private long seed = 1;
+    private int hostileInputs = 200;
+    private int hostileCheckpoints = 12;
+    private int brokerRestarts = 1;
+    private double anomalyRate = 0.01;
+    private String heap = "512m";
+    private long rssLimitMb = 1024;
+    private Duration maxUptimeBeforeKill = Duration.ofSeconds(8);
+    private Path varDir = Path.of("var/chaos");
+    private Duration timeout = Duration.ofHours(1);
+    private boolean secure;
+    private String scenario;
+
+    private Builder() {}
+
+    public Builder images(int v) {
+      images = v;
+      return this;
+    }
+
+    public Builder kills(int v) {
+      kills = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder hostileInputs(int v) {
+      hostileInputs = v;
+      return this;
+    }
+
+    public Builder hostileCheckpoints(int v) {
+      hostileCheckpoints = v;
+      return this;
+    }
+
+    public Builder brokerRestarts(int v) {
+      brokerRestarts = v;
+      return this;
+    }
+
+    public Builder anomalyRate(double v) {
+      anomalyRate = v;
+      return this;
+    }
+
+    public Builder heap(String v) {
+      heap = v;
+      return this;
+    }
+
+    public Builder rssLimitMb(long v) {
+      rssLimitMb = v;
+      return this;
+    }
+
+    public Builder maxUptimeBeforeKill(Duration v) {
+      maxUptimeBeforeKill = v;
+      return this;
+    }
+
+    public Builder varDir(Path v) {
+      varDir = v;
+      return this;
+    }
+
+    public Builder timeout(Duration v) {
+      timeout = v;
+      return this;
+    }
+
+    public Builder secure(boolean v) {
+      secure = v;
+      return this;
+    }
+
+    /** A drift scenario's name or file, or null for shuffled passes. */
+    public Builder scenario(String v) {
+      scenario = v;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    public ChaosSettings build() {
+      return new ChaosSettings(
+          images,
+          kills,
+          seed,
+          hostileInputs,
+          hostileCheckpoints,
+          brokerRestarts,
+          anomalyRate,
+          heap,
+          rssLimitMb,
+          maxUptimeBeforeKill,
+          varDir,
+          timeout,
+          secure,
+          scenario);
+    }
   }
 
   public ChaosSettings {

@@ -35,21 +35,17 @@ class ChaosCampaignIT {
     Files.createDirectories(scenario.getParent());
     Files.writeString(scenario, SCENARIO);
     ChaosSettings settings =
-        new ChaosSettings(
-            FULL ? 200_000 : 9_600,
-            FULL ? 20 : 5,
-            Long.getLong("vae.chaos.seed", 7),
-            FULL ? 200 : 40,
-            FULL ? 12 : 6,
-            1,
-            0.01,
-            "512m",
-            1024,
-            Duration.ofSeconds(FULL ? 8 : 5),
-            Path.of("target/chaos-it"),
-            Duration.ofMinutes(FULL ? 60 : 12),
-            false,
-            FULL ? null : scenario.toString());
+        ChaosSettings.defaults()
+            .images(FULL ? 200_000 : 9_600)
+            .kills(FULL ? 20 : 5)
+            .seed(Long.getLong("vae.chaos.seed", 7))
+            .hostileInputs(FULL ? 200 : 40)
+            .hostileCheckpoints(FULL ? 12 : 6)
+            .maxUptimeBeforeKill(Duration.ofSeconds(FULL ? 8 : 5))
+            .varDir(Path.of("target/chaos-it"))
+            .timeout(Duration.ofMinutes(FULL ? 60 : 12))
+            .scenario(FULL ? null : scenario.toString())
+            .build();
 
     ChaosReport report = new Campaign(settings).run();
     Map<String, Object> json = report.toJson();

@@ -25,19 +25,17 @@ class ChaosClusterIT {
   @Test
   void brokerFaultsLoseNothingAndTheModelEqualsTheFaultFreeOne() throws Exception {
     ChaosSettings settings =
-        new ChaosSettings(
-            FULL ? 200_000 : 3_200,
-            FULL ? 10 : 2,
-            Long.getLong("vae.chaos.seed", 7),
-            FULL ? 200 : 16,
-            FULL ? 12 : 4,
-            0,
-            0.01,
-            "512m",
-            1024,
-            Duration.ofSeconds(5),
-            Path.of("target/chaos-cluster-it"),
-            Duration.ofMinutes(FULL ? 60 : 10));
+        ChaosSettings.defaults()
+            .images(FULL ? 200_000 : 3_200)
+            .kills(FULL ? 10 : 2)
+            .seed(Long.getLong("vae.chaos.seed", 7))
+            .hostileInputs(FULL ? 200 : 16)
+            .hostileCheckpoints(FULL ? 12 : 4)
+            .brokerRestarts(0)
+            .maxUptimeBeforeKill(Duration.ofSeconds(5))
+            .varDir(Path.of("target/chaos-cluster-it"))
+            .timeout(Duration.ofMinutes(FULL ? 60 : 10))
+            .build();
     ClusterSettings cluster = new ClusterSettings(3, FULL ? 10 : 3, FULL ? 1 : 0, "512m");
 
     ChaosReport report = new Campaign(settings, cluster).run();

@@ -28,21 +28,18 @@ class SecuredChaosCampaignIT {
   void eachServiceSurvivesItsFaultsWithOnlyItsOwnAclsAndForgeriesAreRefused() throws Exception {
     Path varDir = Path.of("target/chaos-secure-it");
     ChaosSettings settings =
-        new ChaosSettings(
-            960,
-            1,
-            Long.getLong("vae.chaos.seed", 11),
-            10,
-            3,
-            0,
-            0.01,
-            "512m",
-            1024,
-            Duration.ofSeconds(4),
-            varDir,
-            Duration.ofMinutes(5),
-            true,
-            null);
+        ChaosSettings.defaults()
+            .images(960)
+            .kills(1)
+            .seed(Long.getLong("vae.chaos.seed", 11))
+            .hostileInputs(10)
+            .hostileCheckpoints(3)
+            .brokerRestarts(0)
+            .maxUptimeBeforeKill(Duration.ofSeconds(4))
+            .varDir(varDir)
+            .timeout(Duration.ofMinutes(5))
+            .secure(true)
+            .build();
 
     ChaosReport report = new Campaign(settings).run();
     log.info("secured chaos report: {}", JsonLine.of(report.toJson()));
