@@ -149,13 +149,7 @@ class OnlineLearnerTest {
     for (int g = 0; g < 40; g++) {
       a.learn(group(32 * g, g % 7 == 0 ? AnomalyKind.FLIPPED : null), 32);
     }
-    VaeModel m = a.model();
-    OnlineLearner b =
-        new OnlineLearner(
-            VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
-            guard,
-            drift);
-    b.restore(a.metadata(), a.arrays());
+    OnlineLearner b = restoredCopy(a, guard, drift);
     int skipped = 0;
     for (int g = 40; g < 90; g++) {
       // From group 60 on, every image is rotated: a sudden change for the detector.
@@ -190,13 +184,7 @@ class OnlineLearnerTest {
     assertThat(r.drift()).as("a detection after the change").isNotNull();
     assertThat(a.model().learningRate()).isEqualTo(2 * base);
 
-    VaeModel m = a.model();
-    OnlineLearner b =
-        new OnlineLearner(
-            VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
-            guard,
-            drift);
-    b.restore(a.metadata(), a.arrays());
+    OnlineLearner b = restoredCopy(a, guard, drift);
     // 640 images of adaptation are 20 groups: past them both are back at the set rate.
     for (int k = 0; k < 25; k++, g++) {
       float[] x = group(32 * (g % 1500), AnomalyKind.INVERTED);
@@ -207,5 +195,18 @@ class OnlineLearnerTest {
     assertThat(b.model().parameters()).isEqualTo(a.model().parameters());
     a.close();
     b.close();
+  }
+
+  /** A learner restored from {@code a}'s state, as the trainer restores one from a checkpoint. */
+  private static OnlineLearner restoredCopy(
+      OnlineLearner a, GuardSettings guard, dev.vaestream.trainer.drift.DriftSettings drift) {
+    VaeModel m = a.model();
+    OnlineLearner b =
+        new OnlineLearner(
+            VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
+            guard,
+            drift);
+    b.restore(a.metadata(), a.arrays());
+    return b;
   }
 }

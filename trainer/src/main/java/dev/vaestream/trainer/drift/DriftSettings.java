@@ -43,17 +43,6 @@ public record DriftSettings(
    */
   public static final double DEFAULT_ADAPT_LR_FACTOR = 2;
 
-  /** ADWIN only, as before the CUSUM. */
-  public DriftSettings(
-      boolean enabled,
-      double delta,
-      double minRise,
-      long warmupImages,
-      int rebaselineImages,
-      long adaptImages) {
-    this(enabled, delta, minRise, warmupImages, rebaselineImages, adaptImages, 0);
-  }
-
   /** The default learning-rate factor while adapting. */
   public DriftSettings(
       boolean enabled,
