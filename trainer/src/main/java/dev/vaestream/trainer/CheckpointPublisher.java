@@ -22,13 +22,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.IllegalGenerationException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +149,10 @@ final class CheckpointPublisher {
    * outlived a broker outage, offsets committed under a group generation that a rejoin replaced) is
    * aborted and the same publication sent again in a new one, a few times with a pause between: the
    * checkpoint is a snapshot, so sending it twice is no different from sending it once, and a
-   * broker fault does not cost a restart. Fencing and an unknown commit outcome still stop.
+   * broker fault does not cost a restart. Fencing, an unknown commit outcome and errors that would
+   * recur (a record too large, a missing ACL) still stop. The group metadata is the input poller's
+   * as of its last poll: a generation that moved on while the poller waits for room in a full queue
+   * is not seen, and that retry ends in a restart, as before.
    */
   private void publish(Publication p) {
     byte[] bytes = codec.encode(p.checkpoint());
@@ -226,12 +235,13 @@ final class CheckpointPublisher {
         // answer that with a generic error); the abort names the real cause.
         throw fenced(abortError);
       }
-      if (abortError != null) {
+      if (abortError != null || !worthRetrying(e)) {
         throw new UserException(
             "checkpoint transaction failed ("
                 + e.getMessage()
-                + ") and could not be aborted ("
-                + abortError.getMessage()
+                + (abortError == null
+                    ? ""
+                    : ") and could not be aborted (" + abortError.getMessage())
                 + "); restart to resume from the last committed checkpoint",
             ExitCodes.FAILURE,
             e);
@@ -338,16 +348,46 @@ final class CheckpointPublisher {
     }
   }
 
-  /** Aborts the open transaction; returns the abort's own failure, if any. */
+  /**
+   * Aborts the open transaction, retrying an abort that timed out (safe, as Kafka documents; during
+   * a broker fault it may well time out once); returns the abort's own failure, if any.
+   */
   private KafkaException abortQuietly() {
     inTransaction = false;
-    try {
-      producer.abortTransaction();
-      return null;
-    } catch (KafkaException e) {
-      log.debug("Abort failed", e);
-      return e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.abortTransaction();
+        return null;
+      } catch (TimeoutException e) {
+        if (attempt >= COMMIT_TIMEOUT_RETRIES) {
+          return e;
+        }
+        log.warn("Aborting the checkpoint transaction timed out (attempt {}), retrying", attempt);
+      } catch (KafkaException e) {
+        log.debug("Abort failed", e);
+        return e;
+      }
     }
+  }
+
+  /**
+   * Whether a transaction that failed with {@code e} may succeed if sent again: a retriable cause
+   * (a broker or coordinator unavailable, not enough replicas, a timeout) or a group generation
+   * that moved on; not a record too large or a missing authorisation, which would fail the same
+   * way.
+   */
+  static boolean worthRetrying(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RetriableException
+          || t instanceof CommitFailedException
+          || t instanceof TransactionAbortableException
+          || t instanceof IllegalGenerationException
+          || t instanceof UnknownMemberIdException
+          || t instanceof RebalanceInProgressException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void writeFile(long step, byte[] bytes) {

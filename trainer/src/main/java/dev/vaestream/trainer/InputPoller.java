@@ -156,9 +156,10 @@ final class InputPoller implements Runnable {
         }
         return;
       }
-      if (!held.containsAll(partitions)) {
-        // A partition this trainer never held: another trainer may have learned from it, and
-        // only a restart from the last checkpoint resumes exactly.
+      if (!held.equals(new HashSet<>(partitions))) {
+        // Partitions taken away (another consumer joined: its next commit would clash with this
+        // trainer's) or one this trainer never held (another may have learned from it): only a
+        // restart from the last checkpoint resumes exactly.
         failure =
             new IllegalStateException(
                 "input partitions "

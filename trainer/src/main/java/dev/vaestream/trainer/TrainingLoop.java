@@ -46,6 +46,9 @@ final class TrainingLoop {
   private static final int QUEUE_CAPACITY = 4096;
   private static final int TAKE_AT_ONCE = 256;
 
+  /** Tries at reading the checkpoint topic at start (with pauses up to 10 s: about 10 minutes). */
+  private static final int READ_ATTEMPTS = 60;
+
   private final TrainerSettings settings;
   private final TrainerClients clients;
   private final TrainerMetrics metrics;
@@ -104,7 +107,7 @@ final class TrainingLoop {
   int run(AtomicBoolean running) {
     if (!restore(running)) {
       log.info("Stopped before the checkpoints could be read");
-      return ExitCodes.OK;
+      return Thread.currentThread().isInterrupted() ? ExitCodes.FAILURE : ExitCodes.OK;
     }
     VaeModel model = learner.model();
     if (settings.maxSteps() > 0 && model.step() >= settings.maxSteps()) {
@@ -245,9 +248,20 @@ final class TrainingLoop {
                 settings.drift(),
                 java.time.Duration.ofSeconds(30)));
       } catch (RetriableException e) {
+        if (attempt >= READ_ATTEMPTS) {
+          throw new UserException(
+              "cannot read checkpoint topic "
+                  + settings.checkpointTopic()
+                  + " after "
+                  + attempt
+                  + " attempts: "
+                  + e.getMessage(),
+              ExitCodes.FAILURE);
+        }
         log.warn(
-            "Cannot read the checkpoint topic yet (attempt {}): {}; retrying",
+            "Cannot read the checkpoint topic yet (attempt {} of {}): {}; retrying",
             attempt,
+            READ_ATTEMPTS,
             e.toString());
       }
       long pauseMs = Math.min(10_000, 500L << Math.min(attempt - 1, 5));

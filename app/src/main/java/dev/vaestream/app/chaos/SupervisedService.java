@@ -36,6 +36,7 @@ final class SupervisedService {
   private volatile ChildService current;
   private int kills;
   private volatile boolean finished;
+  private long logStart;
 
   SupervisedService(
       String name,
@@ -70,6 +71,8 @@ final class SupervisedService {
 
   synchronized void start() {
     try {
+      // The log is appended across restarts: an exit's last error is after this point.
+      logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
       current = ChildService.start(name, command, args, logFile, heap, env);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
@@ -117,11 +120,15 @@ final class SupervisedService {
   }
 
   /**
-   * The last line of the log that reports an error, shortened: so a report read far from this
-   * machine (a CI log) says why a service died, not only where its log was.
+   * The last line the current process logged that reports an error, shortened: so a report read far
+   * from this machine (a CI log) says why a service died, not only where its log was.
    */
   private Optional<String> lastError() {
-    try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+    try (java.io.InputStream in = Files.newInputStream(logFile)) {
+      in.skipNBytes(Math.min(logStart, Files.size(logFile)));
+      Stream<String> lines =
+          new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))
+              .lines();
       return lines
           .filter(l -> l.contains(" ERROR ") || l.contains(": error: "))
           .reduce((a, b) -> b)
