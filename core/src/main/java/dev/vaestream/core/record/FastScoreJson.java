@@ -162,4 +162,205 @@ final class FastScoreJson {
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
+
+  /**
+   * Reads JSON in exactly the layout {@link #encode} writes (fields in order, no whitespace,
+   * numbers as {@code Long.toString} and {@code Double.toString} write them, plain ASCII strings);
+   * null for anything else, which the caller then reads with Jackson. Whatever it returns is what
+   * {@link ScoreRecordCodec#decode}'s Jackson path returns for the same bytes ({@code
+   * ScoreRecordCodecTest}): the statistics decode every score, and the parser's set-up and boxing
+   * were most of that.
+   */
+  static ScoreRecord decode(byte[] json) {
+    if (!ENABLED || json == null) {
+      return null;
+    }
+    return new Reader(json).record();
+  }
+
+  /** One pass over the bytes; every method returns null or a sentinel when the layout differs. */
+  private static final class Reader {
+    private final byte[] b;
+    private int p;
+    private boolean failed;
+
+    Reader(byte[] b) {
+      this.b = b;
+    }
+
+    ScoreRecord record() {
+      if (!expect(SCHEMA_VERSION)) {
+        return null;
+      }
+      String imageId = expect(IMAGE_ID) ? string() : null;
+      long partition = expect(PARTITION) ? integer() : 0;
+      long offset = expect(OFFSET) ? integer() : 0;
+      double score = expect(SCORE) ? decimal() : 0;
+      Double threshold = null;
+      if (expect(THRESHOLD) && !literal(NULL)) {
+        threshold = decimal();
+      }
+      boolean anomaly = expect(ANOMALY) && bool();
+      long modelStep = expect(MODEL_STEP) ? integer() : 0;
+      long modelAgeMs = expect(MODEL_AGE_MS) ? integer() : 0;
+      Integer label = null;
+      if (literal(LABEL)) {
+        long l = integer();
+        failed |= l != (int) l;
+        label = (int) l;
+      }
+      String kind = literal(ANOMALY_KIND) ? string() : null;
+      long producedAt = expect(PRODUCED_AT) ? integer() : 0;
+      long scoredAt = expect(SCORED_AT) ? integer() : 0;
+      long latencyMs = expect(LATENCY_MS) ? integer() : 0;
+      ScoreRecord.Drift drift = null;
+      if (literal(DRIFT_EVENTS)) {
+        long events = integer();
+        long since = expect(IMAGES_SINCE_DRIFT) ? integer() : 0;
+        boolean adapting = expect(ADAPTING) && bool();
+        drift = new ScoreRecord.Drift(events, since, adapting);
+      }
+      failed |= p != b.length - 1 || b[p] != '}';
+      failed |= partition != (int) partition || !Double.isFinite(score);
+      if (failed || imageId == null) {
+        return null;
+      }
+      return new ScoreRecord(
+          new ScoreRecord.Source(imageId, (int) partition, offset),
+          new ScoreRecord.Verdict(score, threshold, anomaly),
+          new ScoreRecord.Model(modelStep, modelAgeMs),
+          new ScoreRecord.Truth(label, kind),
+          new ScoreRecord.Timing(producedAt, scoredAt, latencyMs),
+          drift);
+    }
+
+    /** Consumes {@code token} if the bytes at the position are it. */
+    private boolean literal(byte[] token) {
+      if (failed || p + token.length > b.length) {
+        return false;
+      }
+      for (int i = 0; i < token.length; i++) {
+        if (b[p + i] != token[i]) {
+          return false;
+        }
+      }
+      p += token.length;
+      return true;
+    }
+
+    /** Like {@link #literal}, but its absence fails the read. */
+    private boolean expect(byte[] token) {
+      boolean ok = literal(token);
+      failed |= !ok;
+      return ok;
+    }
+
+    private boolean bool() {
+      if (literal(TRUE)) {
+        return true;
+      }
+      failed |= !literal(FALSE);
+      return false;
+    }
+
+    /** A string of printable ASCII without escapes, as {@link #encode} writes them. */
+    private String string() {
+      if (failed || p >= b.length || b[p] != '"') {
+        failed = true;
+        return null;
+      }
+      int start = ++p;
+      while (p < b.length && b[p] != '"') {
+        if (b[p] < 0x20 || b[p] > 0x7e || b[p] == '\\') {
+          failed = true;
+          return null;
+        }
+        p++;
+      }
+      if (p >= b.length) {
+        failed = true;
+        return null;
+      }
+      return new String(b, start, p++ - start, StandardCharsets.US_ASCII);
+    }
+
+    /** An integer as {@code Long.toString} writes it, any {@code long}. */
+    private long integer() {
+      if (failed) {
+        return 0;
+      }
+      boolean negative = p < b.length && b[p] == '-';
+      int start = negative ? p + 1 : p;
+      int end = start;
+      // Accumulated negatively, as Long.parseLong does, so that Long.MIN_VALUE fits.
+      long v = 0;
+      boolean overflow = false;
+      while (end < b.length && b[end] >= '0' && b[end] <= '9' && !overflow) {
+        int d = b[end] - '0';
+        overflow = v < (Long.MIN_VALUE + d) / 10;
+        v = v * 10 - d;
+        end++;
+      }
+      int digits = end - start;
+      if (digits == 0
+          || overflow
+          || (!negative && v == Long.MIN_VALUE)
+          || (digits > 1 && b[start] == '0')
+          || (negative && v == 0)
+          || (end < b.length && isNumberChar(b[end]))) {
+        failed = true;
+        return 0;
+      }
+      p = end;
+      return negative ? v : -v;
+    }
+
+    /**
+     * A JSON number, read as Jackson reads it (its bundled FastDoubleParser and {@code
+     * Double.parseDouble} both round correctly, so they agree).
+     */
+    private double decimal() {
+      if (failed) {
+        return 0;
+      }
+      int start = p;
+      int q = p;
+      if (q < b.length && b[q] == '-') {
+        q++;
+      }
+      int intStart = q;
+      while (q < b.length && b[q] >= '0' && b[q] <= '9') {
+        q++;
+      }
+      boolean ok = q > intStart && !(q - intStart > 1 && b[intStart] == '0');
+      if (ok && q < b.length && b[q] == '.') {
+        int fracStart = ++q;
+        while (q < b.length && b[q] >= '0' && b[q] <= '9') {
+          q++;
+        }
+        ok = q > fracStart;
+      }
+      if (ok && q < b.length && (b[q] == 'e' || b[q] == 'E')) {
+        q++;
+        if (q < b.length && (b[q] == '+' || b[q] == '-')) {
+          q++;
+        }
+        int expStart = q;
+        while (q < b.length && b[q] >= '0' && b[q] <= '9') {
+          q++;
+        }
+        ok = q > expStart;
+      }
+      if (!ok || q - start > 40 || (q < b.length && isNumberChar(b[q]))) {
+        failed = true;
+        return 0;
+      }
+      p = q;
+      return Double.parseDouble(new String(b, start, q - start, StandardCharsets.US_ASCII));
+    }
+
+    private static boolean isNumberChar(byte c) {
+      return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+    }
+  }
 }

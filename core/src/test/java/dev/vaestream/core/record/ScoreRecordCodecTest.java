@@ -174,6 +174,85 @@ class ScoreRecordCodecTest {
         .isEqualTo(new String(ScoreRecordCodec.encodeWithGenerator(r), StandardCharsets.UTF_8));
   }
 
+  /** Jackson's reading of {@code json}, or null where it refuses it. */
+  private static ScoreRecord viaParser(byte[] json) {
+    try {
+      return ScoreRecordCodec.decodeWithParser(json);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  @Property(tries = 1000)
+  void theFastReaderReadsWhatJacksonReads(@ForAll("anyRecords") ScoreRecord r) {
+    byte[] json = ScoreRecordCodec.encode(r);
+    ScoreRecord fast = FastScoreJson.decode(json);
+    ScoreRecord parsed = viaParser(json);
+    String text = new String(json, StandardCharsets.UTF_8);
+    if (fast != null) {
+      assertThat(fast).as(text).isEqualTo(parsed);
+    } else if (FastScoreJson.encode(r) != null) {
+      // What the fast writer wrote, the fast reader reads, unless Jackson refuses it too.
+      assertThat(parsed).as(text).isNull();
+    }
+  }
+
+  @Property(tries = 300)
+  void theFastReaderTakesEveryRecordTheScorerWrites(@ForAll("records") ScoreRecord r) {
+    assertThat(FastScoreJson.decode(ScoreRecordCodec.encode(r))).isEqualTo(r);
+  }
+
+  @Property(tries = 3000)
+  void aDamagedRecordIsReadAsJacksonReadsItOrLeftToJackson(
+      @ForAll("records") ScoreRecord r,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 1000) int at,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 4) int how,
+      @ForAll byte value) {
+    byte[] json = ScoreRecordCodec.encode(r);
+    int i = at % json.length;
+    byte[] damaged =
+        switch (how) {
+          case 0 -> java.util.Arrays.copyOf(json, i); // truncated
+          case 1 -> { // one byte replaced
+            byte[] c = json.clone();
+            c[i] = value;
+            yield c;
+          }
+          case 2 -> { // one byte removed
+            byte[] c = new byte[json.length - 1];
+            System.arraycopy(json, 0, c, 0, i);
+            System.arraycopy(json, i + 1, c, i, json.length - i - 1);
+            yield c;
+          }
+          case 3 -> { // a digit or a sign put in
+            byte[] c = new byte[json.length + 1];
+            System.arraycopy(json, 0, c, 0, i);
+            c[i] =
+                "0123456789-+.eE \"".getBytes(StandardCharsets.US_ASCII)[Math.floorMod(value, 16)];
+            System.arraycopy(json, i, c, i + 1, json.length - i);
+            yield c;
+          }
+          default -> { // trailing bytes
+            byte[] c = java.util.Arrays.copyOf(json, json.length + 1);
+            c[json.length] = value;
+            yield c;
+          }
+        };
+    ScoreRecord fast = FastScoreJson.decode(damaged);
+    if (fast != null) {
+      assertThat(fast)
+          .as(new String(damaged, StandardCharsets.ISO_8859_1))
+          .isEqualTo(viaParser(damaged));
+    }
+    // Through the codec, the answer is always Jackson's.
+    ScoreRecord parsed = viaParser(damaged);
+    if (parsed == null) {
+      assertThat(ScoreRecordCodec.tryDecode(damaged)).isEmpty();
+    } else {
+      assertThat(ScoreRecordCodec.decode(damaged)).isEqualTo(parsed);
+    }
+  }
+
   @Test
   void theFastWriterKnowsEveryFieldOfTheRecord() {
     // A new group in ScoreRecord switches the fast writer off (the output stays right, through the
