@@ -1,6 +1,5 @@
 package dev.vaestream.core.record;
 
-import com.fasterxml.jackson.core.io.NumberInput;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -182,7 +181,6 @@ final class FastScoreJson {
   /** One pass over the bytes; every method returns null or a sentinel when the layout differs. */
   private static final class Reader {
     private final byte[] b;
-    private final char[] digits = new char[40];
     private int p;
     private boolean failed;
 
@@ -317,7 +315,10 @@ final class FastScoreJson {
       return negative ? v : -v;
     }
 
-    /** A JSON number, read as Jackson's parser reads it (the same call, on the same text). */
+    /**
+     * A JSON number, read as Jackson reads it (its bundled FastDoubleParser and {@code
+     * Double.parseDouble} both round correctly, so they agree).
+     */
     private double decimal() {
       if (failed) {
         return 0;
@@ -355,12 +356,7 @@ final class FastScoreJson {
         return 0;
       }
       p = q;
-      int n = q - start;
-      for (int i = 0; i < n; i++) {
-        digits[i] = (char) b[start + i];
-      }
-      // What Jackson's parser calls for a double with USE_FAST_DOUBLE_PARSER on, as the codec's is.
-      return NumberInput.parseDouble(digits, 0, n, true);
+      return Double.parseDouble(new String(b, start, q - start, StandardCharsets.US_ASCII));
     }
 
     private static boolean isNumberChar(byte c) {
