@@ -115,12 +115,6 @@ public final class ScoreRecordCodec {
     if (json == null) {
       throw new IllegalArgumentException("not a score record: null value");
     }
-    ScoreRecord fast = FastScoreJson.decode(json);
-    return fast != null ? fast : decodeWithParser(json);
-  }
-
-  /** {@link #decode} through Jackson's parser alone: any layout, whitespace, order or escapes. */
-  static ScoreRecord decodeWithParser(byte[] json) {
     Fields f = new Fields();
     try (JsonParser p = JSON.createParser(json)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
