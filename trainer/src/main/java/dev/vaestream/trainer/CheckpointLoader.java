@@ -3,6 +3,8 @@ package dev.vaestream.trainer;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.checkpoint.CheckpointFormatException;
+import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.TopicReader;
 import dev.vaestream.trainer.drift.DriftSettings;
 import java.time.Duration;
@@ -11,8 +13,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +44,61 @@ final class CheckpointLoader {
   /** Valid checkpoints kept as candidates while reading the topic. */
   private static final int CANDIDATES = 8;
 
+  /** Tries at reading the checkpoint topic at start (with pauses up to 10 s: about 10 minutes). */
+  private static final int READ_ATTEMPTS = 60;
+
   private CheckpointLoader() {}
+
+  /**
+   * {@link #latest}, waiting out a cluster that cannot serve the topic yet (a broker fault while
+   * the trainer starts: its partition leader down, end offsets timing out) instead of failing, as
+   * the clients themselves wait: Kafka's retriable errors are retried with a growing pause, each
+   * try on a new consumer from {@code consumers}. Empty when {@code running} turns false (or the
+   * thread is interrupted) while waiting.
+   *
+   * @throws UserException when the topic is still unreadable after {@value #READ_ATTEMPTS} tries
+   */
+  static Optional<Optional<Loaded>> latestWhenReadable(
+      Supplier<Consumer<byte[], byte[]>> consumers,
+      String topic,
+      CheckpointCodec codec,
+      GuardSettings guard,
+      DriftSettings drift,
+      AtomicBoolean running) {
+    for (int attempt = 1; ; attempt++) {
+      try (Consumer<byte[], byte[]> consumer = consumers.get()) {
+        return Optional.of(latest(consumer, topic, codec, guard, drift, Duration.ofSeconds(30)));
+      } catch (RetriableException e) {
+        if (attempt >= READ_ATTEMPTS) {
+          throw new UserException(
+              "cannot read checkpoint topic "
+                  + topic
+                  + " after "
+                  + attempt
+                  + " attempts: "
+                  + e.getMessage(),
+              ExitCodes.FAILURE);
+        }
+        log.warn(
+            "Cannot read the checkpoint topic yet (attempt {} of {}): {}; retrying",
+            attempt,
+            READ_ATTEMPTS,
+            e.toString());
+      }
+      long pauseMs = Math.min(10_000, 500L << Math.min(attempt - 1, 5));
+      for (long waited = 0; waited < pauseMs; waited += 100) {
+        if (!running.get()) {
+          return Optional.empty();
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+      }
+    }
+  }
 
   static Optional<Loaded> latest(
       Consumer<byte[], byte[]> consumer,

@@ -22,7 +22,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +44,6 @@ final class TrainingLoop {
   static final String META_SEQUENCE = "checkpoint.sequence";
   private static final int QUEUE_CAPACITY = 4096;
   private static final int TAKE_AT_ONCE = 256;
-
-  /** Tries at reading the checkpoint topic at start (with pauses up to 10 s: about 10 minutes). */
-  private static final int READ_ATTEMPTS = 60;
 
   private final TrainerSettings settings;
   private final TrainerClients clients;
@@ -194,7 +190,14 @@ final class TrainingLoop {
 
   /** Restores the newest valid checkpoint, or starts a new model; false if stopped first. */
   private boolean restore(AtomicBoolean running) {
-    Optional<Optional<CheckpointLoader.Loaded>> read = readCheckpoints(running);
+    Optional<Optional<CheckpointLoader.Loaded>> read =
+        CheckpointLoader.latestWhenReadable(
+            clients::checkpointConsumer,
+            settings.checkpointTopic(),
+            codec,
+            settings.guard(),
+            settings.drift(),
+            running);
     if (read.isEmpty()) {
       return false;
     }
@@ -228,55 +231,6 @@ final class TrainingLoop {
     lastCheckpointBoundary = Map.copyOf(boundary);
     metrics.step(model.step());
     return true;
-  }
-
-  /**
-   * Reads the checkpoint topic, waiting out a cluster that cannot serve it yet (a broker fault
-   * while this trainer starts: its partition leader down, end offsets timing out) instead of
-   * exiting, as the clients themselves wait: Kafka's retriable errors are retried with a growing
-   * pause. Empty when stopped while waiting.
-   */
-  private Optional<Optional<CheckpointLoader.Loaded>> readCheckpoints(AtomicBoolean running) {
-    for (int attempt = 1; ; attempt++) {
-      try (var consumer = clients.checkpointConsumer()) {
-        return Optional.of(
-            CheckpointLoader.latest(
-                consumer,
-                settings.checkpointTopic(),
-                codec,
-                settings.guard(),
-                settings.drift(),
-                java.time.Duration.ofSeconds(30)));
-      } catch (RetriableException e) {
-        if (attempt >= READ_ATTEMPTS) {
-          throw new UserException(
-              "cannot read checkpoint topic "
-                  + settings.checkpointTopic()
-                  + " after "
-                  + attempt
-                  + " attempts: "
-                  + e.getMessage(),
-              ExitCodes.FAILURE);
-        }
-        log.warn(
-            "Cannot read the checkpoint topic yet (attempt {} of {}): {}; retrying",
-            attempt,
-            READ_ATTEMPTS,
-            e.toString());
-      }
-      long pauseMs = Math.min(10_000, 500L << Math.min(attempt - 1, 5));
-      for (long waited = 0; waited < pauseMs; waited += 100) {
-        if (!running.get()) {
-          return Optional.empty();
-        }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Optional.empty();
-        }
-      }
-    }
   }
 
   private void process(InputItem item) {
