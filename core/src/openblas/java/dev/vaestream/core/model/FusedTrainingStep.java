@@ -34,27 +34,13 @@ final class FusedTrainingStep implements TrainingStep {
   private static final int H4 = VaeArchitecture.DECODER[1];
 
   private final VaeModel model;
-  private final long base;
   private final FloatPointer paramsPtr;
   private final FloatBuffer params;
   private final FiniteAdam adam;
   private final int count;
 
-  // Offsets of each parameter in the flat vector (the gradient uses the same layout).
-  private final int e0W;
-  private final int e0b;
-  private final int e1W;
-  private final int e1b;
-  private final int meanW;
-  private final int meanb;
-  private final int logVarW;
-  private final int logVarb;
-  private final int d0W;
-  private final int d0b;
-  private final int d1W;
-  private final int d1b;
-  private final int outW;
-  private final int outb;
+  // Where each parameter starts in the flat vector (the gradient uses the same layout).
+  private final ParameterLayout layout;
 
   private final NativeColumns grad;
   private int capacity;
@@ -91,7 +77,6 @@ final class FusedTrainingStep implements TrainingStep {
     this.model = model;
     INDArray flat = model.parameterVector();
     this.count = (int) flat.length();
-    this.base = flat.data().addressPointer().address();
     this.paramsPtr = new FloatPointer(flat.data().addressPointer());
     this.params = flat.data().asNioFloat().duplicate();
     INDArray state = model.adamStateVector();
@@ -106,27 +91,10 @@ final class FusedTrainingStep implements TrainingStep {
             all.duplicate(),
             all.duplicate().position(count).slice(),
             count);
-    e0W = offset(model.param("e0W"), IN, H1);
-    e0b = offset(model.param("e0b"), 1, H1);
-    e1W = offset(model.param("e1W"), H1, H2);
-    e1b = offset(model.param("e1b"), 1, H2);
-    meanW = offset(model.param("pZXMeanW"), H2, Z);
-    meanb = offset(model.param("pZXMeanb"), 1, Z);
-    logVarW = offset(model.param("pZXLogStd2W"), H2, Z);
-    logVarb = offset(model.param("pZXLogStd2b"), 1, Z);
-    d0W = offset(model.param("d0W"), Z, H3);
-    d0b = offset(model.param("d0b"), 1, H3);
-    d1W = offset(model.param("d1W"), H3, H4);
-    d1b = offset(model.param("d1b"), 1, H4);
-    outW = offset(model.param("pXZW"), H4, IN);
-    outb = offset(model.param("pXZb"), 1, IN);
+    this.layout = ParameterLayout.of(model);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       grad = new NativeColumns(count);
     }
-  }
-
-  private int offset(INDArray view, int rows, int cols) {
-    return NativeColumns.parameterOffset(base, view, rows, cols);
   }
 
   @Override
@@ -150,25 +118,25 @@ final class FusedTrainingStep implements TrainingStep {
     ensureCapacity(n);
     long t0 = System.nanoTime();
     for (int r = 0; r < repeats; r++) {
-      gemm(CblasTrans, x.ptr, IN, e0W, IN, H1, a1, n);
-      gemm(CblasNoTrans, a1.ptr, n, e1W, H1, H2, a2, n);
-      gemm(CblasNoTrans, a2.ptr, n, meanW, H2, Z, mean, n);
-      gemm(CblasNoTrans, a2.ptr, n, logVarW, H2, Z, logVar, n);
-      gemm(CblasNoTrans, z.ptr, n, d0W, Z, H3, d1, n);
-      gemm(CblasNoTrans, d1.ptr, n, d1W, H3, H4, d2, n);
-      gemm(CblasNoTrans, d2.ptr, n, outW, H4, IN, out, n);
-      weightGrad(d2.ptr, out.ptr, H4, IN, outW, n);
-      back(out.ptr, outW, H4, IN, eps4, n);
-      weightGrad(d1.ptr, eps4.ptr, H3, H4, d1W, n);
-      back(eps4.ptr, d1W, H3, H4, eps3, n);
-      weightGrad(z.ptr, eps3.ptr, Z, H3, d0W, n);
-      back(eps3.ptr, d0W, Z, H3, dz, n);
-      weightGrad(a2.ptr, dMean.ptr, H2, Z, meanW, n);
-      weightGrad(a2.ptr, dLogVar.ptr, H2, Z, logVarW, n);
-      back(dMean.ptr, meanW, H2, Z, eps2, n);
-      back(dLogVar.ptr, logVarW, H2, Z, eps2, n);
-      weightGrad(a1.ptr, eps2.ptr, H1, H2, e1W, n);
-      back(eps2.ptr, e1W, H1, H2, eps1, n);
+      gemm(CblasTrans, x.ptr, IN, layout.e0W(), IN, H1, a1, n);
+      gemm(CblasNoTrans, a1.ptr, n, layout.e1W(), H1, H2, a2, n);
+      gemm(CblasNoTrans, a2.ptr, n, layout.meanW(), H2, Z, mean, n);
+      gemm(CblasNoTrans, a2.ptr, n, layout.logVarW(), H2, Z, logVar, n);
+      gemm(CblasNoTrans, z.ptr, n, layout.d0W(), Z, H3, d1, n);
+      gemm(CblasNoTrans, d1.ptr, n, layout.d1W(), H3, H4, d2, n);
+      gemm(CblasNoTrans, d2.ptr, n, layout.outW(), H4, IN, out, n);
+      weightGrad(d2.ptr, out.ptr, H4, IN, layout.outW(), n);
+      back(out.ptr, layout.outW(), H4, IN, eps4, n);
+      weightGrad(d1.ptr, eps4.ptr, H3, H4, layout.d1W(), n);
+      back(eps4.ptr, layout.d1W(), H3, H4, eps3, n);
+      weightGrad(z.ptr, eps3.ptr, Z, H3, layout.d0W(), n);
+      back(eps3.ptr, layout.d0W(), Z, H3, dz, n);
+      weightGrad(a2.ptr, dMean.ptr, H2, Z, layout.meanW(), n);
+      weightGrad(a2.ptr, dLogVar.ptr, H2, Z, layout.logVarW(), n);
+      back(dMean.ptr, layout.meanW(), H2, Z, eps2, n);
+      back(dLogVar.ptr, layout.logVarW(), H2, Z, eps2, n);
+      weightGrad(a1.ptr, eps2.ptr, H1, H2, layout.e1W(), n);
+      back(eps2.ptr, layout.e1W(), H1, H2, eps1, n);
       firstLayerWeightGrad(n);
     }
     return (System.nanoTime() - t0) / 1e9;
@@ -190,16 +158,16 @@ final class FusedTrainingStep implements TrainingStep {
     x.buf.put(0, pixels, 0, n * IN);
 
     // Encoder: the input is row-major, i.e. a column-major 784 x n.
-    gemm(CblasTrans, x.ptr, IN, e0W, IN, H1, a1, n);
-    biasRelu(a1, H1, e0b, n);
-    gemm(CblasNoTrans, a1.ptr, n, e1W, H1, H2, a2, n);
-    biasRelu(a2, H2, e1b, n);
-    gemm(CblasNoTrans, a2.ptr, n, meanW, H2, Z, mean, n);
-    gemm(CblasNoTrans, a2.ptr, n, logVarW, H2, Z, logVar, n);
+    gemm(CblasTrans, x.ptr, IN, layout.e0W(), IN, H1, a1, n);
+    biasRelu(a1, H1, layout.e0b(), n);
+    gemm(CblasNoTrans, a1.ptr, n, layout.e1W(), H1, H2, a2, n);
+    biasRelu(a2, H2, layout.e1b(), n);
+    gemm(CblasNoTrans, a2.ptr, n, layout.meanW(), H2, Z, mean, n);
+    gemm(CblasNoTrans, a2.ptr, n, layout.logVarW(), H2, Z, logVar, n);
     mean.buf.get(0, mu, 0, n * Z);
     logVar.buf.get(0, lv, 0, n * Z);
-    addBias(mu, Z, meanb, n);
-    addBias(lv, Z, logVarb, n);
+    addBias(mu, Z, layout.meanb(), n);
+    addBias(lv, Z, layout.logVarb(), n);
 
     // The layer's one sample: e ~ N(0, 1), c-ordered n x Z, z = mu + sigma * e.
     INDArray noise;
@@ -222,14 +190,14 @@ final class FusedTrainingStep implements TrainingStep {
     z.buf.put(0, zs, 0, n * Z);
 
     // Decoder and output.
-    gemm(CblasNoTrans, z.ptr, n, d0W, Z, H3, d1, n);
-    biasRelu(d1, H3, d0b, n);
-    gemm(CblasNoTrans, d1.ptr, n, d1W, H3, H4, d2, n);
-    biasRelu(d2, H4, d1b, n);
-    gemm(CblasNoTrans, d2.ptr, n, outW, H4, IN, out, n);
+    gemm(CblasNoTrans, z.ptr, n, layout.d0W(), Z, H3, d1, n);
+    biasRelu(d1, H3, layout.d0b(), n);
+    gemm(CblasNoTrans, d1.ptr, n, layout.d1W(), H3, H4, d2, n);
+    biasRelu(d2, H4, layout.d1b(), n);
+    gemm(CblasNoTrans, d2.ptr, n, layout.outW(), H4, IN, out, n);
     float[] o = heap2;
     out.buf.get(0, o, 0, n * IN);
-    params.get(outb, colSum, 0, IN);
+    params.get(layout.outb(), colSum, 0, IN);
     double sse = 0;
     for (int c = 0; c < IN; c++) {
       float b = colSum[c];
@@ -245,18 +213,18 @@ final class FusedTrainingStep implements TrainingStep {
     double loss = -0.5 / n * klTerms + sse / n;
 
     // Backward. Output layer.
-    weightGrad(d2.ptr, out.ptr, H4, IN, outW, n);
-    biasGrad(out, IN, outb, n);
-    back(out.ptr, outW, H4, IN, eps4, n);
+    weightGrad(d2.ptr, out.ptr, H4, IN, layout.outW(), n);
+    biasGrad(out, IN, layout.outb(), n);
+    back(out.ptr, layout.outW(), H4, IN, eps4, n);
     // Decoder.
     reluBack(eps4, d2, H4, n);
-    weightGrad(d1.ptr, eps4.ptr, H3, H4, d1W, n);
-    biasGrad(eps4, H4, d1b, n);
-    back(eps4.ptr, d1W, H3, H4, eps3, n);
+    weightGrad(d1.ptr, eps4.ptr, H3, H4, layout.d1W(), n);
+    biasGrad(eps4, H4, layout.d1b(), n);
+    back(eps4.ptr, layout.d1W(), H3, H4, eps3, n);
     reluBack(eps3, d1, H3, n);
-    weightGrad(z.ptr, eps3.ptr, Z, H3, d0W, n);
-    biasGrad(eps3, H3, d0b, n);
-    back(eps3.ptr, d0W, Z, H3, dz, n);
+    weightGrad(z.ptr, eps3.ptr, Z, H3, layout.d0W(), n);
+    biasGrad(eps3, H3, layout.d0b(), n);
+    back(eps3.ptr, layout.d0W(), Z, H3, dz, n);
     // The latent: d/d mu = dz + mu (KL), d/d log sigma^2 = (dz e sigma + sigma^2 - 1) / 2.
     float[] g = gz;
     dz.buf.get(0, g, 0, n * Z);
@@ -269,11 +237,11 @@ final class FusedTrainingStep implements TrainingStep {
     }
     dMean.buf.put(0, gm, 0, n * Z);
     dLogVar.buf.put(0, gv, 0, n * Z);
-    weightGrad(a2.ptr, dMean.ptr, H2, Z, meanW, n);
-    weightGrad(a2.ptr, dLogVar.ptr, H2, Z, logVarW, n);
-    biasGrad(dMean, Z, meanb, n);
-    biasGrad(dLogVar, Z, logVarb, n);
-    back(dMean.ptr, meanW, H2, Z, eps2, n);
+    weightGrad(a2.ptr, dMean.ptr, H2, Z, layout.meanW(), n);
+    weightGrad(a2.ptr, dLogVar.ptr, H2, Z, layout.logVarW(), n);
+    biasGrad(dMean, Z, layout.meanb(), n);
+    biasGrad(dLogVar, Z, layout.logVarb(), n);
+    back(dMean.ptr, layout.meanW(), H2, Z, eps2, n);
     cblas_sgemm(
         CblasColMajor,
         CblasNoTrans,
@@ -284,19 +252,19 @@ final class FusedTrainingStep implements TrainingStep {
         1f,
         dLogVar.ptr,
         n,
-        at(logVarW),
+        at(layout.logVarW()),
         H2,
         1f,
         eps2.ptr,
         n);
     // Encoder.
     reluBack(eps2, a2, H2, n);
-    weightGrad(a1.ptr, eps2.ptr, H1, H2, e1W, n);
-    biasGrad(eps2, H2, e1b, n);
-    back(eps2.ptr, e1W, H1, H2, eps1, n);
+    weightGrad(a1.ptr, eps2.ptr, H1, H2, layout.e1W(), n);
+    biasGrad(eps2, H2, layout.e1b(), n);
+    back(eps2.ptr, layout.e1W(), H1, H2, eps1, n);
     reluBack(eps1, a1, H1, n);
     firstLayerWeightGrad(n);
-    biasGrad(eps1, H1, e0b, n);
+    biasGrad(eps1, H1, layout.e0b(), n);
     return loss;
   }
 
@@ -336,7 +304,7 @@ final class FusedTrainingStep implements TrainingStep {
         eps1.ptr,
         n,
         0f,
-        grad.at(e0W),
+        grad.at(layout.e0W()),
         IN);
   }
 

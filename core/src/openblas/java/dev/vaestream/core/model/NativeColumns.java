@@ -46,22 +46,4 @@ final class NativeColumns {
     }
     buf.put(0, heap, 0, n * cols);
   }
-
-  /**
-   * Where parameter {@code view} ({@code rows x cols}, column-major and contiguous as DL4J keeps
-   * them; a bias is {@code 1 x cols}) starts in the flat vector whose memory begins at {@code
-   * base}, in floats.
-   */
-  static int parameterOffset(long base, INDArray view, int rows, int cols) {
-    if (view.length() != (long) rows * cols
-        || (rows > 1
-            && (view.ordering() != 'f' || view.stride(0) != 1 || view.stride(1) != rows))) {
-      throw new IllegalStateException("unexpected parameter layout " + view.shapeInfoToString());
-    }
-    long bytes = view.data().addressPointer().address() - base;
-    if (bytes < 0 || bytes % Float.BYTES != 0) {
-      throw new IllegalStateException("parameter view outside the parameter vector");
-    }
-    return (int) (bytes / Float.BYTES);
-  }
 }

@@ -44,13 +44,7 @@ final class OpenBlasForward implements VaeForward {
   private FloatPointer d1W;
   private FloatPointer outW;
   private FloatBuffer params;
-  private int e0b;
-  private int e1b;
-  private int meanb;
-  private int logVarb;
-  private int d0b;
-  private int d1b;
-  private int outb;
+  private final ParameterLayout layout;
 
   // Native activations, column-major (rows x width), except the input: row-major like the images.
   private int capacity;
@@ -74,36 +68,19 @@ final class OpenBlasForward implements VaeForward {
 
   OpenBlasForward(VaeModel model) {
     INDArray flatParams = model.parameterVector();
-    java.util.function.Function<String, INDArray> p = model::param;
-    long base = flatParams.data().addressPointer().address();
     FloatPointer all = new FloatPointer(flatParams.data().addressPointer());
     this.params = flatParams.data().asNioFloat().duplicate();
     if (params.position() != 0 || params.capacity() < VaeArchitecture.parameterCount()) {
       throw new IllegalStateException("unexpected parameter buffer layout");
     }
-    e0W = weight(all, base, p.apply("e0W"), IN, H1);
-    e1W = weight(all, base, p.apply("e1W"), H1, H2);
-    meanW = weight(all, base, p.apply("pZXMeanW"), H2, Z);
-    logVarW = weight(all, base, p.apply("pZXLogStd2W"), H2, Z);
-    d0W = weight(all, base, p.apply("d0W"), Z, H3);
-    d1W = weight(all, base, p.apply("d1W"), H3, H4);
-    outW = weight(all, base, p.apply("pXZW"), H4, IN);
-    e0b = offset(base, p.apply("e0b"), H1);
-    e1b = offset(base, p.apply("e1b"), H2);
-    meanb = offset(base, p.apply("pZXMeanb"), Z);
-    logVarb = offset(base, p.apply("pZXLogStd2b"), Z);
-    d0b = offset(base, p.apply("d0b"), H3);
-    d1b = offset(base, p.apply("d1b"), H4);
-    outb = offset(base, p.apply("pXZb"), IN);
-  }
-
-  /** A weight matrix as a BLAS operand: DL4J keeps them column-major and contiguous. */
-  private static FloatPointer weight(FloatPointer all, long base, INDArray w, int rows, int cols) {
-    return new FloatPointer(all).position(NativeColumns.parameterOffset(base, w, rows, cols));
-  }
-
-  private static int offset(long base, INDArray view, int length) {
-    return NativeColumns.parameterOffset(base, view, 1, length);
+    layout = ParameterLayout.of(model);
+    e0W = new FloatPointer(all).position(layout.e0W());
+    e1W = new FloatPointer(all).position(layout.e1W());
+    meanW = new FloatPointer(all).position(layout.meanW());
+    logVarW = new FloatPointer(all).position(layout.logVarW());
+    d0W = new FloatPointer(all).position(layout.d0W());
+    d1W = new FloatPointer(all).position(layout.d1W());
+    outW = new FloatPointer(all).position(layout.outW());
   }
 
   @Override
@@ -123,9 +100,9 @@ final class OpenBlasForward implements VaeForward {
 
     // Encoder. The input is row-major, i.e. a column-major 784 x n: hence the transpose.
     gemm(CblasTrans, x.ptr, IN, e0W, IN, H1, l1.ptr, 0f, n);
-    biasRelu(l1, H1, e0b, n);
+    biasRelu(l1, H1, layout.e0b(), n);
     gemm(CblasNoTrans, l1.ptr, n, e1W, H1, H2, l2.ptr, 0f, n);
-    biasRelu(l2, H2, e1b, n);
+    biasRelu(l2, H2, layout.e1b(), n);
 
     // Posterior mean and log-variance; KL(N(mu, sigma^2) || N(0, 1)) per image.
     gemm(CblasNoTrans, l2.ptr, n, meanW, H2, Z, mean.ptr, 0f, n);
@@ -134,8 +111,8 @@ final class OpenBlasForward implements VaeForward {
     logVar.buf.get(0, heapLogVar, 0, n * Z);
     float[] kl = new float[n];
     float[] logVarBias = new float[Z];
-    params.get(meanb, bias, 0, Z);
-    params.get(logVarb, logVarBias, 0, Z);
+    params.get(layout.meanb(), bias, 0, Z);
+    params.get(layout.logVarb(), logVarBias, 0, Z);
     for (int c = 0; c < Z; c++) {
       float mb = bias[c];
       float lb = logVarBias[c];
@@ -153,13 +130,13 @@ final class OpenBlasForward implements VaeForward {
 
     // Decoder from the mean.
     gemm(CblasNoTrans, mean.ptr, n, d0W, Z, H3, l3.ptr, 0f, n);
-    biasRelu(l3, H3, d0b, n);
+    biasRelu(l3, H3, layout.d0b(), n);
     gemm(CblasNoTrans, l3.ptr, n, d1W, H3, H4, l4.ptr, 0f, n);
-    biasRelu(l4, H4, d1b, n);
+    biasRelu(l4, H4, layout.d1b(), n);
 
     // Output layer, with the bias preloaded and added by the GEMM, then the sigmoid. Column-major
     // like the others: computing it transposed (row-major rows) was 40 us slower in OpenBLAS.
-    params.get(outb, bias, 0, IN);
+    params.get(layout.outb(), bias, 0, IN);
     for (int c = 0; c < IN; c++) {
       Arrays.fill(heapOut, c * n, (c + 1) * n, bias[c]);
     }
