@@ -52,6 +52,7 @@ final class DriftBenchmark {
     final boolean[] flagged;
     final boolean[] learned;
     final List<Long> detections = new ArrayList<>();
+    final List<String> signals = new ArrayList<>();
 
     Trace(int n) {
       this.n = n;
@@ -93,6 +94,7 @@ final class DriftBenchmark {
       System.arraycopy(prefix.flagged, 0, t.flagged, 0, change);
       System.arraycopy(prefix.learned, 0, t.learned, 0, change);
       t.detections.addAll(prefix.detections);
+      t.signals.addAll(prefix.signals);
       DriftSettings drift = arm.equals("on") ? on : DriftSettings.off();
       try (StreamLearner learner = StreamLearner.restore(atChange, guard, drift)) {
         runArm(learner, images, change, total, t, arm.equals("frozen"), frozenThreshold);
@@ -182,6 +184,7 @@ final class DriftBenchmark {
       }
       if (g.detected()) {
         t.detections.add((long) start + StreamLearner.GROUP);
+        t.signals.add(g.detection().signal().wireName());
       }
       boolean refresh = (start / StreamLearner.GROUP) % (SCORER_REFRESH / StreamLearner.GROUP) == 0;
       if (!frozen && (refresh || g.detected())) {
@@ -198,14 +201,17 @@ final class DriftBenchmark {
       Trace t, boolean[] anomaly, int change, int changeEnd, int total, String arm) {
     Map<String, Object> f = new LinkedHashMap<>();
     Long firstAfter = null;
-    for (long d : t.detections) {
-      if (d >= change) {
-        firstAfter = d;
+    String signal = null;
+    for (int i = 0; i < t.detections.size(); i++) {
+      if (t.detections.get(i) >= change) {
+        firstAfter = t.detections.get(i);
+        signal = t.signals.get(i);
         break;
       }
     }
     f.put("detections", t.detections.size());
     f.put("detection_delay_images", firstAfter == null ? null : firstAfter - change);
+    f.put("detection_signal", signal);
     // The settled level: mean prequential loss over the last 10% of the run.
     int tail = Math.max(BLOCK, (total - change) / 10);
     double settled = mean(t.loss, total - tail, total);

@@ -261,10 +261,14 @@ final class CheckpointPublisher {
     if (p.event() != null) {
       metrics.driftPublished();
       log.warn(
-          "Drift {} detected: mean loss {} -> {}; checkpoint step {} published with the event",
+          "Drift {} detected in the {}: mean loss {} -> {}, ink {} -> {}; checkpoint step {}"
+              + " published with the event",
           p.event().number(),
+          p.event().signal().wireName(),
           String.format("%.1f", p.event().lossBefore()),
           String.format("%.1f", p.event().lossAfter()),
+          String.format("%.4f", p.event().inkBefore()),
+          String.format("%.4f", p.event().inkAfter()),
           c.step());
     }
     log.info(

@@ -9,6 +9,7 @@ import dev.vaestream.core.model.VaeArchitecture;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.trainer.drift.DriftSettings;
 import dev.vaestream.trainer.drift.DriftState;
+import dev.vaestream.trainer.drift.InputShiftDetector;
 import dev.vaestream.trainer.drift.LossDriftDetector;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -149,7 +150,8 @@ final class OnlineLearner implements AutoCloseable {
         exceedances += r >= LossDriftDetector.EXCEED_RANK ? 1 : 0;
       }
     }
-    LossDriftDetector.Detection detection = drift.observe(loss / n, n, exceedances);
+    double ink = driftSettings.enabled() ? InputShiftDetector.ink(images, n) : Double.NaN;
+    LossDriftDetector.Detection detection = drift.observe(loss / n, n, exceedances, ink);
     if (detection != null && guard.enabled()) {
       // Re-baseline: the old window describes a stream that no longer exists.
       window.clear();

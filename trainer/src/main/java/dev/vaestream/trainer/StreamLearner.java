@@ -5,6 +5,7 @@ import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.model.VaeModel;
 import dev.vaestream.trainer.drift.DriftSettings;
 import dev.vaestream.trainer.drift.DriftState;
+import dev.vaestream.trainer.drift.LossDriftDetector;
 import java.util.List;
 
 /**
@@ -13,14 +14,22 @@ import java.util.List;
  * arms can continue one stream from the same state.
  */
 public final class StreamLearner implements AutoCloseable {
-  /** What one group of 32 did: per-image prequential scores, whether each was learned. */
+  /**
+   * What one group of 32 did: per-image prequential scores, whether each was learned, and the drift
+   * detection it completed (null if none).
+   */
   public record Group(
       double meanLoss,
       float[] scores,
       boolean[] learned,
-      boolean detected,
+      LossDriftDetector.Detection detection,
       double threshold,
-      BatchScores batch) {}
+      BatchScores batch) {
+
+    public boolean detected() {
+      return detection != null;
+    }
+  }
 
   public static final int GROUP = OnlineLearner.GROUP;
 
@@ -53,7 +62,7 @@ public final class StreamLearner implements AutoCloseable {
   public Group learn(float[] images) {
     OnlineLearner.GroupResult r = learner.learn(images, GROUP);
     return new Group(
-        r.meanLoss(), r.scores(), r.learned(), r.drift() != null, learner.threshold(), r.batch());
+        r.meanLoss(), r.scores(), r.learned(), r.drift(), learner.threshold(), r.batch());
   }
 
   /** Only tests {@code images} with the current model: a frozen model's scores. */
@@ -65,7 +74,7 @@ public final class StreamLearner implements AutoCloseable {
       scores[i] = (float) s.mse(i);
       loss += s.loss(i);
     }
-    return new Group(loss / GROUP, scores, new boolean[GROUP], false, learner.threshold(), s);
+    return new Group(loss / GROUP, scores, new boolean[GROUP], null, learner.threshold(), s);
   }
 
   /** Quantile {@code q} of the guard window's recent scores (what checkpoints calibrate with). */

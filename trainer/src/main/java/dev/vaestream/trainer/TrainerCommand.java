@@ -213,6 +213,24 @@ public final class TrainerCommand implements Callable<Integer> {
   double driftAdaptLearningRateFactor;
 
   @Option(
+      names = "--drift-input-shift",
+      defaultValue = "" + DriftSettings.DEFAULT_INPUT_SHIFT,
+      description =
+          "Smallest change of the input's ink (trimmed mean pixel intensity), as a fraction of the"
+              + " settled stream's, that counts as drift: catches a change the model follows"
+              + " without a rise in loss, such as a slow ramp; 0 turns it off (default"
+              + " ${DEFAULT-VALUE}).")
+  double driftInputShift;
+
+  @Option(
+      names = "--drift-input-settle",
+      defaultValue = "" + DriftSettings.DEFAULT_INPUT_SETTLE,
+      description =
+          "Images the ink must go without a change, after a detection or at the start, before it"
+              + " is the reference the next change is measured from (default ${DEFAULT-VALUE}).")
+  long driftInputSettle;
+
+  @Option(
       names = "--events-topic",
       defaultValue = Topics.EVENTS,
       description = "Where drift events go (default ${DEFAULT-VALUE}).")
@@ -318,7 +336,9 @@ public final class TrainerCommand implements Callable<Integer> {
                   driftRebaseline,
                   driftAdaptImages,
                   driftCusumThreshold,
-                  driftAdaptLearningRateFactor)),
+                  driftAdaptLearningRateFactor,
+                  driftInputShift,
+                  driftInputSettle)),
           new HttpEndpoint(http.host(), http.port(TrainerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());

@@ -43,6 +43,7 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private Counter driftDetections;
   // NaN until the first group: not "off" while nothing has been learned yet.
   private volatile double driftState = Double.NaN;
+  private volatile double inputShift = Double.NaN;
   private DistributionSummary checkpointSize;
   private Timer checkpointDuration;
 
@@ -109,6 +110,14 @@ final class TrainerMetrics extends OwnedMeterBinder {
                 "Drift handling: 0 off, 1 warming up, 2 stable, 3 adapting to a detected change"
                     + " (NaN before the first group)")
             .baseUnit("state")
+            .register(registry));
+    own(
+        Gauge.builder("vae.trainer.drift.input.shift", this, m -> m.inputShift)
+            .description(
+                "The input's ink (trimmed mean pixel intensity) over the last 256 images against"
+                    + " the settled stream's, as a fraction; a drift is detected beyond"
+                    + " --drift-input-shift (NaN while there is no settled reference)")
+            .baseUnit("ratio")
             .register(registry));
     notLearnable =
         own(
@@ -245,8 +254,9 @@ final class TrainerMetrics extends OwnedMeterBinder {
   }
 
   /** The detector's state after the last group. */
-  void driftState(dev.vaestream.trainer.drift.DriftState state) {
+  void driftState(dev.vaestream.trainer.drift.DriftState state, double inputShift) {
     driftState = state.code();
+    this.inputShift = inputShift;
   }
 
   /** One checkpoint transaction aborted and about to be sent again. */

@@ -253,7 +253,7 @@ final class TrainingLoop {
           OnlineLearner.GroupResult r = learner.learn(groups[filling], groupCount);
           metrics.group(r, learner.model().step(), learner.threshold());
           metrics.phaseLoss(groupPhase, r.meanLoss());
-          metrics.driftState(learner.driftState());
+          metrics.driftState(learner.driftState(), learner.driftDetector().input().shift());
           if (r.drift() != null) {
             // Published with the checkpoint that follows this group, at once (see run()).
             pendingDrift = r.drift();
@@ -335,6 +335,9 @@ final class TrainingLoop {
               offsets,
               pendingDrift.lossBefore(),
               pendingDrift.lossAfter(),
+              pendingDrift.signal(),
+              pendingDrift.inkBefore(),
+              pendingDrift.inkAfter(),
               c.createdAtMs());
       pendingDrift = null;
     }

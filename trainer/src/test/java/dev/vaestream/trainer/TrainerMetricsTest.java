@@ -20,7 +20,7 @@ class TrainerMetricsTest {
         new OnlineLearner.GroupResult(0.5, 0.4, 0.1, 3, 1, 0, 0.45, null, null, null, null),
         7,
         0.031);
-    metrics.driftState(dev.vaestream.trainer.drift.DriftState.ADAPTING);
+    metrics.driftState(dev.vaestream.trainer.drift.DriftState.ADAPTING, 0.125);
     metrics.driftPublished();
     metrics.checkpointed(1234, 1_000_000);
     metrics.notLearnable();
@@ -41,6 +41,7 @@ class TrainerMetricsTest {
         .contains("vae_trainer_checkpoints_total 1.0")
         .contains("vae_trainer_drift_detections_total 1.0")
         .contains("vae_trainer_drift_state 3.0")
+        .contains("vae_trainer_drift_input_shift_ratio 0.125")
         .contains("vae_trainer_dlq_records_total{reason=\"bad_magic\"} 1.0")
         .contains("vae_trainer_backend{backend=\"cpu\",device=\"test\"} 1.0")
         .doesNotContain("_mse")

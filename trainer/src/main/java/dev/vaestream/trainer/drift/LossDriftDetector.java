@@ -13,8 +13,31 @@ package dev.vaestream.trainer.drift;
  * Deterministic; {@link #state()} and {@link #fromState} carry it across checkpoints bit for bit.
  */
 public final class LossDriftDetector {
-  /** A detected drift: the mean loss of the older and the newer part of ADWIN's window. */
-  public record Detection(long number, double lossBefore, double lossAfter) {}
+  /**
+   * A detected drift: the mean loss before the change and at the detection, the same for the ink
+   * (mean pixel intensity, NaN while the input detector has no reference), and which signal
+   * detected it.
+   */
+  public record Detection(
+      long number,
+      double lossBefore,
+      double lossAfter,
+      Signal signal,
+      double inkBefore,
+      double inkAfter) {}
+
+  /** What a detection was seen in. */
+  public enum Signal {
+    /** The prequential loss rose (ADWIN with a minimum rise, or the exceedance CUSUM). */
+    LOSS,
+    /** The input's ink moved away from the settled stream's ({@link InputShiftDetector}). */
+    INPUT;
+
+    /** Lower-case name, as in events. */
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   static final int RECENT = 8;
 
@@ -30,6 +53,7 @@ public final class LossDriftDetector {
   private final double[] recent = new double[RECENT];
   private int recentCount;
   private Adwin adwin;
+  private InputShiftDetector input;
   private long images;
   private long detections;
   private long imagesSinceDetection;
@@ -38,6 +62,14 @@ public final class LossDriftDetector {
   public LossDriftDetector(DriftSettings settings) {
     this.settings = settings;
     this.adwin = new Adwin(settings.delta(), 1);
+    this.input = newInput(settings);
+  }
+
+  private static InputShiftDetector newInput(DriftSettings settings) {
+    return new InputShiftDetector(
+        settings.enabled() ? settings.inputShift() : 0,
+        settings.warmupImages(),
+        settings.inputSettleImages());
   }
 
   /**
@@ -46,7 +78,12 @@ public final class LossDriftDetector {
    * @return the detection this group completed, or null
    */
   public Detection observe(double meanLoss, int n) {
-    return observe(meanLoss, n, -1);
+    return observe(meanLoss, n, -1, Double.NaN);
+  }
+
+  /** As {@link #observe(double, int, int, double)} without the input's ink. */
+  public Detection observe(double meanLoss, int n, int exceedances) {
+    return observe(meanLoss, n, exceedances, Double.NaN);
   }
 
   /**
@@ -63,9 +100,24 @@ public final class LossDriftDetector {
    * log-likelihood ratio, so the mean run length between false alarms grows like e to its power. No
    * new detection while adapting to the last one: one event per change.
    *
+   * <p>A third: the group's {@code ink} ({@link InputShiftDetector#ink}, NaN when unknown) moving
+   * away from the settled stream's, for a change the learner follows without a rise in loss.
+   *
    * @return the detection this group completed, or null
    */
-  public Detection observe(double meanLoss, int n, int exceedances) {
+  public Detection observe(double meanLoss, int n, int exceedances, double ink) {
+    Detection d = observeLoss(meanLoss, n, exceedances);
+    boolean allowed = settings.enabled() && images >= settings.warmupImages() && !adapting();
+    if (input.observe(ink, n, d == null && allowed)) {
+      d = detect(Signal.INPUT, adwin.mean(), recentMean());
+    }
+    if (d != null) {
+      input.unsettle();
+    }
+    return d;
+  }
+
+  private Detection observeLoss(double meanLoss, int n, int exceedances) {
     images += n;
     imagesSinceDetection += n;
     if (!settings.enabled() || !Double.isFinite(meanLoss)) {
@@ -87,7 +139,7 @@ public final class LossDriftDetector {
     boolean allowed = images >= settings.warmupImages() && !adapting();
     if (cusumAlarm && allowed) {
       double before = adwin.mean();
-      return detect(before, recentMean());
+      return detect(Signal.LOSS, before, recentMean());
     }
     if (!cut) {
       return null;
@@ -98,14 +150,21 @@ public final class LossDriftDetector {
     if (!rise || !allowed) {
       return null;
     }
-    return detect(before, after);
+    return detect(Signal.LOSS, before, after);
   }
 
-  private Detection detect(double before, double after) {
+  private Detection detect(Signal signal, double before, double after) {
+    double inkBefore = input.reference();
+    double inkAfter = input.recentMean();
     detections++;
     imagesSinceDetection = 0;
     cusum = 0;
-    return new Detection(detections, before, after);
+    return new Detection(detections, before, after, signal, inkBefore, inkAfter);
+  }
+
+  /** The input detector, for metrics and tests. */
+  public InputShiftDetector input() {
+    return input;
   }
 
   /** The Bernoulli CUSUM's current log-likelihood ratio (0 when nothing points at a change). */
@@ -152,30 +211,34 @@ public final class LossDriftDetector {
 
   /** The exact state as text for a checkpoint's metadata. */
   public String serialise() {
-    StringBuilder s = new StringBuilder("loss2 ");
+    StringBuilder s = new StringBuilder("loss3 ");
     s.append(images).append(' ').append(detections).append(' ').append(imagesSinceDetection);
     s.append(' ').append(recentCount);
     s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(cusum)));
     for (double r : recent) {
       s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(r)));
     }
-    return s.append(" | ").append(adwin.state()).toString();
+    s.append(" | ").append(adwin.state());
+    return s.append(" | ").append(input.serialise()).toString();
   }
 
   /** Restores {@link #serialise()} output under {@code settings}; names what is malformed. */
   public static LossDriftDetector fromState(DriftSettings settings, String state) {
-    String[] parts = state.split(" \\| ", 2);
+    String[] parts = state.split(" \\| ");
     String[] head = parts[0].split(" ");
-    // loss1 (checkpoint format 2, before the CUSUM): the CUSUM starts at 0.
+    // loss1 (checkpoint format 2, before the CUSUM): the CUSUM starts at 0. loss1 and loss2
+    // (before the input detector): the input detector starts afresh, and takes its reference
+    // once the input has been settled for --drift-input-settle images.
     boolean v1 = parts.length == 2 && head.length == 5 + RECENT && head[0].equals("loss1");
     boolean v2 = parts.length == 2 && head.length == 6 + RECENT && head[0].equals("loss2");
-    if (!v1 && !v2) {
+    boolean v3 = parts.length == 3 && head.length == 6 + RECENT && head[0].equals("loss3");
+    if (!v1 && !v2 && !v3) {
       throw new IllegalArgumentException("malformed drift detector state");
     }
-    int first = v2 ? 6 : 5;
+    int first = v1 ? 5 : 6;
     LossDriftDetector d = new LossDriftDetector(settings);
     try {
-      if (v2) {
+      if (!v1) {
         d.cusum = Double.longBitsToDouble(Long.parseUnsignedLong(head[5], 16));
       }
       d.images = Long.parseLong(head[1]);
@@ -193,6 +256,14 @@ public final class LossDriftDetector {
     }
     // The flags may have changed since: the window carries over, the new delta applies from here.
     d.adwin = Adwin.fromState(parts[1], settings.delta());
+    if (v3) {
+      d.input =
+          InputShiftDetector.fromState(
+              settings.enabled() ? settings.inputShift() : 0,
+              settings.warmupImages(),
+              settings.inputSettleImages(),
+              parts[2]);
+    }
     return d;
   }
 }

@@ -124,27 +124,58 @@ class LossDriftDetectorTest {
   }
 
   @Test
-  void restoresTheStateOfTheFormerVersionWithAFreshCusum() {
+  void restoresTheStatesOfFormerVersionsWithAFreshCusumOrInputDetector() {
     LossDriftDetector d = new LossDriftDetector(DriftSettings.defaults());
     SplittableRandom rng = new SplittableRandom(3);
     for (int g = 0; g < 100; g++) { // before the warm-up ends: the CUSUM grows, no detection
-      d.observe(loss(g, rng), 32, exceed(0.3, rng));
+      d.observe(loss(g, rng), 32, exceed(0.3, rng), 0.13);
     }
-    String v2 = d.serialise();
-    assertTrue(v2.startsWith("loss2 "), v2);
+    String v3 = d.serialise();
+    assertTrue(v3.startsWith("loss3 "), v3);
     assertTrue(d.cusum() > 0);
+    String[] parts = v3.split(" \\| ");
+    assertEquals(3, parts.length, v3);
+    // loss2: the loss detector's fields and ADWIN, without the input detector.
+    String v2 = "loss2" + parts[0].substring("loss3".length()) + " | " + parts[1];
+    LossDriftDetector two = LossDriftDetector.fromState(DriftSettings.defaults(), v2);
+    assertEquals(d.cusum(), two.cusum());
+    assertEquals(d.detections(), two.detections());
+    assertTrue(Double.isNaN(two.input().recentMean()), "a fresh input detector");
     // loss1: the same fields without the CUSUM (checkpoint format 2).
-    String[] head = v2.split(" \\| ", 2)[0].split(" ");
+    String[] head = parts[0].split(" ");
     StringBuilder v1 = new StringBuilder("loss1");
     for (int i = 1; i < head.length; i++) {
       if (i != 5) {
         v1.append(' ').append(head[i]);
       }
     }
-    v1.append(" | ").append(v2.split(" \\| ", 2)[1]);
+    v1.append(" | ").append(parts[1]);
     LossDriftDetector old = LossDriftDetector.fromState(DriftSettings.defaults(), v1.toString());
     assertEquals(0, old.cusum());
     assertEquals(d.detections(), old.detections());
     assertEquals(d.windowMean(), old.windowMean());
+    // The current version round-trips exactly.
+    assertEquals(v3, LossDriftDetector.fromState(DriftSettings.defaults(), v3).serialise());
+  }
+
+  @Test
+  void anInputDetectionCountsAsADetectionAndNoLossDetectionFollowsWhileAdapting() {
+    DriftSettings s = DriftSettings.defaults();
+    LossDriftDetector d = new LossDriftDetector(s);
+    SplittableRandom rng = new SplittableRandom(5);
+    Integer inputAt = null;
+    for (int g = 0; g < 3000; g++) {
+      double ink = (g < 1000 ? 0.13 : 0.16) + 0.005 * rng.nextGaussian(); // +23% at group 1000
+      var detection = d.observe(100 + 3 * rng.nextGaussian(), 32, exceed(0.1, rng), ink);
+      if (detection != null) {
+        assertNull(inputAt, "one detection, the second at group " + g);
+        inputAt = g;
+        assertEquals(LossDriftDetector.Signal.INPUT, detection.signal());
+        assertEquals(0.13, detection.inkBefore(), 0.003);
+        assertEquals(0.16, detection.inkAfter(), 0.006);
+        assertEquals(DriftState.ADAPTING, d.state());
+      }
+    }
+    assertTrue(inputAt != null && inputAt >= 1000 && inputAt < 1000 + 32, "at " + inputAt);
   }
 }
