@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code score_batch}: the forward pass alone, as the scorer calls it ({@link
@@ -116,6 +117,8 @@ final class ScoreBenchmarks {
     double startupSeconds;
     double meanBatch;
     long transactions;
+    double commitSecondsAtWarm = Double.NaN;
+    double commitShare;
     double timedImages;
     double coldRate;
     ScorerSettings settings = scorerSettings(ctx, n, stats);
@@ -137,12 +140,15 @@ final class ScoreBenchmarks {
       long deadline = ready + 600_000_000_000L;
       long warm = 0;
       double warmCount = 0;
+      Timer commitTimer = scorer.registry().find("vae.scorer.commit").timer();
       int total = warmup + images;
       while (scored.count() < total) {
         long now = System.nanoTime();
         if (warm == 0 && scored.count() >= warmup) {
           warm = now;
           warmCount = scored.count();
+          commitSecondsAtWarm =
+              commitTimer == null ? Double.NaN : commitTimer.totalTime(TimeUnit.SECONDS);
         }
         if (now > nextLog) {
           System.err.printf(
@@ -167,6 +173,10 @@ final class ScoreBenchmarks {
       meanBatch = batches == null ? Double.NaN : batches.mean();
       Timer commits = scorer.registry().find("vae.scorer.commit").timer();
       transactions = commits == null ? -1 : commits.count();
+      commitShare =
+          commits == null
+              ? Double.NaN
+              : (commits.totalTime(TimeUnit.SECONDS) - commitSecondsAtWarm) / scorerSeconds;
     }
     double scorerRate = timedImages / scorerSeconds;
     double forwardAfter = forwardRate(reference, ctx.test(), settings.maxBatch(), 3);
@@ -219,6 +229,9 @@ final class ScoreBenchmarks {
     line.put("partitions", STREAM_PARTITIONS);
     line.put("max_batch", settings.maxBatch());
     line.put("commit_interval_ms", settings.commitInterval().toMillis());
+    // The scoring thread's time in commitTransaction and sendOffsetsToTransaction, as a share of
+    // the timed run: time it waits for the broker instead of scoring.
+    line.put("commit_share", Figures.round(commitShare, 3));
     line.put("stats", stats);
     line.put("exactly_once", true);
     line.put("target", Figures.target("ratio_to_forward", TARGET_FORWARD_RATIO));
@@ -264,6 +277,9 @@ final class ScoreBenchmarks {
       args.addAll(List.of("--stats-state-dir", stateDir.toString()));
     } else {
       args.add("--no-stats");
+    }
+    if (System.getenv("DIAG_SCORER_ARGS") != null) {
+      args.addAll(List.of(System.getenv("DIAG_SCORER_ARGS").split(" ")));
     }
     ScorerCommand command = new ScorerCommand();
     ErrorReporting.commandLine(command).parseArgs(args.toArray(String[]::new));

@@ -150,7 +150,8 @@ final class OnlineLearner implements AutoCloseable {
         exceedances += r >= LossDriftDetector.EXCEED_RANK ? 1 : 0;
       }
     }
-    double ink = driftSettings.enabled() ? InputShiftDetector.ink(images, n) : Double.NaN;
+    boolean watchInput = driftSettings.enabled() && driftSettings.inputShift() > 0;
+    double ink = watchInput ? InputShiftDetector.ink(images, n) : Double.NaN;
     LossDriftDetector.Detection detection = drift.observe(loss / n, n, exceedances, ink);
     if (detection != null && guard.enabled()) {
       // Re-baseline: the old window describes a stream that no longer exists.
