@@ -23,11 +23,11 @@ import java.util.List;
  * {@code step} and {@code images_seen} are the checkpoint's; {@code input_offsets} its offsets (the
  * first record after the group that completed the detection); the losses are mean prequential
  * losses per image before the change (ADWIN's older window) and at the detection (last 256 images).
- * Added with the input detector (events before it lack them): {@code signal}, what saw the change ({@code loss}: the
- * prequential loss rose; {@code input}: the images' ink moved, a change the model may be following
- * without a rise in loss), and the ink (mean pixel intensity in [0, 1], trimmed) of the settled
- * stream and at the detection; {@code ink_before} is null while the input detector had no settled
- * reference.
+ * Added with the input detector (events before it lack them): {@code signal}, what saw the change
+ * ({@code loss}: the prequential loss rose; {@code input}: the images' ink moved, a change the
+ * model may be following without a rise in loss), and the ink (mean pixel intensity in [0, 1],
+ * trimmed) of the settled stream and at the detection; {@code ink_before} is null while the input
+ * detector had no settled reference.
  */
 public record DriftEvent(
     long number,

@@ -18,8 +18,8 @@ package dev.vaestream.trainer.drift;
  * @param adaptLearningRateFactor the learning rate is this many times its setting while adapting
  *     (1: unchanged), so that a sudden change is learned in fewer images
  * @param inputShift smallest relative change of the input's ink (trimmed mean pixel intensity) that
- *     counts as drift, for changes the learner follows without a rise in loss; 0 turns that detector
- *     off ({@link InputShiftDetector})
+ *     counts as drift, for changes the learner follows without a rise in loss; 0 turns that
+ *     detector off ({@link InputShiftDetector})
  * @param inputSettleImages images the ink must go without a change before it is the new reference
  */
 public record DriftSettings(

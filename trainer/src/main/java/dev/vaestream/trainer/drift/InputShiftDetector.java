@@ -9,12 +9,12 @@ import java.util.Arrays;
  * even lowers it, while the images are no longer those of the settled stream.
  *
  * <p>The signal is model-free: each group's ink, the mean pixel intensity of its images, trimmed of
- * the {@value #TRIM} lowest and highest images so that a sparse anomaly (random noise, a photographic
- * negative: several times a digit's ink) does not move it. A change is detected when the mean ink
- * of the last {@value #RECENT} groups has differed from the <em>reference</em>, the ink of the last
- * settled stream, by at least {@code minShift} as a fraction, in each of {@value #PERSIST} groups in
- * a row. A fixed reference, not a sliding one: on a ramp each step is small, and only the distance
- * from where the stream settled shows its size.
+ * the {@value #TRIM} lowest and highest images so that a sparse anomaly (random noise, a
+ * photographic negative: several times a digit's ink) does not move it. A change is detected when
+ * the mean ink of the last {@value #RECENT} groups has differed from the <em>reference</em>, the
+ * ink of the last settled stream, by at least {@code minShift} as a fraction, in each of {@value
+ * #PERSIST} groups in a row. A fixed reference, not a sliding one: on a ramp each step is small,
+ * and only the distance from where the stream settled shows its size.
  *
  * <p>The stream is settled when two consecutive blocks of {@code settleImages / 2} images differ in
  * mean ink by less than half of {@code minShift}; the newer block's mean is then the reference.
@@ -97,8 +97,7 @@ public final class InputShiftDetector {
     blockCount += n;
     if (blockCount >= blockImages) {
       double block = blockSum / blockCount;
-      boolean settled =
-          previousBlock > 0 && Math.abs(block / previousBlock - 1) < minShift / 2;
+      boolean settled = previousBlock > 0 && Math.abs(block / previousBlock - 1) < minShift / 2;
       if (Double.isNaN(reference) && settled && images >= warmupImages) {
         reference = block;
         beyond = 0;
