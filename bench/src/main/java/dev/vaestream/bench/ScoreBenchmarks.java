@@ -278,9 +278,6 @@ final class ScoreBenchmarks {
     } else {
       args.add("--no-stats");
     }
-    if (System.getenv("DIAG_SCORER_ARGS") != null) {
-      args.addAll(List.of(System.getenv("DIAG_SCORER_ARGS").split(" ")));
-    }
     ScorerCommand command = new ScorerCommand();
     ErrorReporting.commandLine(command).parseArgs(args.toArray(String[]::new));
     return command.settings(Map.of());
