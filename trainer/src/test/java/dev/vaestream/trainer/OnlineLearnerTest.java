@@ -169,7 +169,8 @@ class OnlineLearnerTest {
   void learnsFasterWhileAdaptingAndResumesExactlyMidAdaptation() {
     GuardSettings guard = new GuardSettings(true, 0.99, 64, 256, true, 0.4, 0.9);
     dev.vaestream.trainer.drift.DriftSettings drift =
-        new dev.vaestream.trainer.drift.DriftSettings(true, 1e-5, 0.1, 320, 100, 640, 15, 2);
+        new dev.vaestream.trainer.drift.DriftSettings(
+            true, 1e-5, 0.1, 320, 100, 640, 15, 2, 0.1, 10_000);
     OnlineLearner a = new OnlineLearner(VaeModel.create(5), guard, drift);
     double base = a.model().learningRate();
     int g = 0;

@@ -58,30 +58,7 @@ public record DriftSettings(
 
   public static final long DEFAULT_INPUT_SETTLE = 10_000;
 
-  /** The default input detector. */
-  public DriftSettings(
-      boolean enabled,
-      double delta,
-      double minRise,
-      long warmupImages,
-      int rebaselineImages,
-      long adaptImages,
-      double cusumThreshold,
-      double adaptLearningRateFactor) {
-    this(
-        enabled,
-        delta,
-        minRise,
-        warmupImages,
-        rebaselineImages,
-        adaptImages,
-        cusumThreshold,
-        adaptLearningRateFactor,
-        DEFAULT_INPUT_SHIFT,
-        DEFAULT_INPUT_SETTLE);
-  }
-
-  /** The default learning-rate factor while adapting. */
+  /** The default learning-rate factor while adapting, and the default input detector. */
   public DriftSettings(
       boolean enabled,
       double delta,
@@ -98,7 +75,9 @@ public record DriftSettings(
         rebaselineImages,
         adaptImages,
         cusumThreshold,
-        DEFAULT_ADAPT_LR_FACTOR);
+        DEFAULT_ADAPT_LR_FACTOR,
+        DEFAULT_INPUT_SHIFT,
+        DEFAULT_INPUT_SETTLE);
   }
 
   /** The defaults, detector on. */

@@ -26,7 +26,7 @@ public final class InputShiftDetector {
   /** Images dropped at each end of a group's sorted ink before averaging. */
   public static final int TRIM = 2;
 
-  static final int RECENT = LossDriftDetector.RECENT;
+  static final int RECENT = RecentGroups.SIZE;
 
   /** Groups in a row beyond the shift before a detection. */
   static final int PERSIST = 16;
@@ -34,8 +34,7 @@ public final class InputShiftDetector {
   private final double minShift;
   private final long warmupImages;
   private final long blockImages;
-  private final double[] recent = new double[RECENT];
-  private int recentCount;
+  private final RecentGroups recent = new RecentGroups();
   private long images;
   private double reference = Double.NaN;
   private int beyond;
@@ -90,9 +89,7 @@ public final class InputShiftDetector {
     if (!enabled() || !Double.isFinite(ink)) {
       return false;
     }
-    System.arraycopy(recent, 0, recent, 1, RECENT - 1);
-    recent[0] = ink;
-    recentCount = Math.min(RECENT, recentCount + 1);
+    recent.add(ink);
     blockSum += ink * n;
     blockCount += n;
     if (blockCount >= blockImages) {
@@ -125,11 +122,7 @@ public final class InputShiftDetector {
 
   /** The mean ink of the last {@value #RECENT} groups. */
   public double recentMean() {
-    double sum = 0;
-    for (int i = 0; i < recentCount; i++) {
-      sum += recent[i];
-    }
-    return recentCount == 0 ? Double.NaN : sum / recentCount;
+    return recent.mean();
   }
 
   /** A change was detected (here or in the loss): wait for the stream to settle again. */
@@ -144,12 +137,13 @@ public final class InputShiftDetector {
   /** The exact state as text, for the loss detector's checkpoint state. */
   public String serialise() {
     StringBuilder s = new StringBuilder("input1 ");
-    s.append(images).append(' ').append(recentCount).append(' ').append(beyond);
-    s.append(' ').append(blockCount).append(' ').append(hex(blockSum));
-    s.append(' ').append(hex(previousBlock)).append(' ').append(hex(reference));
-    for (double r : recent) {
-      s.append(' ').append(hex(r));
-    }
+    s.append(images).append(' ').append(recent.count()).append(' ').append(beyond);
+    s.append(' ').append(blockCount).append(' ').append(RecentGroups.hex(blockSum));
+    s.append(' ')
+        .append(RecentGroups.hex(previousBlock))
+        .append(' ')
+        .append(RecentGroups.hex(reference));
+    recent.appendValues(s);
     return s.toString();
   }
 
@@ -163,29 +157,15 @@ public final class InputShiftDetector {
     InputShiftDetector d = new InputShiftDetector(minShift, warmupImages, settleImages);
     try {
       d.images = Long.parseLong(head[1]);
-      d.recentCount = Integer.parseInt(head[2]);
-      if (d.recentCount < 0 || d.recentCount > RECENT) {
-        throw new NumberFormatException("recent count " + d.recentCount);
-      }
       d.beyond = Integer.parseInt(head[3]);
       d.blockCount = Long.parseLong(head[4]);
-      d.blockSum = unhex(head[5]);
-      d.previousBlock = unhex(head[6]);
-      d.reference = unhex(head[7]);
-      for (int i = 0; i < RECENT; i++) {
-        d.recent[i] = unhex(head[8 + i]);
-      }
+      d.blockSum = RecentGroups.unhex(head[5]);
+      d.previousBlock = RecentGroups.unhex(head[6]);
+      d.reference = RecentGroups.unhex(head[7]);
+      d.recent.restore(head[2], head, 8);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed input shift detector state: " + state);
     }
     return d;
-  }
-
-  private static String hex(double d) {
-    return Long.toHexString(Double.doubleToRawLongBits(d));
-  }
-
-  private static double unhex(String s) {
-    return Double.longBitsToDouble(Long.parseUnsignedLong(s, 16));
   }
 }

@@ -39,7 +39,7 @@ public final class LossDriftDetector {
     }
   }
 
-  static final int RECENT = 8;
+  static final int RECENT = RecentGroups.SIZE;
 
   /** The score quantile whose exceedances the CUSUM counts. */
   public static final double EXCEED_RANK = 0.9;
@@ -50,8 +50,7 @@ public final class LossDriftDetector {
   private static final double EXCEED_LLR_BELOW = Math.log((1 - EXCEED_P1) / (1 - EXCEED_P0));
 
   private final DriftSettings settings;
-  private final double[] recent = new double[RECENT];
-  private int recentCount;
+  private final RecentGroups recent = new RecentGroups();
   private Adwin adwin;
   private InputShiftDetector input;
   private long images;
@@ -109,7 +108,7 @@ public final class LossDriftDetector {
     Detection d = observeLoss(meanLoss, n, exceedances);
     boolean allowed = settings.enabled() && images >= settings.warmupImages() && !adapting();
     if (input.observe(ink, n, d == null && allowed)) {
-      d = detect(Signal.INPUT, adwin.mean(), recentMean());
+      d = detect(Signal.INPUT, adwin.mean(), recent.mean());
     }
     if (d != null) {
       input.unsettle();
@@ -123,9 +122,7 @@ public final class LossDriftDetector {
     if (!settings.enabled() || !Double.isFinite(meanLoss)) {
       return null;
     }
-    System.arraycopy(recent, 0, recent, 1, RECENT - 1);
-    recent[0] = meanLoss;
-    recentCount = Math.min(RECENT, recentCount + 1);
+    recent.add(meanLoss);
     boolean cusumAlarm = false;
     if (adapting()) {
       cusum = 0; // the guard window (the quantile's reference) is being rebuilt
@@ -139,13 +136,13 @@ public final class LossDriftDetector {
     boolean allowed = images >= settings.warmupImages() && !adapting();
     if (cusumAlarm && allowed) {
       double before = adwin.mean();
-      return detect(Signal.LOSS, before, recentMean());
+      return detect(Signal.LOSS, before, recent.mean());
     }
     if (!cut) {
       return null;
     }
     double before = adwin.lastCut().olderMean();
-    double after = recentMean();
+    double after = recent.mean();
     boolean rise = after > before * (1 + settings.minRise());
     if (!rise || !allowed) {
       return null;
@@ -170,14 +167,6 @@ public final class LossDriftDetector {
   /** The Bernoulli CUSUM's current log-likelihood ratio (0 when nothing points at a change). */
   public double cusum() {
     return cusum;
-  }
-
-  private double recentMean() {
-    double sum = 0;
-    for (int i = 0; i < recentCount; i++) {
-      sum += recent[i];
-    }
-    return sum / recentCount;
   }
 
   public DriftState state() {
@@ -213,11 +202,9 @@ public final class LossDriftDetector {
   public String serialise() {
     StringBuilder s = new StringBuilder("loss3 ");
     s.append(images).append(' ').append(detections).append(' ').append(imagesSinceDetection);
-    s.append(' ').append(recentCount);
-    s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(cusum)));
-    for (double r : recent) {
-      s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(r)));
-    }
+    s.append(' ').append(recent.count());
+    s.append(' ').append(RecentGroups.hex(cusum));
+    recent.appendValues(s);
     s.append(" | ").append(adwin.state());
     return s.append(" | ").append(input.serialise()).toString();
   }
@@ -239,18 +226,12 @@ public final class LossDriftDetector {
     LossDriftDetector d = new LossDriftDetector(settings);
     try {
       if (!v1) {
-        d.cusum = Double.longBitsToDouble(Long.parseUnsignedLong(head[5], 16));
+        d.cusum = RecentGroups.unhex(head[5]);
       }
       d.images = Long.parseLong(head[1]);
       d.detections = Long.parseLong(head[2]);
       d.imagesSinceDetection = Long.parseLong(head[3]);
-      d.recentCount = Integer.parseInt(head[4]);
-      if (d.recentCount < 0 || d.recentCount > RECENT) {
-        throw new NumberFormatException("recent count " + d.recentCount);
-      }
-      for (int i = 0; i < RECENT; i++) {
-        d.recent[i] = Double.longBitsToDouble(Long.parseUnsignedLong(head[first + i], 16));
-      }
+      d.recent.restore(head[4], head, first);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed drift detector counters: " + parts[0]);
     }
