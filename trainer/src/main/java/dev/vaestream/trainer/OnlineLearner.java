@@ -48,6 +48,7 @@ final class OnlineLearner implements AutoCloseable {
   static final String ARRAY_WINDOW = "guard.window";
   static final String ARRAY_PENDING = "pending.pixels";
   static final String META_DRIFT = "drift.detector";
+  static final String META_DRIFT_INPUT = "drift.input";
   static final String META_REBASELINING = "guard.rebaselining";
 
   /** Published for scorers: drift events the model has seen, images learned since the last. */
@@ -289,6 +290,7 @@ final class OnlineLearner implements AutoCloseable {
     m.put(META_THRESHOLD, Double.toString(threshold));
     m.put(META_PENDING, Integer.toString(pendingCount));
     m.put(META_DRIFT, drift.serialise());
+    m.put(META_DRIFT_INPUT, drift.inputState());
     m.put(META_REBASELINING, rebaselining ? "1" : "0");
     m.put(META_DRIFT_EVENTS, Long.toString(drift.detections()));
     m.put(META_DRIFT_IMAGES_SINCE, Long.toString(drift.imagesSinceDetection()));
@@ -317,7 +319,8 @@ final class OnlineLearner implements AutoCloseable {
     drift =
         driftState == null
             ? new LossDriftDetector(driftSettings)
-            : LossDriftDetector.fromState(driftSettings, driftState);
+            : LossDriftDetector.fromState(
+                driftSettings, driftState, metadata.get(META_DRIFT_INPUT));
     rebaselining = "1".equals(metadata.get(META_REBASELINING));
     int count = Integer.parseInt(metadata.get(META_PENDING));
     float[] p = arrays.get(ARRAY_PENDING);

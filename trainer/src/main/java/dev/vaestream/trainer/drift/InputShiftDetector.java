@@ -16,10 +16,12 @@ import java.util.Arrays;
  * #PERSIST} groups in a row. A fixed reference, not a sliding one: on a ramp each step is small,
  * and only the distance from where the stream settled shows its size.
  *
- * <p>The stream is settled when two consecutive blocks of {@code settleImages / 2} images differ in
- * mean ink by less than half of {@code minShift}; the newer block's mean is then the reference.
- * After any detection (this one's or the loss's) the reference is dropped until the stream settles
- * again: one detection per change, even a ramp, whose blocks keep differing until it ends.
+ * <p>The stream is settled when three consecutive blocks of {@code settleImages / 3} images agree
+ * in mean ink within half of {@code minShift}; the newest block's mean is then the reference. After
+ * any detection (this one's or the loss's) the reference is dropped until the stream settles again:
+ * one detection per change, even a ramp, whose blocks keep differing until it ends (a ramp that
+ * moves the ink by less than half of {@code minShift} over two blocks, 6,666 images at the
+ * defaults, settles on the way and may be detected again; a 60,000-image thickening does not).
  * Deterministic; {@link #serialise()} carries the exact state across checkpoints.
  */
 public final class InputShiftDetector {
@@ -41,16 +43,17 @@ public final class InputShiftDetector {
   private double blockSum;
   private long blockCount;
   private double previousBlock = Double.NaN;
+  private double olderBlock = Double.NaN;
 
   /**
    * @param minShift smallest relative change of the ink that counts as drift; 0 turns this off
    * @param warmupImages no reference before this many images
-   * @param settleImages two blocks of half this many images each must agree for a reference
+   * @param settleImages three blocks of a third of this many images each must agree for a reference
    */
   public InputShiftDetector(double minShift, long warmupImages, long settleImages) {
     this.minShift = minShift;
     this.warmupImages = warmupImages;
-    this.blockImages = Math.max(1, settleImages / 2);
+    this.blockImages = Math.max(1, settleImages / 3);
   }
 
   /**
@@ -81,10 +84,11 @@ public final class InputShiftDetector {
   }
 
   /**
-   * Observes one group's {@link #ink}; true when it completes a detection. {@code allowed} false
-   * (the loss detector's warm-up or adaptation) still follows the signal but detects nothing.
+   * Observes one group's {@link #ink}; true while the ink has been beyond the shift for {@value
+   * #PERSIST} groups in a row: a detection, if the caller allows one now (the caller then calls
+   * {@link #unsettle}).
    */
-  public boolean observe(double ink, int n, boolean allowed) {
+  public boolean observe(double ink, int n) {
     images += n;
     if (!enabled() || !Double.isFinite(ink)) {
       return false;
@@ -94,11 +98,14 @@ public final class InputShiftDetector {
     blockCount += n;
     if (blockCount >= blockImages) {
       double block = blockSum / blockCount;
-      boolean settled = previousBlock > 0 && Math.abs(block / previousBlock - 1) < minShift / 2;
-      if (Double.isNaN(reference) && settled && images >= warmupImages) {
+      if (Double.isNaN(reference)
+          && images >= warmupImages
+          && agree(block, previousBlock)
+          && agree(block, olderBlock)) {
         reference = block;
         beyond = 0;
       }
+      olderBlock = previousBlock;
       previousBlock = block;
       blockSum = 0;
       blockCount = 0;
@@ -107,22 +114,26 @@ public final class InputShiftDetector {
       return false;
     }
     beyond = Math.abs(shift()) >= minShift ? beyond + 1 : 0;
-    return allowed && beyond >= PERSIST;
+    return beyond >= PERSIST;
+  }
+
+  private boolean agree(double block, double earlier) {
+    return earlier > 0 && Math.abs(block / earlier - 1) < minShift / 2;
   }
 
   /** The recent ink against the reference, as a fraction (NaN without a reference). */
   public double shift() {
-    return reference > 0 ? recentMean() / reference - 1 : Double.NaN;
+    return enabled() && reference > 0 ? recentMean() / reference - 1 : Double.NaN;
   }
 
-  /** The settled stream's ink, NaN while there is none. */
+  /** The settled stream's ink, NaN while there is none or the detector is off. */
   public double reference() {
-    return reference;
+    return enabled() ? reference : Double.NaN;
   }
 
   /** The mean ink of the last {@value #RECENT} groups. */
   public double recentMean() {
-    return recent.mean();
+    return enabled() ? recent.mean() : Double.NaN;
   }
 
   /** A change was detected (here or in the loss): wait for the stream to settle again. */
@@ -132,6 +143,7 @@ public final class InputShiftDetector {
     blockSum = 0;
     blockCount = 0;
     previousBlock = Double.NaN;
+    olderBlock = Double.NaN;
   }
 
   /** The exact state as text, for the loss detector's checkpoint state. */
@@ -139,10 +151,9 @@ public final class InputShiftDetector {
     StringBuilder s = new StringBuilder("input1 ");
     s.append(images).append(' ').append(recent.count()).append(' ').append(beyond);
     s.append(' ').append(blockCount).append(' ').append(RecentGroups.hex(blockSum));
-    s.append(' ')
-        .append(RecentGroups.hex(previousBlock))
-        .append(' ')
-        .append(RecentGroups.hex(reference));
+    s.append(' ').append(RecentGroups.hex(previousBlock));
+    s.append(' ').append(RecentGroups.hex(olderBlock));
+    s.append(' ').append(RecentGroups.hex(reference));
     recent.appendValues(s);
     return s.toString();
   }
@@ -151,7 +162,7 @@ public final class InputShiftDetector {
   public static InputShiftDetector fromState(
       double minShift, long warmupImages, long settleImages, String state) {
     String[] head = state.trim().split(" ");
-    if (head.length != 8 + RECENT || !head[0].equals("input1")) {
+    if (head.length != 9 + RECENT || !head[0].equals("input1")) {
       throw new IllegalArgumentException("malformed input shift detector state");
     }
     InputShiftDetector d = new InputShiftDetector(minShift, warmupImages, settleImages);
@@ -161,8 +172,9 @@ public final class InputShiftDetector {
       d.blockCount = Long.parseLong(head[4]);
       d.blockSum = RecentGroups.unhex(head[5]);
       d.previousBlock = RecentGroups.unhex(head[6]);
-      d.reference = RecentGroups.unhex(head[7]);
-      d.recent.restore(head[2], head, 8);
+      d.olderBlock = RecentGroups.unhex(head[7]);
+      d.reference = RecentGroups.unhex(head[8]);
+      d.recent.restore(head[2], head, 9);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed input shift detector state: " + state);
     }

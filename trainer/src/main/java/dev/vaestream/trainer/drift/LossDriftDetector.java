@@ -105,9 +105,11 @@ public final class LossDriftDetector {
    * @return the detection this group completed, or null
    */
   public Detection observe(double meanLoss, int n, int exceedances, double ink) {
+    // The ink first, so that a loss detection reports the ink of the group that completed it too.
+    boolean inputBeyond = input.observe(ink, n);
     Detection d = observeLoss(meanLoss, n, exceedances);
     boolean allowed = settings.enabled() && images >= settings.warmupImages() && !adapting();
-    if (input.observe(ink, n, d == null && allowed)) {
+    if (d == null && allowed && inputBeyond) {
       d = detect(Signal.INPUT, adwin.mean(), recent.mean());
     }
     if (d != null) {
@@ -198,28 +200,43 @@ public final class LossDriftDetector {
     return adwin.mean();
   }
 
-  /** The exact state as text for a checkpoint's metadata. */
+  /**
+   * The loss detectors' exact state as text for a checkpoint's metadata; the input detector's is
+   * {@link #inputState()}, under a key of its own, so that a trainer from before it still reads
+   * this one.
+   */
   public String serialise() {
-    StringBuilder s = new StringBuilder("loss3 ");
+    StringBuilder s = new StringBuilder("loss2 ");
     s.append(images).append(' ').append(detections).append(' ').append(imagesSinceDetection);
     s.append(' ').append(recent.count());
     s.append(' ').append(RecentGroups.hex(cusum));
     recent.appendValues(s);
-    s.append(" | ").append(adwin.state());
-    return s.append(" | ").append(input.serialise()).toString();
+    return s.append(" | ").append(adwin.state()).toString();
   }
 
-  /** Restores {@link #serialise()} output under {@code settings}; names what is malformed. */
+  /** The input detector's exact state as text for a checkpoint's metadata. */
+  public String inputState() {
+    return input.serialise();
+  }
+
+  /** Restores {@link #serialise()} output with a fresh input detector. */
   public static LossDriftDetector fromState(DriftSettings settings, String state) {
-    String[] parts = state.split(" \\| ");
+    return fromState(settings, state, null);
+  }
+
+  /**
+   * Restores {@link #serialise()} and {@link #inputState()} output under {@code settings}; names
+   * what is malformed. {@code inputState} null (a checkpoint from before the input detector): the
+   * input detector starts afresh, and takes its reference once the ink has settled.
+   */
+  public static LossDriftDetector fromState(
+      DriftSettings settings, String state, String inputState) {
+    String[] parts = state.split(" \\| ", 2);
     String[] head = parts[0].split(" ");
-    // loss1 (checkpoint format 2, before the CUSUM): the CUSUM starts at 0. loss1 and loss2
-    // (before the input detector): the input detector starts afresh, and takes its reference
-    // once the input has been settled for --drift-input-settle images.
+    // loss1 (checkpoint format 2, before the CUSUM): the CUSUM starts at 0.
     boolean v1 = parts.length == 2 && head.length == 5 + RECENT && head[0].equals("loss1");
     boolean v2 = parts.length == 2 && head.length == 6 + RECENT && head[0].equals("loss2");
-    boolean v3 = parts.length == 3 && head.length == 6 + RECENT && head[0].equals("loss3");
-    if (!v1 && !v2 && !v3) {
+    if (!v1 && !v2) {
       throw new IllegalArgumentException("malformed drift detector state");
     }
     int first = v1 ? 5 : 6;
@@ -237,13 +254,13 @@ public final class LossDriftDetector {
     }
     // The flags may have changed since: the window carries over, the new delta applies from here.
     d.adwin = Adwin.fromState(parts[1], settings.delta());
-    if (v3) {
+    if (inputState != null) {
       d.input =
           InputShiftDetector.fromState(
               settings.enabled() ? settings.inputShift() : 0,
               settings.warmupImages(),
               settings.inputSettleImages(),
-              parts[2]);
+              inputState);
     }
     return d;
   }

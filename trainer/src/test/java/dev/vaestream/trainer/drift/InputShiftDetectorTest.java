@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vaestream.core.data.AnomalyKind;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.data.MnistSplit;
+import dev.vaestream.core.scenario.Phase;
 import dev.vaestream.core.scenario.Scenario;
 import dev.vaestream.core.scenario.ScenarioImages;
+import dev.vaestream.core.scenario.Transform;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +45,7 @@ class InputShiftDetectorTest {
           group[i * MnistDataset.PIXELS + k] = (px[k] & 0xff) / 255f;
         }
       }
-      if (d.observe(InputShiftDetector.ink(group, GROUP), GROUP, true)) {
+      if (d.observe(InputShiftDetector.ink(group, GROUP), GROUP)) {
         at.add(start + GROUP);
         d.unsettle();
       }
@@ -83,6 +85,26 @@ class InputShiftDetectorTest {
   }
 
   @Test
+  void aRampTwiceAsLongIsStillDetectedOnce() {
+    Scenario slow =
+        new Scenario(
+            "slow-thickening",
+            List.of(
+                new Phase("thin", 20_000, Phase.ALL_DIGITS, Transform.NONE, 0),
+                new Phase(
+                    "thick",
+                    100_000,
+                    Phase.ALL_DIGITS,
+                    new Transform(0, 1, 1, 0, 0, 0, 0),
+                    60_000)));
+    ScenarioImages images =
+        new ScenarioImages(mnist, slow, 42, 0.01, List.of(AnomalyKind.values()));
+    List<Long> at = run(defaults(), images, 0, 120_000, new float[GROUP * MnistDataset.PIXELS]);
+    assertEquals(1, at.size(), "detections at " + at);
+    assertTrue(at.get(0) > 20_000 && at.get(0) < 80_000, "at " + at);
+  }
+
+  @Test
   void resumesFromItsStateBitForBit() {
     long phase = 40_000;
     ScenarioImages images = stream("gradual-thickness", phase);
@@ -90,6 +112,7 @@ class InputShiftDetectorTest {
     float[] group = new float[GROUP * MnistDataset.PIXELS];
     InputShiftDetector straight = defaults();
     List<Long> expected = run(straight, images, 0, end, group);
+    assertEquals(1, expected.size(), "the ramp is detected in the straight run: " + expected);
     // Stop in the ramp, before the detection, and go on from the saved state.
     long stop = phase + 1_024;
     InputShiftDetector first = defaults();
@@ -110,8 +133,9 @@ class InputShiftDetectorTest {
     InputShiftDetector d = new InputShiftDetector(0, 0, 2);
     assertFalse(d.enabled());
     for (int g = 0; g < 1000; g++) {
-      assertFalse(d.observe(g < 500 ? 0.1 : 0.5, GROUP, true));
+      assertFalse(d.observe(g < 500 ? 0.1 : 0.5, GROUP));
     }
+    assertTrue(Double.isNaN(d.shift()) && Double.isNaN(d.reference()), "no signal when off");
   }
 
   @Test
@@ -128,8 +152,10 @@ class InputShiftDetectorTest {
   void refusesAMalformedState() {
     assertThrows(
         IllegalArgumentException.class, () -> InputShiftDetector.fromState(0.1, 0, 2, "input1 1"));
+    String[] fields = defaults().serialise().split(" ");
+    fields[3] = "x"; // a counter that is not a number
     assertThrows(
         IllegalArgumentException.class,
-        () -> InputShiftDetector.fromState(0.1, 0, 2, defaults().serialise().replace('1', 'x')));
+        () -> InputShiftDetector.fromState(0.1, 0, 2, String.join(" ", fields)));
   }
 }
