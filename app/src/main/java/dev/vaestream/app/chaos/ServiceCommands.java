@@ -11,9 +11,12 @@ import java.util.List;
  * with the same flags.
  */
 final class ServiceCommands {
-  /** Trainer drift flags of a campaign on a scenario (see {@link #trainer}). */
+  /**
+   * Trainer drift flags of a campaign on a scenario (see {@link #trainer}): a campaign is short, so
+   * the detectors warm up and the input detector settles in a fraction of the defaults' images.
+   */
   static final List<String> DRIFT_FLAGS =
-      List.of("--drift-delta", "0.002", "--drift-warmup", "1000");
+      List.of("--drift-delta", "0.002", "--drift-warmup", "1000", "--drift-input-settle", "1500");
 
   private static final int TRAIN_IMAGES = 60_000;
 
