@@ -51,7 +51,7 @@ public record DriftSettings(
 
   /**
    * A 10% change of the ink: strokes one pixel thicker double it (0.130 to 0.263), and in the
-   * built-in 30,000-image ramp the input detector fired 5,600 images in; the ink of the last 256
+   * built-in 30,000-image ramp the input detector fired 5,472 images in; the ink of the last 256
    * images of a stationary stream with 1% anomalies stays within ~4% of the settled level (trimmed:
    * noise and negatives are several digits' ink).
    */
