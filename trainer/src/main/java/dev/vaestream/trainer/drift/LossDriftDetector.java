@@ -9,8 +9,13 @@ package dev.vaestream.trainer.drift;
  * mean of the older part of ADWIN's cut. ADWIN's first significant cut is the oldest one, whose
  * newer part still holds mostly pre-change losses (measured: a 40% jump showed as 1.3% there).
  *
+ * <p>It also runs the trainer's {@link InputShiftDetector}, for the changes the loss cannot show,
+ * so that every detection, from either signal, goes through one place: one count, one adapting
+ * window, one event per change.
+ *
  * <p>Also counts what scorers and events report: detections so far, and images since the last.
- * Deterministic; {@link #state()} and {@link #fromState} carry it across checkpoints bit for bit.
+ * Deterministic; {@link #serialise()}, {@link #inputState()} and {@link #fromState} carry it across
+ * checkpoints bit for bit.
  */
 public final class LossDriftDetector {
   /**
