@@ -113,8 +113,7 @@ public final class LossDriftDetector {
     // The ink first, so that a loss detection reports the ink of the group that completed it too.
     boolean inputBeyond = input.observe(ink, n);
     Detection d = observeLoss(meanLoss, n, exceedances);
-    boolean allowed = settings.enabled() && images >= settings.warmupImages() && !adapting();
-    if (d == null && allowed && inputBeyond) {
+    if (d == null && inputBeyond && detectionAllowed()) {
       d = detect(Signal.INPUT, adwin.mean(), recent.mean());
     }
     if (d != null) {
@@ -140,7 +139,7 @@ public final class LossDriftDetector {
       cusumAlarm = cusum > settings.cusumThreshold();
     }
     boolean cut = adwin.update(meanLoss);
-    boolean allowed = images >= settings.warmupImages() && !adapting();
+    boolean allowed = detectionAllowed();
     if (cusumAlarm && allowed) {
       double before = adwin.mean();
       return detect(Signal.LOSS, before, recent.mean());
@@ -155,6 +154,11 @@ public final class LossDriftDetector {
       return null;
     }
     return detect(Signal.LOSS, before, after);
+  }
+
+  /** After the warm-up and outside the adaptation to the last change: one event per change. */
+  private boolean detectionAllowed() {
+    return settings.enabled() && images >= settings.warmupImages() && !adapting();
   }
 
   private Detection detect(Signal signal, double before, double after) {
