@@ -126,6 +126,16 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
   boolean scorerStats;
 
   @Option(
+      names = "--pipeline",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "score_stream and latency: the scorer's forward pass on a thread of its own, as deployed"
+              + " (default on; --no-pipeline: inline, for a paired comparison).")
+  boolean scorerPipeline;
+
+  @Option(
       names = "--latency-rates",
       split = ",",
       defaultValue = "500,1000,5000",
@@ -186,6 +196,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       double scoreSeconds,
       int streamImages,
       boolean scorerStats,
+      boolean scorerPipeline,
       List<Integer> latencyRates,
       int latencySeconds,
       int footprintSeconds,
@@ -315,6 +326,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
         scoreSeconds,
         streamImages,
         scorerStats,
+        scorerPipeline,
         List.copyOf(latencyRates),
         latencySeconds,
         footprintSeconds,

@@ -110,6 +110,7 @@ final class LatencyBenchmark {
     line.put("skipped_ms_per_rate", SKIP_MS);
     line.put("partitions", PARTITIONS);
     line.put("stats", stats);
+    line.put("pipelined", ctx.settings.scorerPipeline());
     line.put("exactly_once", true);
     line.put("target", Figures.target("p99_ms_at_1000", TARGET_P99_MS));
     line.put("meets_target", p99AtTarget == null ? null : p99AtTarget <= TARGET_P99_MS);

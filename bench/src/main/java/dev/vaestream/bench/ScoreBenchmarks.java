@@ -233,6 +233,7 @@ final class ScoreBenchmarks {
     // the timed run: time it waits for the broker instead of scoring.
     line.put("commit_share", Figures.round(commitShare, 3));
     line.put("stats", stats);
+    line.put("pipelined", ctx.settings.scorerPipeline());
     line.put("exactly_once", true);
     line.put("target", Figures.target("ratio_to_forward", TARGET_FORWARD_RATIO));
     line.put("meets_target", forwardRatio >= TARGET_FORWARD_RATIO);
@@ -277,6 +278,9 @@ final class ScoreBenchmarks {
       args.addAll(List.of("--stats-state-dir", stateDir.toString()));
     } else {
       args.add("--no-stats");
+    }
+    if (!ctx.settings.scorerPipeline()) {
+      args.add("--no-pipeline");
     }
     ScorerCommand command = new ScorerCommand();
     ErrorReporting.commandLine(command).parseArgs(args.toArray(String[]::new));

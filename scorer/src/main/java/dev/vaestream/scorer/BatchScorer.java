@@ -72,6 +72,17 @@ final class BatchScorer {
       List<Input> inputs,
       java.util.function.LongSupplier nowMs,
       float[] buffer) {
+    float[] pixels = scale(inputs, buffer);
+    // No reconstructions: the gallery recomputes the few it keeps (AnomalyGallery).
+    BatchScores scores = model.model().score(pixels, inputs.size(), false);
+    return records(model, inputs, scores, pixels, nowMs.getAsLong());
+  }
+
+  /**
+   * The inputs' pixels scaled to [0, 1], 784 per image, in {@code buffer} when it is large enough
+   * (otherwise in a new array): the first half of {@link #score}, before the forward pass.
+   */
+  static float[] scale(List<Input> inputs, float[] buffer) {
     int n = inputs.size();
     float[] pixels = buffer.length >= n * PIXELS ? buffer : new float[n * PIXELS];
     for (int i = 0; i < n; i++) {
@@ -81,9 +92,16 @@ final class BatchScorer {
         pixels[base + p] = SCALE[px[p] & 0xff];
       }
     }
-    // No reconstructions: the gallery recomputes the few it keeps (AnomalyGallery).
-    BatchScores scores = model.model().score(pixels, n, false);
-    long scoredAt = nowMs.getAsLong();
+    return pixels;
+  }
+
+  /**
+   * The score records of a forward pass's {@code scores} over {@code inputs}, all stamped {@code
+   * scoredAt}: the second half of {@link #score}, after the forward pass.
+   */
+  static Result records(
+      LoadedModel model, List<Input> inputs, BatchScores scores, float[] pixels, long scoredAt) {
+    int n = inputs.size();
     long modelAge = model.ageMs(scoredAt);
     ThresholdPolicy.Threshold threshold = model.threshold();
     Double thresholdValue = threshold.value().isPresent() ? threshold.value().getAsDouble() : null;

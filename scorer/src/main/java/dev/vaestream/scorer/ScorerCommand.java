@@ -154,6 +154,17 @@ public final class ScorerCommand implements Callable<Integer> {
               + " every poll commits (default 100ms).")
   Duration commitInterval;
 
+  @Option(
+      names = "--pipeline",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the forward pass on a thread of its own while the scoring thread decodes, encodes"
+              + " and sends around it (default on; --no-pipeline runs it inline). Pays on two or"
+              + " more cores.")
+  boolean pipeline;
+
   // Deprecated spellings keep their own fields: picocli applies defaults after parsing.
   private Duration deprecatedCommitInterval;
   private Duration deprecatedStatsWindow;
@@ -308,9 +319,8 @@ public final class ScorerCommand implements Callable<Integer> {
           new ScorerSettings.Batching(
               maxBatch,
               firstOf(
-                  commitInterval,
-                  deprecatedCommitInterval,
-                  ScorerSettings.DEFAULT_COMMIT_INTERVAL)),
+                  commitInterval, deprecatedCommitInterval, ScorerSettings.DEFAULT_COMMIT_INTERVAL),
+              pipeline),
           stats,
           new HttpEndpoint(httpOptions.host(), httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {

@@ -115,8 +115,9 @@ public record ScorerSettings(
   /**
    * @param maxBatch most records per poll, and so per forward pass
    * @param commitInterval longest a transaction stays open while input keeps arriving
+   * @param pipelined whether the forward pass runs on its own thread ({@link ForwardWorker})
    */
-  public record Batching(int maxBatch, Duration commitInterval) {
+  public record Batching(int maxBatch, Duration commitInterval, boolean pipelined) {
     public Batching {
       if (maxBatch < 1 || maxBatch > 10_000) {
         throw new IllegalArgumentException("--max-batch must be 1..10000, got " + maxBatch);
@@ -172,6 +173,11 @@ public record ScorerSettings(
 
   public Duration commitInterval() {
     return batching.commitInterval();
+  }
+
+  /** Whether the forward pass runs on its own thread ({@code --[no-]pipeline}). */
+  public boolean pipelined() {
+    return batching.pipelined();
   }
 
   public String httpHost() {

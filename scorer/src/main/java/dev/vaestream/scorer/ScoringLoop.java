@@ -4,15 +4,18 @@ import dev.vaestream.core.cli.Causes;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.kafka.Fencing;
+import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.record.DeadLetters;
 import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.core.record.ScoreRecordCodec;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,6 +54,15 @@ import org.slf4j.LoggerFactory;
  * newer instance with the same transactional id, authorization, an unusable producer) end the loop
  * with a non-zero exit code; a restart then resumes from the committed offsets.
  *
+ * <p>Pipelined: the forward pass runs on the {@link ForwardWorker}'s thread. Each poll's batch is
+ * decoded and scaled here, handed to the forward pass, and written out (dead letters, scores, its
+ * consumed range) only after the next poll's batch has been handed over, so polling, decoding,
+ * encoding and sending overlap the forward pass. A batch is part of the transaction only once it is
+ * written out: a commit under a backlog covers the batches written so far (the one still in the
+ * forward pass goes into the next transaction), and an abort also rewinds past the batches not yet
+ * written. When the loop has caught up, or stops, or partitions are revoked, every batch is written
+ * out before the commit. {@code --no-pipeline} runs the forward pass inline, in the same order.
+ *
  * <p>Before the first model is loaded the loop does not even subscribe: nothing is consumed, scored
  * or committed, and the partitions stay with instances that can score them.
  */
@@ -74,10 +86,14 @@ final class ScoringLoop implements Runnable {
   private final long commitIntervalNanos;
 
   private final OpenTransaction transaction = new OpenTransaction();
-
-  private LoadedModel lastModel;
-  // The batch's scaled pixels, reused from batch to batch (the gallery copies what it keeps).
-  private float[] pixelBuffer = new float[0];
+  private final ForwardWorker forward;
+  // Batches polled but not yet written to the transaction, oldest first: at most two between
+  // polls' work (one in the forward pass, one being prepared).
+  private final ArrayDeque<PolledBatch> pending = new ArrayDeque<>();
+  // Scaled pixels, two buffers used in turn (a batch's stay untouched until it is written out; the
+  // gallery copies what it keeps).
+  private final float[][] pixelBuffers = {new float[0], new float[0]};
+  private int nextBuffer;
   private volatile int exitCode = ExitCodes.OK;
   private long progressNanos = System.nanoTime();
   private long progressImages;
@@ -91,6 +107,29 @@ final class ScoringLoop implements Runnable {
       ScorerMetrics metrics,
       ScorerHealth health,
       AnomalyGallery gallery) {
+    this(
+        consumer,
+        producer,
+        settings,
+        model,
+        follower,
+        metrics,
+        health,
+        gallery,
+        settings.pipelined() ? ForwardWorker.pipelined() : ForwardWorker.inline());
+  }
+
+  ScoringLoop(
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      ScorerSettings settings,
+      AtomicReference<LoadedModel> model,
+      ModelFollower follower,
+      ScorerMetrics metrics,
+      ScorerHealth health,
+      AnomalyGallery gallery,
+      ForwardWorker forward) {
+    this.forward = forward;
     this.consumer = consumer;
     this.producer = producer;
     this.settings = settings;
@@ -123,22 +162,31 @@ final class ScoringLoop implements Runnable {
       consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
       health.state(ScorerHealth.State.CONSUMING);
       log.info(
-          "Scoring {} into {} as {} (group {}, batches of up to {}, commits at least every {} ms)",
+          "Scoring {} into {} as {} (group {}, batches of up to {}, commits at least every {} ms,"
+              + " forward pass {})",
           settings.inputTopic(),
           settings.scoresTopic(),
           settings.transactionalId(),
           settings.groupId(),
           settings.maxBatch(),
-          settings.commitInterval().toMillis());
+          settings.commitInterval().toMillis(),
+          forward.isPipelined() ? "on its own thread" : "inline");
       while (running.get()) {
         try {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
           if (!records.isEmpty()) {
-            process(records);
+            prepare(records);
+            // This batch is in the forward pass: write out the earlier ones meanwhile.
+            while (pending.size() > 1) {
+              writeOut(pending.peekFirst());
+            }
+          }
+          boolean caughtUp = records.count() < settings.maxBatch();
+          if (caughtUp) {
+            writeOutAll();
           }
           if (transaction.isOpen()
-              && (records.count() < settings.maxBatch()
-                  || transaction.ageNanos(System.nanoTime()) >= commitIntervalNanos)) {
+              && (caughtUp || transaction.ageNanos(System.nanoTime()) >= commitIntervalNanos)) {
             commit();
           }
           logProgress();
@@ -190,41 +238,74 @@ final class ScoringLoop implements Runnable {
     return false;
   }
 
-  private void process(ConsumerRecords<byte[], byte[]> records) {
+  /**
+   * Decodes and scales one poll's records into a new pending batch and starts its forward pass.
+   * Nothing is sent: a failure before the batch is written out only has to rewind to it.
+   */
+  private void prepare(ConsumerRecords<byte[], byte[]> records) {
+    PolledBatch batch = new PolledBatch(records.count());
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      batch.consumed.put(
+          tp, new PolledBatch.Range(list.get(0).offset(), list.get(list.size() - 1).offset()));
+      for (ConsumerRecord<byte[], byte[]> r : list) {
+        try {
+          batch.inputs.add(
+              new BatchScorer.Input(
+                  r.key(), ImageRecordCodec.decode(r), r.partition(), r.offset()));
+        } catch (InvalidRecordException e) {
+          batch.rejected.add(new PolledBatch.Rejected(r, e));
+        }
+      }
+    }
+    pending.addLast(batch);
+    if (batch.inputs.isEmpty()) {
+      return;
+    }
+    // One read of the reference per batch: the whole batch is scored by one model.
+    batch.model = model.get();
+    int needed = batch.inputs.size() * MnistDataset.PIXELS;
+    if (pixelBuffers[nextBuffer].length < needed) {
+      pixelBuffers[nextBuffer] =
+          new float[Math.max(settings.maxBatch(), batch.inputs.size()) * MnistDataset.PIXELS];
+    }
+    batch.pixels = BatchScorer.scale(batch.inputs, pixelBuffers[nextBuffer]);
+    nextBuffer = 1 - nextBuffer;
+    batch.score(forward);
+  }
+
+  /** Writes out every pending batch, oldest first. */
+  private void writeOutAll() {
+    while (!pending.isEmpty()) {
+      writeOut(pending.peekFirst());
+    }
+  }
+
+  /**
+   * Writes the oldest pending batch into the transaction (beginning one if none is open): its dead
+   * letters, its scores once its forward pass is done, and its consumed range.
+   */
+  private void writeOut(PolledBatch batch) {
+    BatchScores forwardPass = batch.awaitScores();
     if (!transaction.isOpen()) {
       producer.beginTransaction();
       transaction.begin(System.nanoTime());
     }
-    List<BatchScorer.Input> inputs = new ArrayList<>(records.count());
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-      transaction.consumed(tp, list.get(0).offset(), list.get(list.size() - 1).offset());
-      for (ConsumerRecord<byte[], byte[]> r : list) {
-        try {
-          inputs.add(
-              new BatchScorer.Input(
-                  r.key(), ImageRecordCodec.decode(r), r.partition(), r.offset()));
-        } catch (InvalidRecordException e) {
-          deadLetter(r, e);
-        }
-      }
+    batch.consumed.forEach((tp, range) -> transaction.consumed(tp, range.first(), range.last()));
+    for (PolledBatch.Rejected r : batch.rejected) {
+      deadLetter(r.record(), r.reason());
     }
-    if (inputs.isEmpty()) {
-      return;
+    if (!batch.inputs.isEmpty()) {
+      BatchScorer.Result result =
+          BatchScorer.records(
+              batch.model, batch.inputs, forwardPass, batch.pixels, System.currentTimeMillis());
+      send(batch.inputs, result);
+      gallery.offer(result);
     }
-    // One read of the reference per batch: the whole batch is scored by one model.
-    LoadedModel current = model.get();
-    if (current != lastModel) {
-      if (lastModel != null) {
-        BatchScorer.releaseThreadScratch();
-      }
-      lastModel = current;
-    }
-    if (pixelBuffer.length < inputs.size() * MnistDataset.PIXELS) {
-      pixelBuffer = new float[Math.max(settings.maxBatch(), inputs.size()) * MnistDataset.PIXELS];
-    }
-    BatchScorer.Result result =
-        BatchScorer.score(current, inputs, System::currentTimeMillis, pixelBuffer);
+    pending.removeFirst();
+  }
+
+  private void send(List<BatchScorer.Input> inputs, BatchScorer.Result result) {
     List<ScoreRecord> scores = result.records();
     int flagged = 0;
     int flaggedAdapting = 0;
@@ -247,7 +328,14 @@ final class ScoringLoop implements Runnable {
     }
     transaction.scored(scores.size(), flagged, flaggedAdapting);
     metrics.batch(scores.size());
-    gallery.offer(result);
+  }
+
+  /** Forgets the batches not yet written out, once their forward passes no longer run. */
+  private void discardPending() {
+    for (PolledBatch batch : pending) {
+      batch.awaitQuietly();
+    }
+    pending.clear();
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, InvalidRecordException e) {
@@ -288,39 +376,51 @@ final class ScoringLoop implements Runnable {
   }
 
   private void abortAndRewind() {
-    if (!transaction.isOpen()) {
+    if (!transaction.isOpen() && pending.isEmpty()) {
       return;
     }
-    producer.abortTransaction();
-    metrics.aborted();
+    // The first offset consumed per partition: the transaction's, then the batches not yet in it.
+    Map<TopicPartition, Long> rewind = new HashMap<>(transaction.firstOffsets());
+    for (PolledBatch batch : pending) {
+      batch.consumed.forEach((tp, range) -> rewind.merge(tp, range.first(), Math::min));
+    }
+    int unwritten = pending.size();
+    discardPending();
+    if (transaction.isOpen()) {
+      producer.abortTransaction();
+      metrics.aborted();
+    }
     Set<TopicPartition> assigned = consumer.assignment();
-    transaction
-        .firstOffsets()
-        .forEach(
-            (tp, first) -> {
-              if (assigned.contains(tp)) {
-                consumer.seek(tp, first);
-              }
-            });
+    rewind.forEach(
+        (tp, first) -> {
+          if (assigned.contains(tp)) {
+            consumer.seek(tp, first);
+          }
+        });
     log.info(
-        "Aborted a transaction of {} record(s); rewound {}",
+        "Aborted a transaction of {} record(s) and {} batch(es) not yet in it; rewound {}",
         transaction.images(),
-        transaction.firstOffsets());
+        unwritten,
+        rewind);
     transaction.clear();
   }
 
   private void finishOpenTransaction() {
-    if (!transaction.isOpen()) {
+    if (!transaction.isOpen() && pending.isEmpty()) {
       return;
     }
     try {
+      writeOutAll();
       commit();
     } catch (KafkaException e) {
       if (isFatal(e)) {
         throw e;
       }
       log.warn("Final commit failed, aborting; the records will be scored again: {}", describe(e));
-      producer.abortTransaction();
+      discardPending();
+      if (transaction.isOpen()) {
+        producer.abortTransaction();
+      }
       transaction.clear();
     }
   }
@@ -357,6 +457,8 @@ final class ScoringLoop implements Runnable {
     // Whatever is still open failed to commit; the coordinator aborts it (or the next incarnation's
     // initTransactions does), so the rebalance callbacks run by close() must not touch it.
     transaction.clear();
+    pending.clear();
+    forward.close();
     try {
       // Leave the group at once so the other instances take over now, not after the session
       // timeout (the member is static, which otherwise keeps its partitions until then).
@@ -395,9 +497,10 @@ final class ScoringLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (transaction.isOpen()) {
+      if (transaction.isOpen() || !pending.isEmpty()) {
         log.info("Partitions {} revoked: committing the open transaction first", partitions);
         try {
+          writeOutAll();
           commit();
         } catch (KafkaException e) {
           if (isFatal(e)) {
@@ -411,6 +514,7 @@ final class ScoringLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      discardPending();
       if (transaction.isOpen()) {
         log.warn("Partitions {} lost: aborting the open transaction", partitions);
         producer.abortTransaction();

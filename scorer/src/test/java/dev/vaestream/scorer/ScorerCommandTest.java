@@ -42,6 +42,13 @@ class ScorerCommandTest {
   }
 
   @Test
+  void theForwardPassRunsOnItsOwnThreadUnlessTurnedOff() {
+    assertThat(parse("--bootstrap-servers", "b").pipelined()).isTrue();
+    assertThat(parse("--bootstrap-servers", "b", "--no-pipeline").pipelined()).isFalse();
+    assertThat(parse("--bootstrap-servers", "b", "--pipeline").pipelined()).isTrue();
+  }
+
+  @Test
   void thresholdFlags() {
     assertThat(parse("--bootstrap-servers", "b", "--threshold", "0.05").threshold())
         .isEqualTo(ThresholdPolicy.fixed(0.05));

@@ -348,7 +348,8 @@ class ScorerServiceIT {
             },
             "feeder");
     ScorerService a = start(kafka, n, "--no-stats", "--instance-id", "a");
-    ScorerService b = start(kafka, n, "--no-stats", "--instance-id", "b");
+    // b runs its forward passes inline: both ways hand over without gaps or duplicates.
+    ScorerService b = start(kafka, n, "--no-stats", "--no-pipeline", "--instance-id", "b");
     ScorerService a2 = null;
     try {
       feeder.start();
