@@ -1,18 +1,25 @@
 package dev.vaestream.scorer;
 
+import dev.vaestream.core.record.ScoreRecord;
+import dev.vaestream.scorer.stats.PartialStatistics;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the scorer's open Kafka transaction covers: the input range it consumed per partition (the
  * first offset, to rewind to on abort, and the next one, to commit), and the scores, anomalies and
- * dead letters it holds, counted into the metrics only once it commits. Touched by the scoring
- * thread alone (rebalance callbacks run inside its poll).
+ * dead letters it holds, counted into the metrics only once it commits, and the partial statistics
+ * of its scores, written with it. Touched by the scoring thread alone (rebalance callbacks run
+ * inside its poll).
  */
 final class OpenTransaction {
+  private final PartialStatistics partials;
   private boolean open;
   private long startNanos;
   private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
@@ -21,6 +28,16 @@ final class OpenTransaction {
   private long anomalies;
   private long anomaliesAdapting;
   private final Map<String, Long> deadLetters = new TreeMap<>();
+
+  /** A transaction whose partial statistics are cut by windows of {@code statsWindow}. */
+  OpenTransaction(Duration statsWindow) {
+    this.partials = new PartialStatistics(statsWindow);
+  }
+
+  /** With the default statistics window. */
+  OpenTransaction() {
+    this(ScorerSettings.DEFAULT_STATS_WINDOW);
+  }
 
   boolean isOpen() {
     return open;
@@ -55,6 +72,16 @@ final class OpenTransaction {
     images += count;
     anomalies += flagged;
     anomaliesAdapting += adapting;
+  }
+
+  /** Counts a score it holds into its partial statistics. */
+  void observe(ScoreRecord score) {
+    partials.add(score);
+  }
+
+  /** The partial statistics of its scores, one record per window, to write before it commits. */
+  List<ProducerRecord<byte[], byte[]>> partialStatistics(String topic) {
+    return partials.records(topic);
   }
 
   void deadLettered(String reason) {
@@ -99,5 +126,6 @@ final class OpenTransaction {
     anomalies = 0;
     anomaliesAdapting = 0;
     deadLetters.clear();
+    partials.clear();
   }
 }

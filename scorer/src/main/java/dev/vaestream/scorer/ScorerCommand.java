@@ -284,9 +284,11 @@ public final class ScorerCommand implements Callable<Integer> {
               : thresholdQuantile != null
                   ? ThresholdPolicy.quantile(thresholdQuantile)
                   : ThresholdPolicy.defaults();
+      String appId = statsApplicationId != null ? statsApplicationId : groupId + "-stats";
+      Duration window =
+          firstOf(statsWindow, deprecatedStatsWindow, ScorerSettings.DEFAULT_STATS_WINDOW);
       ScorerSettings.Stats stats = null;
       if (!noStats) {
-        String appId = statsApplicationId != null ? statsApplicationId : groupId + "-stats";
         Path stateDir =
             statsStateDir != null
                 ? statsStateDir
@@ -295,7 +297,7 @@ public final class ScorerCommand implements Callable<Integer> {
         stats =
             new ScorerSettings.Stats(
                 appId,
-                firstOf(statsWindow, deprecatedStatsWindow, ScorerSettings.DEFAULT_STATS_WINDOW),
+                window,
                 firstOf(statsGrace, deprecatedStatsGrace, ScorerSettings.DEFAULT_STATS_GRACE),
                 stateDir,
                 PropertiesFiles.load(statsConfig, "--stats-config"));
@@ -321,6 +323,7 @@ public final class ScorerCommand implements Callable<Integer> {
               firstOf(
                   commitInterval, deprecatedCommitInterval, ScorerSettings.DEFAULT_COMMIT_INTERVAL),
               pipeline),
+          new ScorerSettings.Partials(Topics.statsPartials(appId), window),
           stats,
           new HttpEndpoint(httpOptions.host(), httpOptions.port(ScorerSettings.DEFAULT_HTTP_PORT)));
     } catch (IllegalArgumentException e) {

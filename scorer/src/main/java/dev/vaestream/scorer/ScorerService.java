@@ -5,6 +5,7 @@ import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.TopicCatalog;
+import dev.vaestream.core.kafka.TopicDefinition;
 import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
@@ -137,7 +138,7 @@ public final class ScorerService extends AbstractService {
       StatsStream stats =
           new StatsStream(
               StatsTopology.buildTopology(
-                  settings.scoresTopic(),
+                  settings.statsPartialsTopic(),
                   settings.statsTopic(),
                   s.window(),
                   s.grace(),
@@ -179,14 +180,22 @@ public final class ScorerService extends AbstractService {
       short rf = settings.replicationFactor();
       setup.ensure(TopicCatalog.scores(partitions, rf).named(settings.scoresTopic())).log(log);
       setup.ensure(TopicCatalog.deadLetters(partitions, rf).named(settings.dlqTopic())).log(log);
-      if (settings.stats() != null) {
+      // The partial statistics are written by every scorer, with or without the statistics
+      // stream in its process; they are the statistics' internal topic, created like the stream's
+      // own (with its credentials) where it runs here.
+      TopicDefinition partials = TopicCatalog.statsPartials(settings.statsPartialsTopic(), rf);
+      if (settings.stats() == null) {
+        setup.ensure(partials).log(log);
+      } else {
         Map<String, Object> statsAdmin = clients.statsAdmin();
         if (statsAdmin.equals(clients.admin())) {
+          setup.ensure(partials).log(log);
           setup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
         } else {
           // --stats-config logs the statistics in as another principal: it holds the ACLs on
-          // their topic, the scorer's own principal none.
+          // their topics, the scorer's own principal none.
           try (TopicSetup statsSetup = TopicSetup.open(statsAdmin, settings.connectTimeout())) {
+            statsSetup.ensure(partials).log(log);
             statsSetup.ensure(TopicCatalog.stats(rf).named(settings.statsTopic())).log(log);
           }
         }

@@ -19,7 +19,9 @@ import java.util.Set;
  * @param topics the topics it reads, writes and creates
  * @param model which checkpoints it loads and how it picks the threshold
  * @param batching how much it scores at once and how long a transaction stays open
- * @param stats windowed statistics; null when disabled ({@code --no-stats})
+ * @param partials where it writes its partial statistics, whether or not it runs the statistics
+ * @param stats the windowed statistics stream in this process; null when disabled ({@code
+ *     --no-stats})
  * @param http where {@code /metrics}, {@code /health}, {@code /ready} are served
  */
 public record ScorerSettings(
@@ -30,6 +32,7 @@ public record ScorerSettings(
     TopicNames topics,
     ModelPolicy model,
     Batching batching,
+    Partials partials,
     Stats stats,
     HttpEndpoint http) {
 
@@ -175,6 +178,11 @@ public record ScorerSettings(
     return batching.commitInterval();
   }
 
+  /** Where this scorer writes its partial statistics. */
+  public String statsPartialsTopic() {
+    return partials.topic();
+  }
+
   /** Whether the forward pass runs on its own thread ({@code --[no-]pipeline}). */
   public boolean pipelined() {
     return batching.pipelined();
@@ -201,6 +209,23 @@ public record ScorerSettings(
   private static void requireName(String value, String flag) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(flag + " must not be empty");
+    }
+  }
+
+  /**
+   * Where every scorer writes the partial statistics of each transaction, one record per window it
+   * scored in, for the statistics stream (in this process or another) to merge. Written even with
+   * {@code --no-stats}, so the statistics count every score whichever scorers run the stream.
+   *
+   * @param topic {@code <stats-application-id>-score-partials}
+   * @param window the statistics window the partials are cut by ({@code --stats-window})
+   */
+  public record Partials(String topic, Duration window) {
+    public Partials {
+      requireName(topic, "--stats-application-id");
+      if (window.toMillis() < 1) {
+        throw new IllegalArgumentException("--stats-window must be positive");
+      }
     }
   }
 

@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly once: the transactional producer's {@code sendOffsetsToTransaction} with the
  * consumer's group metadata (EOS v2) commits the outputs and the input position atomically, and
- * downstream reads {@code read_committed}. A transaction is committed after every poll that
- * returned less than a full batch (the loop has caught up, so latency wins) and otherwise at least
- * every {@code commitInterval} (throughput wins under a backlog).
+ * downstream reads {@code read_committed}. Just before it commits, a transaction also gets the
+ * partial statistics of its scores, one record per statistics window ({@link OpenTransaction}), so
+ * the statistics count each score exactly once too. A transaction is committed after every poll
+ * that returned less than a full batch (the loop has caught up, so latency wins) and otherwise at
+ * least every {@code commitInterval} (throughput wins under a backlog).
  *
  * <p>Failures: on a rebalance the open transaction is committed in {@code onPartitionsRevoked} (the
  * partitions are still ours then) or aborted in {@code onPartitionsLost}. Any other Kafka error
@@ -85,7 +87,7 @@ final class ScoringLoop implements Runnable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final long commitIntervalNanos;
 
-  private final OpenTransaction transaction = new OpenTransaction();
+  private final OpenTransaction transaction;
   private final ForwardWorker forward;
   // Batches polled but not yet written to the transaction, oldest first: at most two between
   // polls' work (one in the forward pass, one being prepared).
@@ -139,6 +141,7 @@ final class ScoringLoop implements Runnable {
     this.health = health;
     this.gallery = gallery;
     this.commitIntervalNanos = settings.commitInterval().toNanos();
+    this.transaction = new OpenTransaction(settings.partials().window());
   }
 
   /** Asks the loop to stop after the current batch; safe from any thread. */
@@ -319,6 +322,7 @@ final class ScoringLoop implements Runnable {
               inputs.get(i).key(),
               ScoreRecordCodec.encode(s)));
       metrics.scored(s.score(), s.latencyMs());
+      transaction.observe(s);
       if (s.anomaly()) {
         flagged++;
         if (s.adapting()) {
@@ -352,6 +356,10 @@ final class ScoringLoop implements Runnable {
 
   private void commit() {
     long startNanos = System.nanoTime();
+    for (ProducerRecord<byte[], byte[]> partial :
+        transaction.partialStatistics(settings.statsPartialsTopic())) {
+      producer.send(partial);
+    }
     producer.sendOffsetsToTransaction(transaction.offsetsToCommit(), consumer.groupMetadata());
     for (int attempt = 1; ; attempt++) {
       try {

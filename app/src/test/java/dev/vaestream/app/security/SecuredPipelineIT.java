@@ -341,10 +341,14 @@ class SecuredPipelineIT {
             "--connect-timeout-seconds",
             Integer.toString(CONNECT_TIMEOUT_SECONDS));
     try (ScorerService scorer = ScorerService.start(command.settings(Map.of()))) {
-      // A new group scores every image again; the statistics read all scores from the start.
+      // A new group scores every image again, writing the partial statistics of its scores.
       await(
           () -> readCommitted(Topics.SCORES).size() >= 2 * scoresBefore,
           "the second group's scores");
+      // That burst fits in a second or two: a window closes once a later partial arrives, so
+      // score a few more images, more than a one-second window later.
+      Thread.sleep(1_100);
+      assertThat(produce(MORE_IMAGES, "--split", "test")).isZero();
       await(
           () -> readCommitted(Topics.STATS).size() > statsBefore,
           "closed windows from the separate statistics principal");

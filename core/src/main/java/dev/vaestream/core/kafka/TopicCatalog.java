@@ -18,6 +18,9 @@ import org.apache.kafka.common.config.TopicConfig;
  *   <li>{@code anomaly.scores}: one score per image, partitioned like the input.
  *   <li>{@code anomaly.stats}: windowed statistics, one partition.
  * </ul>
+ *
+ * <p>Not in {@link #standard}: the statistics' internal input, {@link #statsPartials}, named after
+ * their Streams application id and created by the scorer like the stream's own internal topics.
  */
 public final class TopicCatalog {
   /** The input partitions when nothing else is said (the producer's and compose's default). */
@@ -97,6 +100,21 @@ public final class TopicCatalog {
   /** Windowed statistics over the scores. */
   public static TopicDefinition stats(short replicationFactor) {
     return new TopicDefinition(Topics.STATS, 1, replicationFactor, Map.of());
+  }
+
+  /** How long partial statistics are kept: a day for the statistics stream to catch up. */
+  static final long STATS_PARTIALS_RETENTION_MS = 24L * 60 * 60 * 1000;
+
+  /**
+   * The scorers' partial statistics, {@code topic} ({@link Topics#statsPartials}): one partition
+   * (one task merges them), kept a day.
+   */
+  public static TopicDefinition statsPartials(String topic, short replicationFactor) {
+    return new TopicDefinition(
+        topic,
+        1,
+        replicationFactor,
+        Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(STATS_PARTIALS_RETENTION_MS)));
   }
 
   /** Model events (drift detections): one partition, so they stay in order; few and small. */

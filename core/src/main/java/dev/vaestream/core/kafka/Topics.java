@@ -21,4 +21,14 @@ public final class Topics {
   public static final String EVENTS = "vae.events";
 
   private Topics() {}
+
+  /**
+   * The statistics' input: each scorer transaction's partial statistics, one small record per
+   * window it scored in, which the statistics stream merges into {@link #STATS}. Named after the
+   * statistics' Kafka Streams {@code application.id} ({@code <id>-score-partials}, e.g. {@code
+   * vae-scorer-stats-score-partials}) like the stream's own internal topics, whose ACLs cover it.
+   */
+  public static String statsPartials(String statsApplicationId) {
+    return statsApplicationId + "-score-partials";
+  }
 }

@@ -79,6 +79,11 @@ public final class AccessPolicy {
         g.add(topic(names.scoresTopic(), "write one score per image", WRITE));
         g.add(topic(names.dlqTopic(), "dead-letter invalid images", WRITE));
         g.add(
+            topic(
+                names.statsPartialsTopic(),
+                "write each transaction's partial statistics with its scores",
+                WRITE));
+        g.add(
             new Grant(
                 TRANSACTIONAL_ID,
                 names.scorerTransactionalIdPrefix(),
@@ -88,7 +93,6 @@ public final class AccessPolicy {
       }
       case SCORER_STATS -> {
         String app = names.statsApplicationId();
-        g.add(topic(names.scoresTopic(), "read the scores", READ));
         g.add(topic(names.statsTopic(), "write closed windows", WRITE));
         g.add(group(app, "the Streams application's consumer group"));
         g.add(
@@ -97,7 +101,8 @@ public final class AccessPolicy {
                 names.statsInternalPrefix(),
                 PREFIXED,
                 List.of(CREATE, READ, WRITE, DELETE),
-                "Kafka Streams creates, uses and purges its repartition and changelog topics"));
+                "Kafka Streams creates, uses and purges its changelog topics; reads the scorers'"
+                    + " partial statistics"));
         g.add(
             new Grant(
                 TRANSACTIONAL_ID,
@@ -125,7 +130,11 @@ public final class AccessPolicy {
               create(names.checkpointsTopic()),
               create(names.dlqTopic()),
               create(names.eventsTopic()));
-      case SCORER -> List.of(create(names.scoresTopic()), create(names.dlqTopic()));
+      case SCORER ->
+          List.of(
+              create(names.scoresTopic()),
+              create(names.dlqTopic()),
+              create(names.statsPartialsTopic()));
       case SCORER_STATS -> List.of(create(names.statsTopic()));
     };
   }

@@ -119,6 +119,11 @@ public record ResourceNames(
     return scorerGroupId + "-";
   }
 
+  /** Where every scorer writes its partial statistics ({@link Topics#statsPartials}). */
+  public String statsPartialsTopic() {
+    return Topics.statsPartials(statsApplicationId);
+  }
+
   /** The prefix of the statistics' internal topics and transactional ids. */
   public String statsInternalPrefix() {
     return statsApplicationId + "-";

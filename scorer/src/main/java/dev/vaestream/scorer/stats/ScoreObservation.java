@@ -1,12 +1,10 @@
 package dev.vaestream.scorer.stats;
 
-import dev.vaestream.core.record.ScoreRecordCodec;
-import java.util.Optional;
+import dev.vaestream.core.record.ScoreRecord;
 
 /**
  * The part of a score record the statistics need: the score, the flag, the injected anomaly kind
- * (null for a real digit) and whether the model was adapting to a drift, read with the one
- * score-record codec.
+ * (null for a real digit) and whether the model was adapting to a drift.
  *
  * @param score the anomaly score
  * @param anomaly whether the scorer flagged it
@@ -21,12 +19,8 @@ public record ScoreObservation(double score, boolean anomaly, String kind, boole
     this(score, anomaly, kind, false);
   }
 
-  /**
-   * Reads a score record's JSON value; empty when the value is not a score record ({@link
-   * ScoreRecordCodec#tryDecode}), so one bad record cannot stop the statistics.
-   */
-  public static Optional<ScoreObservation> parse(byte[] json) {
-    return ScoreRecordCodec.tryDecode(json)
-        .map(r -> new ScoreObservation(r.score(), r.anomaly(), r.anomalyKind(), r.adapting()));
+  /** The observation of one score record. */
+  public static ScoreObservation of(ScoreRecord r) {
+    return new ScoreObservation(r.score(), r.anomaly(), r.anomalyKind(), r.adapting());
   }
 }

@@ -28,16 +28,17 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The Kafka Streams topology behind {@code anomaly.stats}: tumbling windows (one minute by default)
- * over the score records' timestamps (the scorer stamps each with its {@code scored_at}), one
- * {@link WindowStats} aggregate per window across all partitions, emitted once when the window has
- * closed, as one JSON record keyed by the window start (ISO-8601).
+ * over the scores' {@code scored_at}, one {@link WindowStats} aggregate per window across all
+ * scorers, emitted once when the window has closed, as one JSON record keyed by the window start
+ * (ISO-8601).
  *
- * <p>Shape, in two stages: {@link PartialWindows} aggregates each input partition's scores per
- * window (unparseable values are dropped) and forwards one partial per window once the window and
- * its grace period are over; only these partials are re-keyed to one key and cross the repartition
- * topic, where one task merges them per window, suppresses until the window closes (once any
- * partition reports the next window), then calls {@code onClosedWindow} (metrics) and writes the
- * JSON. A window is therefore published about one window plus the grace period after its end.
+ * <p>Its input is not the score records but the scorers' partial statistics ({@link
+ * PartialStatistics}): each scorer transaction writes, with its scores, one partial per window it
+ * scored in, keyed {@value PartialStatistics#KEY} and stamped with the window's latest {@code
+ * scored_at}. This topology merges them per window, suppresses until the window closes (its end
+ * plus the grace period, in the partials' stream time), then calls {@code onClosedWindow} (metrics)
+ * and writes the JSON. A window is therefore published once a partial at least the grace period
+ * past its end arrives; partials that arrive later than that are dropped, as late records.
  */
 public final class StatsTopology {
   /** Version of the stats value format; fields are only added. */
@@ -60,54 +61,32 @@ public final class StatsTopology {
   /**
    * Builds the topology.
    *
-   * @param scoresTopic the score records to read
+   * @param partialsTopic the scorers' partial statistics to merge ({@link PartialStatistics})
    * @param statsTopic where the closed windows go
    * @param window tumbling window size
-   * @param grace how long after its end a window still accepts late records
+   * @param grace how long after its end a window still accepts late partials
    * @param onClosedWindow called once per closed window, before it is written (e.g. metrics)
    */
   public static Topology buildTopology(
-      String scoresTopic,
+      String partialsTopic,
       String statsTopic,
       Duration window,
       Duration grace,
       Consumer<ClosedWindow> onClosedWindow) {
     StreamsBuilder builder = new StreamsBuilder();
-    createStatsStream(builder, scoresTopic, statsTopic, window, grace, onClosedWindow);
-    return builder.build();
-  }
-
-  /** Adds the statistics stream to {@code builder} (see {@link #buildTopology}). */
-  static void createStatsStream(
-      StreamsBuilder builder,
-      String scoresTopic,
-      String statsTopic,
-      Duration window,
-      Duration grace,
-      Consumer<ClosedWindow> onClosedWindow) {
-    // State is a few windows of small histograms: in memory, restored from the changelogs.
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(PartialWindows.STORE),
-                Serdes.Long(),
-                WindowStats.SERDE)
-            .withCachingEnabled());
-    // Stage two closes a window once any partition reports the next one (partials are stamped
-    // with their window's last millisecond); a partition that lags by a whole window is late.
-    Duration mergeGrace = window.minusMillis(1);
     builder.stream(
-            scoresTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("scores"))
-        .process(
-            () -> new PartialWindows(window, grace), Named.as("partials"), PartialWindows.STORE)
+            partialsTopic,
+            Consumed.with(Serdes.String(), WindowStats.SERDE).withName("score-partials"))
+        // One key, already in one partition: grouping needs no repartition topic.
         .groupByKey(Grouped.with("partials", Serdes.String(), WindowStats.SERDE))
-        .windowedBy(TimeWindows.ofSizeAndGrace(window, mergeGrace))
+        .windowedBy(TimeWindows.ofSizeAndGrace(window, grace))
         .aggregate(
             WindowStats::new,
             (key, partial, stats) -> stats.merge(partial),
             Named.as("merge"),
             Materialized.<String, WindowStats>as(
                     Stores.inMemoryWindowStore(
-                        STORE, window.plus(mergeGrace).multipliedBy(2), window, false))
+                        STORE, window.plus(grace).multipliedBy(2), window, false))
                 .withKeySerde(Serdes.String())
                 .withValueSerde(WindowStats.SERDE))
         // One key, so at most a few windows wait here: the bound is never reached.
@@ -125,6 +104,7 @@ public final class StatsTopology {
             },
             Named.as("to-json"))
         .to(statsTopic, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("stats"));
+    return builder.build();
   }
 
   /**

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vaestream.core.record.ScoreRecord;
-import dev.vaestream.core.record.ScoreRecordCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +17,7 @@ import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -30,14 +30,13 @@ class StatsTopologyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
-  private static byte[] score(int i, double score, boolean flagged, String kind) {
-    return ScoreRecordCodec.encode(
-        new ScoreRecord(
-            new ScoreRecord.Source("test:" + i + ":0", 0, i),
-            new ScoreRecord.Verdict(score, 0.05, flagged),
-            new ScoreRecord.Model(10, 0),
-            new ScoreRecord.Truth(3, kind),
-            ScoreRecord.Timing.of(0, 0)));
+  private static ScoreRecord score(int i, double score, boolean flagged, String kind) {
+    return (new ScoreRecord(
+        new ScoreRecord.Source("test:" + i + ":0", 0, i),
+        new ScoreRecord.Verdict(score, 0.05, flagged),
+        new ScoreRecord.Model(10, 0),
+        new ScoreRecord.Truth(3, kind),
+        ScoreRecord.Timing.of(0, 0)));
   }
 
   @Test
@@ -62,8 +61,8 @@ class StatsTopologyTest {
             Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"),
             Map.of());
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, config)) {
-      TestInputTopic<byte[], byte[]> in =
-          driver.createInputTopic("scores", new ByteArraySerializer(), new ByteArraySerializer());
+      TestInputTopic<String, byte[]> in =
+          driver.createInputTopic("scores", new StringSerializer(), new ByteArraySerializer());
       TestOutputTopic<String, byte[]> out =
           driver.createOutputTopic(
               "stats", new StringDeserializer(), Serdes.ByteArray().deserializer());
@@ -72,26 +71,24 @@ class StatsTopologyTest {
       // flagged), 10 rotated (half flagged), one garbage value.
       for (int i = 1; i <= 100; i++) {
         double s = i / 1000.0;
-        in.pipeInput(new TestRecord<>(key(i), score(i, s, s > 0.05, null), T0.plusMillis(i * 100)));
+        pipe(in, score(i, s, s > 0.05, null), T0.plusMillis(i * 100));
       }
       for (int i = 0; i < 10; i++) {
-        in.pipeInput(new TestRecord<>(key(i), score(i, 0.2, true, "noise"), T0.plusSeconds(20)));
-        in.pipeInput(
-            new TestRecord<>(
-                key(i), score(i, 0.04 + i * 0.004, i >= 5, "rotated"), T0.plusSeconds(30)));
+        pipe(in, score(i, 0.2, true, "noise"), T0.plusSeconds(20));
+        pipe(in, score(i, 0.04 + i * 0.004, i >= 5, "rotated"), T0.plusSeconds(30));
       }
-      in.pipeInput(new TestRecord<>(key(0), "garbage".getBytes(), T0.plusSeconds(40)));
+      in.pipeInput(
+          new TestRecord<>(PartialStatistics.KEY, "garbage".getBytes(), T0.plusSeconds(40)));
       assertThat(out.isEmpty()).as("nothing before the window closes").isTrue();
 
       // Minute 1 starts; minute 0 is over only after its 10 s grace.
-      in.pipeInput(new TestRecord<>(key(1), score(1, 0.01, false, null), T0.plusSeconds(65)));
-      // A late record for minute 0, within grace, still counts.
-      in.pipeInput(new TestRecord<>(key(2), score(2, 0.01, false, null), T0.plusSeconds(59)));
-      in.pipeInput(new TestRecord<>(key(3), score(3, 0.01, false, null), T0.plusSeconds(71)));
-      // Minute 0's partial has been merged, but the window closes only once the next one is
-      // reported (a partition lagging by less than a window still gets in).
-      assertThat(out.isEmpty()).isTrue();
-      in.pipeInput(new TestRecord<>(key(4), score(4, 0.01, false, null), T0.plusSeconds(131)));
+      pipe(in, score(1, 0.01, false, null), T0.plusSeconds(65));
+      // A late partial for minute 0, within grace, still counts.
+      pipe(in, score(2, 0.01, false, null), T0.plusSeconds(59));
+      assertThat(out.isEmpty()).as("within minute 0's grace").isTrue();
+      pipe(in, score(3, 0.01, false, null), T0.plusSeconds(71));
+      // Past the grace: minute 0 closed, and a partial for it now is dropped.
+      pipe(in, score(4, 9.0, true, null), T0.plusSeconds(58));
 
       List<org.apache.kafka.streams.KeyValue<String, byte[]>> windows = out.readKeyValuesToList();
       assertThat(windows).hasSize(1);
@@ -135,17 +132,18 @@ class StatsTopologyTest {
                 dir,
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "x:1"),
                 Map.of()))) {
-      TestInputTopic<byte[], byte[]> in =
-          driver.createInputTopic("s", new ByteArraySerializer(), new ByteArraySerializer());
+      TestInputTopic<String, byte[]> in =
+          driver.createInputTopic("s", new StringSerializer(), new ByteArraySerializer());
       TestOutputTopic<String, byte[]> out =
           driver.createOutputTopic(
               "o", new StringDeserializer(), Serdes.ByteArray().deserializer());
-      in.pipeInput(new TestRecord<>(key(1), score(1, 0.01, false, null), T0));
-      in.pipeInput(new TestRecord<>(key(2), score(2, 0.02, false, null), T0.plusSeconds(10)));
-      in.pipeInput(new TestRecord<>(key(3), score(3, 0.02, false, null), T0.plusSeconds(20)));
-      in.pipeInput(new TestRecord<>(key(4), score(4, 0.02, false, null), T0.plusSeconds(30)));
+      pipe(in, score(1, 0.01, false, null), T0);
+      pipe(in, score(2, 0.02, false, null), T0.plusSeconds(10));
+      pipe(in, score(3, 0.02, false, null), T0.plusSeconds(20));
+      pipe(in, score(4, 0.02, false, null), T0.plusSeconds(30));
+      // No grace: each window closes when the first partial of the next one arrives.
       List<byte[]> values = out.readValuesToList();
-      assertThat(values).hasSize(2);
+      assertThat(values).hasSize(3);
       JsonNode first = JSON.readTree(values.get(0));
       assertThat(first.get("count").asLong()).isEqualTo(1);
       assertThat(first.get("ground_truth").isNull()).isTrue();
@@ -153,8 +151,9 @@ class StatsTopologyTest {
     }
   }
 
+  /** Several scorers' transactions, each a partial of many scores, make one window. */
   @Test
-  void idlePartitionsReportTheirWindowsByTheWallClock(@TempDir Path dir) throws Exception {
+  void partialsOfSeveralScorersMergeIntoOneWindow(@TempDir Path dir) throws Exception {
     var topology =
         StatsTopology.buildTopology(
             "s", "o", Duration.ofMinutes(1), Duration.ofSeconds(10), w -> {});
@@ -165,37 +164,57 @@ class StatsTopologyTest {
                 "stats-test-3",
                 dir,
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "x:1"),
-                Map.of()),
-            T0)) {
-      TestInputTopic<byte[], byte[]> in =
-          driver.createInputTopic("s", new ByteArraySerializer(), new ByteArraySerializer());
+                Map.of()))) {
+      TestInputTopic<String, byte[]> in =
+          driver.createInputTopic("s", new StringSerializer(), new ByteArraySerializer());
       TestOutputTopic<String, byte[]> out =
           driver.createOutputTopic(
               "o", new StringDeserializer(), Serdes.ByteArray().deserializer());
-      in.pipeInput(new TestRecord<>(key(1), score(1, 0.01, false, null), T0.plusSeconds(1)));
-      in.pipeInput(new TestRecord<>(key(2), score(2, 0.01, true, "noise"), T0.plusSeconds(2)));
-      // No later score arrives; the wall clock passes the window's end plus grace.
-      driver.advanceWallClockTime(Duration.ofSeconds(75));
-      in.pipeInput(new TestRecord<>(key(3), score(3, 0.01, false, null), T0.plusSeconds(80)));
-      driver.advanceWallClockTime(Duration.ofSeconds(60));
+      // Three scorers, interleaved, each committing transactions of 10 scores; scorer k's scores
+      // are 0.01 * (k + 1), every tenth of scorer 2's is a flagged noise image.
+      for (int tx = 0; tx < 5; tx++) {
+        for (int k = 0; k < 3; k++) {
+          PartialStatistics partial = new PartialStatistics(Duration.ofMinutes(1));
+          for (int i = 0; i < 10; i++) {
+            long at = T0.plusSeconds(tx * 10L + k).toEpochMilli() + i;
+            boolean noise = k == 2 && i == 0;
+            partial.add(
+                new ScoreRecord(
+                    new ScoreRecord.Source("test:" + i + ":0", k, i),
+                    new ScoreRecord.Verdict(noise ? 0.5 : 0.01 * (k + 1), 0.05, noise),
+                    new ScoreRecord.Model(10, 0),
+                    new ScoreRecord.Truth(3, noise ? "noise" : null),
+                    ScoreRecord.Timing.of(0, at)));
+          }
+          for (var r : partial.records("s")) {
+            in.pipeInput(
+                new TestRecord<>(
+                    PartialStatistics.KEY, r.value(), Instant.ofEpochMilli(r.timestamp())));
+          }
+        }
+      }
+      pipe(in, score(0, 0.01, false, null), T0.plusSeconds(70));
       List<byte[]> values = out.readValuesToList();
       assertThat(values).hasSize(1);
       JsonNode w = JSON.readTree(values.get(0));
-      assertThat(w.get("count").asLong()).isEqualTo(2);
-      assertThat(w.at("/ground_truth/kinds/noise/recall").asDouble()).isEqualTo(1.0);
+      assertThat(w.get("count").asLong()).isEqualTo(150);
+      assertThat(w.get("anomalies").asLong()).isEqualTo(5);
+      assertThat(w.at("/score/min").asDouble()).isEqualTo(0.01);
+      assertThat(w.at("/score/max").asDouble()).isEqualTo(0.5);
+      assertThat(w.at("/ground_truth/kinds/noise/count").asLong()).isEqualTo(5);
+      assertThat(w.at("/ground_truth/negatives").asLong()).isEqualTo(145);
     }
   }
 
-  private static byte[] scoreByModel(
+  private static ScoreRecord scoreByModel(
       int i, double score, boolean flagged, String kind, ScoreRecord.Drift drift) {
-    return ScoreRecordCodec.encode(
-        new ScoreRecord(
-            new ScoreRecord.Source("test:" + i + ":0", 0, i),
-            new ScoreRecord.Verdict(score, 0.05, flagged),
-            new ScoreRecord.Model(10, 0),
-            new ScoreRecord.Truth(3, kind),
-            ScoreRecord.Timing.of(0, 0),
-            drift));
+    return (new ScoreRecord(
+        new ScoreRecord.Source("test:" + i + ":0", 0, i),
+        new ScoreRecord.Verdict(score, 0.05, flagged),
+        new ScoreRecord.Model(10, 0),
+        new ScoreRecord.Truth(3, kind),
+        ScoreRecord.Timing.of(0, 0),
+        drift));
   }
 
   @Test
@@ -223,8 +242,8 @@ class StatsTopologyTest {
                 dir,
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "x:1"),
                 Map.of()))) {
-      TestInputTopic<byte[], byte[]> in =
-          driver.createInputTopic("s", new ByteArraySerializer(), new ByteArraySerializer());
+      TestInputTopic<String, byte[]> in =
+          driver.createInputTopic("s", new StringSerializer(), new ByteArraySerializer());
       TestOutputTopic<String, byte[]> out =
           driver.createOutputTopic(
               "o", new StringDeserializer(), Serdes.ByteArray().deserializer());
@@ -237,21 +256,18 @@ class StatsTopologyTest {
       for (int k = 0; k < 20; k++, i++) {
         boolean flag = k < 2;
         String kind = k == 1 ? "noise" : null;
-        in.pipeInput(
-            new TestRecord<>(key(i), scoreByModel(i, 0.01, flag, kind, settled), T0.plusMillis(i)));
+        pipe(in, scoreByModel(i, 0.01, flag, kind, settled), T0.plusMillis(i));
       }
       for (int k = 0; k < 30; k++, i++) {
         boolean flag = k < 18;
         String kind = k == 0 ? "noise" : null;
-        in.pipeInput(
-            new TestRecord<>(
-                key(i), scoreByModel(i, 0.08, flag, kind, adapting), T0.plusMillis(i)));
+        pipe(in, scoreByModel(i, 0.08, flag, kind, adapting), T0.plusMillis(i));
       }
       for (int k = 0; k < 10; k++, i++) {
-        in.pipeInput(new TestRecord<>(key(i), score(i, 0.01, k == 0, null), T0.plusMillis(i)));
+        pipe(in, score(i, 0.01, k == 0, null), T0.plusMillis(i));
       }
-      in.pipeInput(new TestRecord<>(key(0), score(0, 0.01, false, null), T0.plusSeconds(10)));
-      in.pipeInput(new TestRecord<>(key(0), score(0, 0.01, false, null), T0.plusSeconds(20)));
+      // No grace: the first partial of the next window closes this one.
+      pipe(in, score(0, 0.01, false, null), T0.plusSeconds(10));
 
       List<byte[]> values = out.readValuesToList();
       assertThat(values).hasSize(1);
@@ -283,7 +299,14 @@ class StatsTopologyTest {
     }
   }
 
-  private static byte[] key(int i) {
-    return ("test:" + i + ":0").getBytes();
+  /**
+   * Pipes what a scorer writes for a transaction holding just {@code score}, scored {@code at}: a
+   * partial of that one score, stamped {@code at}.
+   */
+  private static void pipe(TestInputTopic<String, byte[]> in, ScoreRecord score, Instant at) {
+    WindowStats partial = new WindowStats().add(ScoreObservation.of(score));
+    in.pipeInput(
+        new TestRecord<>(
+            PartialStatistics.KEY, WindowStats.SERDE.serializer().serialize("s", partial), at));
   }
 }
