@@ -109,29 +109,7 @@ final class ScoringLoop implements Runnable {
       ScorerMetrics metrics,
       ScorerHealth health,
       AnomalyGallery gallery) {
-    this(
-        consumer,
-        producer,
-        settings,
-        model,
-        follower,
-        metrics,
-        health,
-        gallery,
-        settings.pipelined() ? ForwardWorker.pipelined() : ForwardWorker.inline());
-  }
-
-  ScoringLoop(
-      Consumer<byte[], byte[]> consumer,
-      Producer<byte[], byte[]> producer,
-      ScorerSettings settings,
-      AtomicReference<LoadedModel> model,
-      ModelFollower follower,
-      ScorerMetrics metrics,
-      ScorerHealth health,
-      AnomalyGallery gallery,
-      ForwardWorker forward) {
-    this.forward = forward;
+    this.forward = settings.pipelined() ? ForwardWorker.pipelined() : ForwardWorker.inline();
     this.consumer = consumer;
     this.producer = producer;
     this.settings = settings;
