@@ -182,8 +182,13 @@ public final class ScorerService extends AbstractService {
       setup.ensure(TopicCatalog.deadLetters(partitions, rf).named(settings.dlqTopic())).log(log);
       // The partial statistics are written by every scorer, with or without the statistics
       // stream in its process; they are the statistics' internal topic, created like the stream's
-      // own (with its credentials) where it runs here.
-      TopicDefinition partials = TopicCatalog.statsPartials(settings.statsPartialsTopic(), rf);
+      // own (with its credentials) where it runs here, replicated like the scores they summarise
+      // (an administrator who made anomaly.scores durable made them durable too).
+      short partialsRf =
+          (short)
+              setup.replicationFactor(settings.scoresTopic()).orElse(settings.replicationFactor());
+      TopicDefinition partials =
+          TopicCatalog.statsPartials(settings.statsPartialsTopic(), partialsRf);
       if (settings.stats() == null) {
         setup.ensure(partials).log(log);
       } else {

@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.vaestream.core.checkpoint.Checkpoint;
 import dev.vaestream.core.checkpoint.CheckpointCodec;
 import dev.vaestream.core.cli.ExitCodes;
+import dev.vaestream.core.kafka.Topics;
 import dev.vaestream.core.process.ChildJvm;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.localkafka.LocalKafka;
+import dev.vaestream.scorer.stats.WindowStats;
 import dev.vaestream.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Exactly one score per image although the scorer, a separate JVM, is killed with SIGKILL three
  * times at random moments while images keep arriving, and restarted each time. A final run drains
  * the input and stops on SIGTERM with exit code 0; a read_committed consumer then finds every image
- * id exactly once.
+ * id exactly once, and the partial statistics written in the same transactions count each image
+ * once.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ScorerKillIT {
@@ -96,6 +100,20 @@ class ScorerKillIT {
     List<ScoreRecord> scores = ScorerFixture.readScores(kafka, n.scores(), TOTAL);
     ScorerFixture.assertExactlyOnce(scores, 0, TOTAL);
     assertThat(scores).hasSize(TOTAL);
+
+    // The partial statistics travel in the scores' own transactions (written with --no-stats
+    // too): across the kills they count every image exactly once as well.
+    long counted = 0;
+    for (ConsumerRecord<byte[], byte[]> r :
+        TestStreams.readCommitted(
+            kafka.bootstrapServers(),
+            Topics.statsPartials(n.group() + "-stats"),
+            1,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(3))) {
+      counted += WindowStats.SERDE.deserializer().deserialize(r.topic(), r.value()).count();
+    }
+    assertThat(counted).as("images counted by the partial statistics").isEqualTo(TOTAL);
   }
 
   private static Process startScorer(LocalKafka kafka, ScorerFixture.Names n, Path logFile)
