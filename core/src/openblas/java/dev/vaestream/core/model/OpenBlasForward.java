@@ -1,5 +1,11 @@
 package dev.vaestream.core.model;
 
+import static dev.vaestream.core.model.LayerSizes.H1;
+import static dev.vaestream.core.model.LayerSizes.H2;
+import static dev.vaestream.core.model.LayerSizes.H3;
+import static dev.vaestream.core.model.LayerSizes.H4;
+import static dev.vaestream.core.model.LayerSizes.IN;
+import static dev.vaestream.core.model.LayerSizes.Z;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
@@ -28,12 +34,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Deterministic: the same parameters, rows and row count give the same bits.
  */
 final class OpenBlasForward implements VaeForward {
-  private static final int IN = VaeArchitecture.INPUT;
-  private static final int H1 = VaeArchitecture.ENCODER[0];
-  private static final int H2 = VaeArchitecture.ENCODER[1];
-  private static final int Z = VaeArchitecture.LATENT;
-  private static final int H3 = VaeArchitecture.DECODER[0];
-  private static final int H4 = VaeArchitecture.DECODER[1];
 
   // Parameters, read in place: weights as BLAS operands, biases copied to the heap per call.
   private FloatPointer e0W;

@@ -1,5 +1,12 @@
 package dev.vaestream.core.model;
 
+import static dev.vaestream.core.model.LayerSizes.H1;
+import static dev.vaestream.core.model.LayerSizes.H2;
+import static dev.vaestream.core.model.LayerSizes.H3;
+import static dev.vaestream.core.model.LayerSizes.H4;
+import static dev.vaestream.core.model.LayerSizes.IN;
+import static dev.vaestream.core.model.LayerSizes.Z;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,12 +30,6 @@ record ParameterLayout(
     int d1b,
     int outW,
     int outb) {
-  private static final int IN = VaeArchitecture.INPUT;
-  private static final int H1 = VaeArchitecture.ENCODER[0];
-  private static final int H2 = VaeArchitecture.ENCODER[1];
-  private static final int Z = VaeArchitecture.LATENT;
-  private static final int H3 = VaeArchitecture.DECODER[0];
-  private static final int H4 = VaeArchitecture.DECODER[1];
 
   /** The offsets of {@code model}'s parameters; fails if DL4J laid them out otherwise. */
   static ParameterLayout of(VaeModel model) {
