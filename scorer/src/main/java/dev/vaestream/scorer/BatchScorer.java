@@ -35,8 +35,8 @@ final class BatchScorer {
    * The scores of one batch, in input order, with what the anomaly gallery needs to draw them.
    *
    * @param records one score record per input
-   * @param pixels the inputs scaled to [0, 1], 784 per image (the scorer's reused buffer: valid
-   *     until its next batch)
+   * @param pixels the inputs scaled to [0, 1], 784 per image (one of the scoring loop's two reused
+   *     buffers: valid until the loop prepares its next batch)
    * @param model the network that scored them, to reconstruct the few images the gallery keeps
    */
   record Result(List<ScoreRecord> records, float[] pixels, VaeModel model) {}
@@ -53,26 +53,15 @@ final class BatchScorer {
   }
 
   /**
-   * Scores {@code inputs} with {@code model} in one forward pass.
+   * Scores {@code inputs} with {@code model} in one forward pass: {@link #scale}, the forward pass
+   * and {@link #records} in one call, on this thread (the scoring loop runs the three steps on two
+   * threads: {@link ForwardWorker}).
    *
    * @param nowMs the clock; read once, after the forward pass, for every record's {@code scored_at}
    */
   static Result score(
       LoadedModel model, List<Input> inputs, java.util.function.LongSupplier nowMs) {
-    return score(model, inputs, nowMs, new float[inputs.size() * PIXELS]);
-  }
-
-  /**
-   * {@link #score(LoadedModel, List, java.util.function.LongSupplier)} with the scaled pixels in
-   * {@code buffer} when it is large enough: the scoring thread reuses one, rather than zeroing 1.6
-   * MB of fresh array per batch of 512.
-   */
-  static Result score(
-      LoadedModel model,
-      List<Input> inputs,
-      java.util.function.LongSupplier nowMs,
-      float[] buffer) {
-    float[] pixels = scale(inputs, buffer);
+    float[] pixels = scale(inputs, new float[inputs.size() * PIXELS]);
     // No reconstructions: the gallery recomputes the few it keeps (AnomalyGallery).
     BatchScores scores = model.model().score(pixels, inputs.size(), false);
     return records(model, inputs, scores, pixels, nowMs.getAsLong());
@@ -130,8 +119,9 @@ final class BatchScorer {
    * VaeModel.score} keeps its buffers with the model, so a replaced model takes them with it and
    * this frees nothing; with ND4J ops (other backends) it keeps a per-thread workspace per model
    * instance that lives as long as the thread, and with a new model every checkpoint (about every
-   * 30 s) the old ones would pile up. The scoring thread calls this when it switches models, the
-   * loader after its warm-up pass; the next score simply allocates afresh.
+   * 30 s) the old ones would pile up. The thread that runs the forward passes ({@link
+   * ForwardWorker}) calls this when it switches models, the loader after its warm-up pass; the next
+   * score simply allocates afresh.
    */
   static void releaseThreadScratch() {
     Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();

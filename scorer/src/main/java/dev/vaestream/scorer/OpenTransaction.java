@@ -34,11 +34,6 @@ final class OpenTransaction {
     this.partials = new PartialStatistics(statsWindow);
   }
 
-  /** With the default statistics window. */
-  OpenTransaction() {
-    this(ScorerSettings.DEFAULT_STATS_WINDOW);
-  }
-
   boolean isOpen() {
     return open;
   }

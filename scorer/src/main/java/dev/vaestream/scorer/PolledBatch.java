@@ -1,6 +1,7 @@
 package dev.vaestream.scorer;
 
 import dev.vaestream.core.model.BatchScores;
+import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -32,8 +34,30 @@ final class PolledBatch {
   float[] pixels;
   private Future<BatchScores> scores;
 
-  PolledBatch(int capacity) {
+  private PolledBatch(int capacity) {
     this.inputs = new ArrayList<>(capacity);
+  }
+
+  /**
+   * Decodes what one poll returned: the valid images in order, the records that failed to decode
+   * with their reasons, and the first and last offset per partition.
+   */
+  static PolledBatch decode(ConsumerRecords<byte[], byte[]> records) {
+    PolledBatch batch = new PolledBatch(records.count());
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      batch.consumed.put(tp, new Range(list.get(0).offset(), list.get(list.size() - 1).offset()));
+      for (ConsumerRecord<byte[], byte[]> r : list) {
+        try {
+          batch.inputs.add(
+              new BatchScorer.Input(
+                  r.key(), ImageRecordCodec.decode(r), r.partition(), r.offset()));
+        } catch (InvalidRecordException e) {
+          batch.rejected.add(new Rejected(r, e));
+        }
+      }
+    }
+    return batch;
   }
 
   /** Starts the forward pass of the scaled {@link #pixels} with {@link #model}. */

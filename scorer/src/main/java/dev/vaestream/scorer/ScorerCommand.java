@@ -204,14 +204,18 @@ public final class ScorerCommand implements Callable<Integer> {
       names = "--stats-window",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Statistics window size, tumbling, e.g. 60s, 5m (default 60s).")
+      description =
+          "Statistics window size, tumbling, e.g. 60s, 5m (default 60s). Every scorer cuts its"
+              + " partial statistics by it, --no-stats or not: give all scorers the same.")
   Duration statsWindow;
 
   @Option(
       names = "--stats-grace",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long a window waits for late scores before it closes (default 10s).")
+      description =
+          "How long a window waits for late partial statistics (a scorer's clock behind, a commit"
+              + " delayed) before it closes (default 10s).")
   Duration statsGrace;
 
   /** The old spelling of {@code --stats-window}, in seconds. */
@@ -231,7 +235,10 @@ public final class ScorerCommand implements Callable<Integer> {
   @Option(
       names = "--stats-application-id",
       paramLabel = "ID",
-      description = "Kafka Streams application.id of the statistics (default: <group-id>-stats).")
+      description =
+          "Kafka Streams application.id of the statistics (default: <group-id>-stats); it also"
+              + " names the partial statistics topic, <id>-score-partials, that every scorer"
+              + " writes: give all scorers the same.")
   String statsApplicationId;
 
   @Option(

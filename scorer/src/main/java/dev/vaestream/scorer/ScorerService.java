@@ -6,6 +6,7 @@ import dev.vaestream.core.cli.ExitCodes;
 import dev.vaestream.core.cli.UserException;
 import dev.vaestream.core.kafka.TopicCatalog;
 import dev.vaestream.core.kafka.TopicDefinition;
+import dev.vaestream.core.kafka.TopicReport;
 import dev.vaestream.core.kafka.TopicSetup;
 import dev.vaestream.core.metrics.Health;
 import dev.vaestream.core.metrics.MetricsServer;
@@ -178,17 +179,16 @@ public final class ScorerService extends AbstractService {
         }
       }
       short rf = settings.replicationFactor();
-      setup.ensure(TopicCatalog.scores(partitions, rf).named(settings.scoresTopic())).log(log);
+      TopicReport scores =
+          setup.ensure(TopicCatalog.scores(partitions, rf).named(settings.scoresTopic())).log(log);
       setup.ensure(TopicCatalog.deadLetters(partitions, rf).named(settings.dlqTopic())).log(log);
       // The partial statistics are written by every scorer, with or without the statistics
       // stream in its process; they are the statistics' internal topic, created like the stream's
       // own (with its credentials) where it runs here, replicated like the scores they summarise
       // (an administrator who made anomaly.scores durable made them durable too).
-      short partialsRf =
-          (short)
-              setup.replicationFactor(settings.scoresTopic()).orElse(settings.replicationFactor());
       TopicDefinition partials =
-          TopicCatalog.statsPartials(settings.statsPartialsTopic(), partialsRf);
+          TopicCatalog.statsPartials(
+              settings.statsPartialsTopic(), (short) scores.replicationFactor());
       if (settings.stats() == null) {
         setup.ensure(partials).log(log);
       } else {

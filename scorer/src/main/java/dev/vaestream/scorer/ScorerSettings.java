@@ -42,7 +42,7 @@ public record ScorerSettings(
   /** Default statistics window. */
   public static final Duration DEFAULT_STATS_WINDOW = Duration.ofSeconds(60);
 
-  /** Default time a statistics window waits for late scores. */
+  /** Default time a statistics window waits for late partial statistics. */
   public static final Duration DEFAULT_STATS_GRACE = Duration.ofSeconds(10);
 
   /** Default most images per poll and forward pass. */

@@ -6,7 +6,6 @@ import dev.vaestream.core.data.MnistDataset;
 import dev.vaestream.core.kafka.Fencing;
 import dev.vaestream.core.model.BatchScores;
 import dev.vaestream.core.record.DeadLetters;
-import dev.vaestream.core.record.ImageRecordCodec;
 import dev.vaestream.core.record.InvalidRecordException;
 import dev.vaestream.core.record.ScoreRecord;
 import dev.vaestream.core.record.ScoreRecordCodec;
@@ -45,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * consumer's group metadata (EOS v2) commits the outputs and the input position atomically, and
  * downstream reads {@code read_committed}. Just before it commits, a transaction also gets the
  * partial statistics of its scores, one record per statistics window ({@link OpenTransaction}), so
- * the statistics count each score exactly once too. A transaction is committed after every poll
+ * the statistics count each committed score once (unless its partial reaches the statistics stream
+ * after its window has closed: {@code --stats-grace}). A transaction is committed after every poll
  * that returned less than a full batch (the loop has caught up, so latency wins) and otherwise at
  * least every {@code commitInterval} (throughput wins under a backlog).
  *
@@ -224,21 +224,7 @@ final class ScoringLoop implements Runnable {
    * Nothing is sent: a failure before the batch is written out only has to rewind to it.
    */
   private void prepare(ConsumerRecords<byte[], byte[]> records) {
-    PolledBatch batch = new PolledBatch(records.count());
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-      batch.consumed.put(
-          tp, new PolledBatch.Range(list.get(0).offset(), list.get(list.size() - 1).offset()));
-      for (ConsumerRecord<byte[], byte[]> r : list) {
-        try {
-          batch.inputs.add(
-              new BatchScorer.Input(
-                  r.key(), ImageRecordCodec.decode(r), r.partition(), r.offset()));
-        } catch (InvalidRecordException e) {
-          batch.rejected.add(new PolledBatch.Rejected(r, e));
-        }
-      }
-    }
+    PolledBatch batch = PolledBatch.decode(records);
     pending.addLast(batch);
     if (batch.inputs.isEmpty()) {
       return;
@@ -371,11 +357,12 @@ final class ScoringLoop implements Runnable {
       batch.consumed.forEach((tp, range) -> rewind.merge(tp, range.first(), Math::min));
     }
     int unwritten = pending.size();
-    discardPending();
     if (transaction.isOpen()) {
       producer.abortTransaction();
       metrics.aborted();
     }
+    // Only now: should the abort fail, a second attempt still rewinds past these batches.
+    discardPending();
     Set<TopicPartition> assigned = consumer.assignment();
     rewind.forEach(
         (tp, first) -> {

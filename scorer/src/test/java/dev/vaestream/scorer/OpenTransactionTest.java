@@ -13,7 +13,7 @@ class OpenTransactionTest {
 
   @Test
   void rewindsToTheFirstOffsetAndCommitsPastTheLastOverSeveralPolls() {
-    OpenTransaction t = new OpenTransaction();
+    OpenTransaction t = new OpenTransaction(ScorerSettings.DEFAULT_STATS_WINDOW);
     t.begin(100);
     t.consumed(p0, 10, 19);
     t.consumed(p1, 5, 5);
@@ -26,7 +26,7 @@ class OpenTransactionTest {
 
   @Test
   void countsUntilCleared() {
-    OpenTransaction t = new OpenTransaction();
+    OpenTransaction t = new OpenTransaction(ScorerSettings.DEFAULT_STATS_WINDOW);
     t.begin(0);
     t.scored(32, 2);
     t.scored(8, 1);

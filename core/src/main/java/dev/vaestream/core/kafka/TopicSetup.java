@@ -217,12 +217,6 @@ public final class TopicSetup implements AutoCloseable {
     return d == null ? OptionalInt.empty() : OptionalInt.of(d.partitions().size());
   }
 
-  /** The topic's replication factor, or empty when it does not exist. */
-  public OptionalInt replicationFactor(String topic) {
-    TopicDescription d = describe(topic, deadline());
-    return d == null ? OptionalInt.empty() : OptionalInt.of(replicationFactorOf(d));
-  }
-
   /** A report and the topic's {@code min.insync.replicas} (0 when unknown). */
   private record Checked(TopicReport report, int minInSyncReplicas) {}
 

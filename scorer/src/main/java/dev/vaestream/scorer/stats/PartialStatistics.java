@@ -52,10 +52,6 @@ public final class PartialStatistics {
     w.latestScoredAt = Math.max(w.latestScoredAt, t);
   }
 
-  public boolean isEmpty() {
-    return windows.isEmpty();
-  }
-
   /** One record per window counted since the last {@link #clear}, oldest window first. */
   public List<ProducerRecord<byte[], byte[]>> records(String topic) {
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(windows.size());
