@@ -4,9 +4,9 @@ import java.util.Objects;
 
 /**
  * One value on {@code anomaly.scores}: the score of one image and everything needed to explain it.
- * The scorer writes it and every reader (statistics, the demo's tally, the fault campaign's audit,
- * the latency benchmark, users' code) reads it through {@link ScoreRecordCodec}; the contract is
- * {@code schema/anomaly-score.schema.json} (fields are only ever added, never renamed or removed).
+ * The scorer writes it and every reader (the demo's tally, the fault campaign's audit, the latency
+ * benchmark, users' code) reads it through {@link ScoreRecordCodec}; the contract is {@code
+ * schema/anomaly-score.schema.json} (fields are only ever added, never renamed or removed).
  *
  * <p>The thirteen fields come in five groups so that a call site says what each number is: {@code
  * new ScoreRecord(new Source(id, partition, offset), new Verdict(score, threshold, anomaly), new

@@ -16,7 +16,8 @@ import java.util.Optional;
  * fields are only added, never renamed or removed, so the decoder ignores fields it does not know.
  *
  * <p>Both directions use Jackson's streaming API (no data binding, no polymorphism): the scorer
- * encodes once per image and the statistics decode once per score.
+ * encodes once per image, and readers (the demo's tally, the fault campaign's audit, users' code)
+ * decode every score.
  */
 public final class ScoreRecordCodec {
   /** Version of the value format; bumped only for incompatible changes (none so far). */
@@ -45,7 +46,7 @@ public final class ScoreRecordCodec {
   public static final String F_ADAPTING = "adapting";
 
   // FastDoubleParser (bundled with jackson-core): the same correctly rounded doubles as
-  // Double.parseDouble, at a fraction of the cost; the statistics decode every score.
+  // Double.parseDouble, at a fraction of the cost; readers of the whole topic decode every score.
   private static final JsonFactory JSON =
       JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
