@@ -98,14 +98,11 @@ class AlertsIT {
                   BAD_SIGNATURE.replace("alertstate=\"firing\"", "alertstate=~\"pending|firing\"")))
           .isEmpty();
 
-      demo.signal("trainer", "STOP");
-      trainerStopped = true;
+      // The forged checkpoint first, while the trainer runs: a trainer stopped inside one of its
+      // checkpoint transactions hides every later record of vae.checkpoints, the forged one
+      // included, from read_committed readers until that transaction times out (seen once: the
+      // rejection came only after the test resumed the trainer).
       forgeCheckpoint(demo.bootstrapServers());
-
-      List<Sample> down = awaitSeries(prometheus, SERVICE_DOWN, Duration.ofSeconds(90));
-      assertThat(down)
-          .singleElement()
-          .satisfies(s -> assertThat(s.labels().path("severity").asText()).isEqualTo("critical"));
       List<Sample> forged = awaitSeries(prometheus, BAD_SIGNATURE, Duration.ofSeconds(90));
       assertThat(forged)
           .singleElement()
@@ -114,6 +111,13 @@ class AlertsIT {
                 assertThat(s.labels().path("severity").asText()).isEqualTo("critical");
                 assertThat(s.labels().path("job").asText()).isEqualTo("scorer");
               });
+
+      demo.signal("trainer", "STOP");
+      trainerStopped = true;
+      List<Sample> down = awaitSeries(prometheus, SERVICE_DOWN, Duration.ofSeconds(90));
+      assertThat(down)
+          .singleElement()
+          .satisfies(s -> assertThat(s.labels().path("severity").asText()).isEqualTo("critical"));
       // The scorer kept scoring, and only the producer and scorer are still up.
       assertThat(prometheus.query("up == 1"))
           .extracting(s -> s.labels().path("job").asText())
