@@ -151,8 +151,7 @@ final class OnlineLearner implements AutoCloseable {
         exceedances += r >= LossDriftDetector.EXCEED_RANK ? 1 : 0;
       }
     }
-    boolean watchInput = driftSettings.enabled() && driftSettings.inputShift() > 0;
-    double ink = watchInput ? InputShiftDetector.ink(images, n) : Double.NaN;
+    double ink = drift.input().enabled() ? InputShiftDetector.ink(images, n) : Double.NaN;
     LossDriftDetector.Detection detection = drift.observe(loss / n, n, exceedances, ink);
     if (detection != null && guard.enabled()) {
       // Re-baseline: the old window describes a stream that no longer exists.

@@ -71,9 +71,12 @@ public final class LossDriftDetector {
 
   private static InputShiftDetector newInput(DriftSettings settings) {
     return new InputShiftDetector(
-        settings.enabled() ? settings.inputShift() : 0,
-        settings.warmupImages(),
-        settings.inputSettleImages());
+        inputMinShift(settings), settings.warmupImages(), settings.inputSettleImages());
+  }
+
+  /** The input detector's threshold: 0 (off) when drift handling is off. */
+  private static double inputMinShift(DriftSettings settings) {
+    return settings.enabled() ? settings.inputShift() : 0;
   }
 
   /**
@@ -266,7 +269,7 @@ public final class LossDriftDetector {
     if (inputState != null) {
       d.input =
           InputShiftDetector.fromState(
-              settings.enabled() ? settings.inputShift() : 0,
+              inputMinShift(settings),
               settings.warmupImages(),
               settings.inputSettleImages(),
               inputState);
