@@ -136,8 +136,10 @@ public final class ImageSource implements Iterator<ImageRecord> {
       // images came before it, so --limit or a shuffle never changes which images are anomalies.
       SplittableRandom rnd = new SplittableRandom(imageSeed(plan.seed(), pass, index));
       if (rnd.nextDouble() < plan.anomalyRate()) {
-        anomaly = kinds[rnd.nextInt(kinds.length)];
-        pixels = anomaly.apply(pixels, rnd.nextLong());
+        anomaly = AnomalyKind.draw(kinds, data.label(index), rnd);
+        if (anomaly != null) {
+          pixels = anomaly.apply(pixels, rnd.nextLong());
+        }
       }
     }
     return new ImageRecord(

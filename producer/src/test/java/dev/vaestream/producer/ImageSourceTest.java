@@ -229,6 +229,45 @@ class ImageSourceTest {
   }
 
   @Test
+  void aFlipIsNeverInjectedWhereItLeavesTheDigitAsItWas() {
+    // An upside-down 0, 1, 3 or 8 is still that digit: labelled an anomaly it would be a lie.
+    List<ImageRecord> all =
+        take(
+            new ImageSource(
+                test,
+                plan(1, false, false, 1, 2000L, 1, EnumSet.of(AnomalyKind.FLIPPED)),
+                () -> 0L),
+            2000);
+    for (ImageRecord r : all) {
+      int digit = test.label(r.index());
+      if (digit == 0 || digit == 1 || digit == 3 || digit == 8) {
+        assertThat(r.anomaly()).isNull();
+        assertThat(r.pixels()).isEqualTo(test.image(r.index()));
+      } else {
+        assertThat(r.anomaly()).isEqualTo(AnomalyKind.FLIPPED);
+      }
+    }
+    // With other kinds to choose from, such a digit gets one of them instead.
+    assertThat(
+            take(
+                new ImageSource(
+                    test,
+                    plan(
+                        1,
+                        false,
+                        false,
+                        1,
+                        2000L,
+                        1,
+                        EnumSet.of(AnomalyKind.FLIPPED, AnomalyKind.NOISE)),
+                    () -> 0L),
+                2000))
+        .allMatch(r -> r.anomaly() != null)
+        .filteredOn(r -> test.label(r.index()) == 1)
+        .allMatch(r -> r.anomaly() == AnomalyKind.NOISE);
+  }
+
+  @Test
   void rateZeroInjectsNothingAndRateOneReplacesEverything() {
     assertThat(
             take(

@@ -46,6 +46,9 @@ final class OnlineLearner implements AutoCloseable {
   static final String META_THRESHOLD = "guard.threshold";
   static final String META_PENDING = "pending.images";
   static final String ARRAY_WINDOW = "guard.window";
+  static final String META_SOFT_NEXT = "guard.soft.next";
+  static final String META_SOFT_COUNT = "guard.soft.count";
+  static final String ARRAY_SOFT_WINDOW = "guard.soft.window";
   static final String ARRAY_PENDING = "pending.pixels";
   static final String META_DRIFT = "drift.detector";
   static final String META_DRIFT_INPUT = "drift.input";
@@ -62,6 +65,7 @@ final class OnlineLearner implements AutoCloseable {
       double meanReconstruction,
       double meanKl,
       int skipped,
+      int softSkipped,
       int steps,
       int rollbacks,
       double trainingLoss,
@@ -74,6 +78,8 @@ final class OnlineLearner implements AutoCloseable {
   private final GroupScorer scorer;
   private final GuardSettings guard;
   private final GuardWindow window;
+  // What the soft guard ranks against: the latest ink-normalised errors (GuardSettings.softScore).
+  private final GuardWindow softWindow;
   private final float[] pending = new float[2 * GROUP * PX];
   private int pendingCount;
   private double threshold = Double.POSITIVE_INFINITY;
@@ -92,6 +98,7 @@ final class OnlineLearner implements AutoCloseable {
     this.scorer = new GroupScorer(model, GroupScorer.helperWorthwhile());
     this.guard = guard;
     this.window = new GuardWindow(guard.windowSize());
+    this.softWindow = new GuardWindow(guard.softWindow());
     this.driftSettings = driftSettings;
     this.drift = new LossDriftDetector(driftSettings);
   }
@@ -131,6 +138,7 @@ final class OnlineLearner implements AutoCloseable {
     double recon = 0;
     double kl = 0;
     int skipped = 0;
+    int softSkipped = 0;
     for (int i = 0; i < n; i++) {
       loss += scores.loss(i);
     }
@@ -138,17 +146,24 @@ final class OnlineLearner implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       groupScores[i] = (float) scores.mse(i);
     }
-    // Ranks among the recent scores: for the soft guard and the detector's exceedance count.
+    // Ranks among the recent scores, for the detector's exceedance count.
     boolean ranked =
         window.count() >= Math.max(1, guard.warmup())
-            && (guard.enabled() && guard.soft()
-                || driftSettings.enabled() && driftSettings.cusumThreshold() > 0);
-    double[] ranks = ranked ? ranks(groupScores) : null;
+            && driftSettings.enabled()
+            && driftSettings.cusumThreshold() > 0;
     int exceedances = -1;
     if (ranked) {
       exceedances = 0;
-      for (double r : ranks) {
-        exceedances += r >= LossDriftDetector.EXCEED_RANK ? 1 : 0;
+      for (float score : groupScores) {
+        exceedances += rank(window, score) >= LossDriftDetector.EXCEED_RANK ? 1 : 0;
+      }
+    }
+    // The soft guard's ranks, among the latest ink-normalised errors.
+    float[] softScores = null;
+    if (guard.enabled() && guard.soft()) {
+      softScores = new float[n];
+      for (int i = 0; i < n; i++) {
+        softScores[i] = guard.softScore(groupScores[i], ink(images, i));
       }
     }
     double ink = drift.input().enabled() ? InputShiftDetector.ink(images, n) : Double.NaN;
@@ -156,6 +171,7 @@ final class OnlineLearner implements AutoCloseable {
     if (detection != null && guard.enabled()) {
       // Re-baseline: the old window describes a stream that no longer exists.
       window.clear();
+      softWindow.clear();
       threshold = Double.POSITIVE_INFINITY;
       rebaselining = true;
     }
@@ -163,11 +179,17 @@ final class OnlineLearner implements AutoCloseable {
     // Soft guard: off while the hard guard is off (warm-up, re-baselining) and while adapting to a
     // detected change, when the new regime is what must be learned.
     boolean soft =
-        ranks != null
-            && guard.enabled()
-            && guard.soft()
-            && Double.isFinite(threshold)
+        softScores != null
+            && softWindow.count() >= Math.min(guard.softWindow(), Math.max(1, guard.warmup()))
+            && !rebaselining
             && !drift.adapting();
+    double[] softRanks = new double[n];
+    if (soft) {
+      // Ranked against the window as it was before this group, like the hard threshold.
+      for (int i = 0; i < n; i++) {
+        softRanks[i] = rank(softWindow, softScores[i]);
+      }
+    }
     for (int i = 0; i < n; i++) {
       recon += scores.reconstructionError()[i];
       kl += scores.kl()[i];
@@ -176,9 +198,16 @@ final class OnlineLearner implements AutoCloseable {
       // truncated at the threshold, so its p99 sits below the threshold and the guard ratchets down
       // (measured: 0.031 to 0.021 in five minutes, skipping 44% of the stream).
       window.add(score);
-      if (guard.enabled() && score > threshold
-          || soft && uniform(i, score) >= guard.acceptance(ranks[i])) {
+      if (softScores != null) {
+        softWindow.add(softScores[i]);
+      }
+      if (guard.enabled() && score > threshold) {
         skipped++;
+        continue;
+      }
+      if (soft && uniform(i, score) >= guard.acceptance(softRanks[i])) {
+        skipped++;
+        softSkipped++;
         continue;
       }
       System.arraycopy(images, i * PX, pending, pendingCount * PX, PX);
@@ -214,6 +243,7 @@ final class OnlineLearner implements AutoCloseable {
         recon / n,
         kl / n,
         skipped,
+        softSkipped,
         steps,
         rollbacks,
         trainingLoss,
@@ -240,16 +270,21 @@ final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * The share of the guard window's scores below each of {@code scores}. A pure function of the
-   * window, so nothing extra needs checkpointing.
+   * The share of {@code w}'s scores below {@code score}. A pure function of the window, so nothing
+   * extra needs checkpointing.
    */
-  private double[] ranks(float[] scores) {
-    int count = window.count();
-    double[] ranks = new double[scores.length];
-    for (int i = 0; i < scores.length; i++) {
-      ranks[i] = count == 0 ? 0 : (double) window.below(scores[i]) / count;
+  private static double rank(GuardWindow w, float score) {
+    int count = w.count();
+    return count == 0 ? 0 : (double) w.below(score) / count;
+  }
+
+  /** Image {@code i}'s ink: the sum of its 784 values. */
+  private static float ink(float[] images, int i) {
+    float sum = 0;
+    for (int k = i * PX, end = k + PX; k < end; k++) {
+      sum += images[k];
     }
-    return ranks;
+    return sum;
   }
 
   /**
@@ -288,6 +323,8 @@ final class OnlineLearner implements AutoCloseable {
     m.put(META_GUARD_COUNT, Integer.toString(window.count()));
     m.put(META_THRESHOLD, Double.toString(threshold));
     m.put(META_PENDING, Integer.toString(pendingCount));
+    m.put(META_SOFT_NEXT, Integer.toString(softWindow.nextIndex()));
+    m.put(META_SOFT_COUNT, Integer.toString(softWindow.count()));
     m.put(META_DRIFT, drift.serialise());
     m.put(META_DRIFT_INPUT, drift.inputState());
     m.put(META_REBASELINING, rebaselining ? "1" : "0");
@@ -300,7 +337,12 @@ final class OnlineLearner implements AutoCloseable {
   /** Guard window and pending images for a checkpoint's arrays. */
   Map<String, float[]> arrays() {
     return Map.of(
-        ARRAY_WINDOW, window.ring(), ARRAY_PENDING, Arrays.copyOf(pending, pendingCount * PX));
+        ARRAY_WINDOW,
+        window.ring(),
+        ARRAY_SOFT_WINDOW,
+        softWindow.ring(),
+        ARRAY_PENDING,
+        Arrays.copyOf(pending, pendingCount * PX));
   }
 
   /** Restores the state written by {@link #metadata()} and {@link #arrays()}. */
@@ -313,6 +355,15 @@ final class OnlineLearner implements AutoCloseable {
         Integer.parseInt(metadata.get(META_GUARD_NEXT)),
         Integer.parseInt(metadata.get(META_GUARD_COUNT)));
     threshold = Double.parseDouble(metadata.get(META_THRESHOLD));
+    // Checkpoints from before the soft guard's own window have none: it fills again (and the soft
+    // guard waits for it, as during warm-up). One of another size is not restored either.
+    float[] soft = arrays.get(ARRAY_SOFT_WINDOW);
+    if (soft != null && soft.length == guard.softWindow() && metadata.containsKey(META_SOFT_NEXT)) {
+      softWindow.restore(
+          soft,
+          Integer.parseInt(metadata.get(META_SOFT_NEXT)),
+          Integer.parseInt(metadata.get(META_SOFT_COUNT)));
+    }
     // Checkpoints before format version 2 have no detector: it starts afresh (and warms up again).
     String driftState = metadata.get(META_DRIFT);
     drift =

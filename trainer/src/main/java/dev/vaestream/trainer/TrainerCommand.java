@@ -149,6 +149,24 @@ public final class TrainerCommand implements Callable<Integer> {
   double guardSoftTo;
 
   @Option(
+      names = "--guard-soft-window",
+      defaultValue = "" + GuardSettings.DEFAULT_SOFT_WINDOW,
+      description =
+          "Latest images the soft guard ranks against: a young model improves quickly, and ranked"
+              + " against older, higher scores it learned far more anomalies (default"
+              + " ${DEFAULT-VALUE}).")
+  int guardSoftWindow;
+
+  @Option(
+      names = "--guard-soft-ink-exponent",
+      defaultValue = "" + GuardSettings.DEFAULT_SOFT_INK_EXPONENT,
+      description =
+          "The soft guard ranks the reconstruction error divided by the image's ink (summed pixel"
+              + " values) to this power, so heavy real digits and light anomalies compare fairly; 0"
+              + " ranks the plain error (default ${DEFAULT-VALUE}).")
+  double guardSoftInkExponent;
+
+  @Option(
       names = "--drift",
       negatable = true,
       defaultValue = "true",
@@ -325,7 +343,9 @@ public final class TrainerCommand implements Callable<Integer> {
                   guardWindow,
                   guardSoft,
                   guardSoftFrom,
-                  guardSoftTo),
+                  guardSoftTo,
+                  guardSoftWindow,
+                  guardSoftInkExponent),
               seed,
               learningRate,
               new DriftSettings(

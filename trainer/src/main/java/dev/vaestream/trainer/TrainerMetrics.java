@@ -36,6 +36,7 @@ final class TrainerMetrics extends OwnedMeterBinder {
   private Counter steps;
   private Counter images;
   private Counter guardSkipped;
+  private Counter softGuardSkipped;
   private Counter rollbacks;
   private Counter checkpoints;
   private Counter transactionRetries;
@@ -70,12 +71,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
                 .description("Images learned from")
                 .baseUnit("images")
                 .register(registry));
-    guardSkipped =
-        own(
-            Counter.builder("vae.trainer.guard.skipped")
-                .description("Images left out of training by the poisoning guard")
-                .baseUnit("images")
-                .register(registry));
+    guardSkipped = guardSkipped(registry, "threshold");
+    softGuardSkipped = guardSkipped(registry, "soft");
     rollbacks =
         own(
             Counter.builder("vae.trainer.rollbacks")
@@ -237,6 +234,22 @@ final class TrainerMetrics extends OwnedMeterBinder {
     return last == 0 ? Double.NaN : System.currentTimeMillis() - last;
   }
 
+  /**
+   * Images the guard left out, tagged by why: {@code threshold} above the hard cut (a share over a
+   * few percent means the input changed or is being poisoned), {@code soft} by the soft guard's
+   * draw (about a third of a stationary stream, by design).
+   */
+  private Counter guardSkipped(MeterRegistry registry, String reason) {
+    return own(
+        Counter.builder("vae.trainer.guard.skipped")
+            .description(
+                "Images left out of training by the poisoning guard: reason threshold (above the"
+                    + " hard cut) or soft (the soft guard's draw)")
+            .baseUnit("images")
+            .tag("reason", reason)
+            .register(registry));
+  }
+
   /** One group of up to 32 images tested, then learned from (or skipped). */
   void group(OnlineLearner.GroupResult r, long step, double currentThreshold) {
     loss = r.meanLoss();
@@ -247,7 +260,8 @@ final class TrainerMetrics extends OwnedMeterBinder {
     }
     steps.increment(r.steps());
     images.increment(32.0 * r.steps());
-    guardSkipped.increment(r.skipped());
+    guardSkipped.increment(r.skipped() - r.softSkipped());
+    softGuardSkipped.increment(r.softSkipped());
     rollbacks.increment(r.rollbacks());
     modelStep.set(step);
     threshold = Double.isFinite(currentThreshold) ? currentThreshold : Double.NaN;

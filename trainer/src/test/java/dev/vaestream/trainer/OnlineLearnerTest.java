@@ -141,6 +141,50 @@ class OnlineLearnerTest {
   }
 
   @Test
+  void softGuardRanksInkNormalisedErrorsAmongTheLatest() {
+    GuardSettings soft = GuardSettings.defaults();
+    assertThat(soft.softWindow()).isEqualTo(2000);
+    assertThat(soft.softScore(0.02f, 100f))
+        .isCloseTo(0.002f, org.assertj.core.data.Offset.offset(1e-9f));
+    assertThat(soft.softScore(0.02f, 0f)).as("blank image: ink floored at 1").isEqualTo(0.02f);
+    GuardSettings plain = new GuardSettings(true, 0.99, 10, 100, true, 0.4, 0.9, 50, 0);
+    assertThat(plain.softScore(0.02f, 100f)).isEqualTo(0.02f);
+    assertThatThrownBy(() -> new GuardSettings(true, 0.99, 10, 100, true, 0.4, 0.9, 0, 0.5))
+        .hasMessageContaining("--guard-soft-window");
+    assertThatThrownBy(() -> new GuardSettings(true, 0.99, 10, 100, true, 0.4, 0.9, 50, -1))
+        .hasMessageContaining("--guard-soft-ink-exponent");
+  }
+
+  @Test
+  void aCheckpointWithoutTheSoftWindowResumesWithAnEmptyOne() {
+    GuardSettings guard = new GuardSettings(true, 0.99, 64, 256, true, 0.4, 0.9, 128, 0.5);
+    try (OnlineLearner a = new OnlineLearner(VaeModel.create(6), guard)) {
+      for (int g = 0; g < 10; g++) {
+        a.learn(group(32 * g, null), 32);
+      }
+      assertThat(a.metadata()).containsEntry(OnlineLearner.META_SOFT_COUNT, "128");
+      // As a trainer from before the soft guard's own window wrote it.
+      java.util.Map<String, String> meta = new java.util.HashMap<>(a.metadata());
+      meta.remove(OnlineLearner.META_SOFT_NEXT);
+      meta.remove(OnlineLearner.META_SOFT_COUNT);
+      java.util.Map<String, float[]> arrays = new java.util.HashMap<>(a.arrays());
+      arrays.remove(OnlineLearner.ARRAY_SOFT_WINDOW);
+      VaeModel m = a.model();
+      try (OnlineLearner b =
+          new OnlineLearner(
+              VaeModel.restore(m.seed(), m.step(), m.imagesSeen(), m.parameters(), m.adamState()),
+              guard)) {
+        b.restore(meta, arrays);
+        OnlineLearner.GroupResult r = b.learn(group(320, null), 32);
+        // The hard guard resumed; the soft one waits for its window to fill again.
+        assertThat(b.metadata()).containsEntry(OnlineLearner.META_SOFT_COUNT, "32");
+        assertThat(b.metadata().get(OnlineLearner.META_GUARD_COUNT)).isEqualTo("256");
+        assertThat(r.skipped()).isLessThanOrEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void softGuardAndDetectorResumeExactly() {
     GuardSettings guard = new GuardSettings(true, 0.99, 64, 256, true, 0.4, 0.9);
     dev.vaestream.trainer.drift.DriftSettings drift =

@@ -81,8 +81,10 @@ public final class ScenarioImages {
       // A generator of its own: the anomaly draw does not depend on the scenario's draws.
       SplittableRandom a = new SplittableRandom(mix64(mix64(~seed) + position));
       if (a.nextDouble() < anomalyRate) {
-        anomaly = kinds[a.nextInt(kinds.length)];
-        pixels = anomaly.apply(pixels, a.nextLong());
+        anomaly = AnomalyKind.draw(kinds, digit, a);
+        if (anomaly != null) {
+          pixels = anomaly.apply(pixels, a.nextLong());
+        }
       }
     }
     return new Item(position, index, pixels, digit, phase.name(), anomaly);
