@@ -191,6 +191,15 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
               + " them run in parallel).")
   List<String> driftScenarios;
 
+  @Option(
+      names = "--drift-seed",
+      defaultValue = "42",
+      paramLabel = "S",
+      description =
+          "drift: seeds the scenario stream, its anomalies and the model (default"
+              + " ${DEFAULT-VALUE}); other seeds show how much a figure owes to one stream.")
+  long driftSeed;
+
   /** The figures the benchmarks read, validated. */
   record Settings(
       int trainSteps,
@@ -205,6 +214,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
       int checkpointRepeats,
       long driftPhaseImages,
       List<String> driftScenarios,
+      long driftSeed,
       double seedImagesPerSec) {}
 
   @Override
@@ -335,6 +345,7 @@ public final class BenchCommand implements Callable<Integer>, CommandPlugin {
         checkpointRepeats,
         driftPhaseImages,
         List.copyOf(driftScenarios),
+        driftSeed,
         seedImagesPerSec);
   }
 }

@@ -30,7 +30,6 @@ final class DriftBenchmark {
   static final List<String> SCENARIOS =
       List.of("class-incremental", "rotation", "gradual-thickness");
   static final double ANOMALY_RATE = 0.01;
-  static final long SEED = 42;
   static final int SCORER_REFRESH = 4_000;
   static final int BLOCK = 1_000;
   static final double STORM_RATE = 0.05;
@@ -41,7 +40,7 @@ final class DriftBenchmark {
     long phase = ctx.settings.driftPhaseImages();
     for (String name : ctx.settings.driftScenarios()) {
       Scenario scenario = Scenario.builtIns(phase).get(name);
-      ctx.emit(scenario(ctx.train(), scenario));
+      ctx.emit(scenario(ctx.train(), scenario, ctx.settings.driftSeed()));
     }
   }
 
@@ -62,10 +61,10 @@ final class DriftBenchmark {
     }
   }
 
-  static Map<String, Object> scenario(MnistDataset data, Scenario scenario) {
+  static Map<String, Object> scenario(MnistDataset data, Scenario scenario, long seed) {
     long t0 = System.nanoTime();
     ScenarioImages images =
-        new ScenarioImages(data, scenario, SEED, ANOMALY_RATE, List.of(AnomalyKind.values()));
+        new ScenarioImages(data, scenario, seed, ANOMALY_RATE, List.of(AnomalyKind.values()));
     int change = (int) scenario.phaseStart(1);
     int total = (int) scenario.totalImages();
     long ramp = scenario.phases().get(1).mixOver();
@@ -82,7 +81,7 @@ final class DriftBenchmark {
     Trace prefix = new Trace(change);
     Checkpoint atChange;
     double frozenThreshold;
-    try (StreamLearner learner = StreamLearner.create(SEED, guard, on)) {
+    try (StreamLearner learner = StreamLearner.create(seed, guard, on)) {
       frozenThreshold = runArm(learner, images, 0, change, prefix, false, Double.NaN);
       atChange = learner.snapshot();
     }
@@ -106,6 +105,7 @@ final class DriftBenchmark {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("name", "drift");
     line.put("scenario", scenario.name());
+    line.put("seed", seed);
     line.put("images", total);
     line.put("change_at", change);
     line.put("ramp_images", ramp);
