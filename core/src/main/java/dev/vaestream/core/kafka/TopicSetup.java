@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
@@ -222,111 +221,22 @@ public final class TopicSetup implements AutoCloseable {
 
   private Checked compare(
       TopicDefinition wanted, TopicReport.Outcome outcome, TopicDescription actual, long deadline) {
-    String topic = wanted.name();
     int partitions = actual.partitions().size();
     int replicas = replicationFactorOf(actual);
-    List<String> differences = new ArrayList<>();
-    if (partitions != wanted.partitions()) {
-      differences.add(
-          "topic "
-              + topic
-              + " has "
-              + partitions
-              + " partition(s), defined with "
-              + wanted.partitions()
-              + "; used as it is ("
-              + (partitions < wanted.partitions()
-                  ? "fewer partitions limit how many consumers can share the load"
-                  : "extra partitions are harmless")
-              + ")");
-    }
-    if (replicas != wanted.replicationFactor()) {
-      differences.add(
-          "topic "
-              + topic
-              + " has replication factor "
-              + replicas
-              + ", defined with "
-              + wanted.replicationFactor()
-              + "; used as it is"
-              + (replicas < wanted.replicationFactor() ? " (less durable than defined)" : ""));
-    }
-    int minInSyncReplicas = 0;
-    String unchecked = null;
-    Config config = describeConfigs(topic, deadline);
-    if (config == null) {
-      unchecked = "not authorized to describe them (the DescribeConfigs ACL)";
-    } else {
-      for (Map.Entry<String, String> e : wanted.configs().entrySet()) {
-        ConfigEntry entry = config.get(e.getKey());
-        String value = entry == null ? null : entry.value();
-        if (!e.getValue().equals(value)) {
-          differences.add(
-              "topic "
-                  + topic
-                  + " has "
-                  + e.getKey()
-                  + "="
-                  + value
-                  + ", defined with "
-                  + e.getKey()
-                  + "="
-                  + e.getValue());
-        }
-      }
-      ConfigEntry minIsr = config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-      if (minIsr != null && minIsr.value() != null) {
-        minInSyncReplicas = Integer.parseInt(minIsr.value().trim());
-      }
-    }
+    Config config = describeConfigs(wanted.name(), deadline);
+    List<String> differences = TopicDifferences.of(wanted, partitions, replicas, config);
+    int minInSyncReplicas = TopicDifferences.minInSyncReplicas(config);
+    String unchecked =
+        config == null ? "not authorized to describe them (the DescribeConfigs ACL)" : null;
     List<String> warnings =
-        durabilityWarnings(topic, replicas, config == null ? -1 : minInSyncReplicas, deadline);
+        TopicDifferences.durabilityWarnings(
+            wanted.name(),
+            brokerCount(deadline),
+            replicas,
+            config == null ? -1 : minInSyncReplicas);
     return new Checked(
         new TopicReport(wanted, outcome, partitions, replicas, differences, unchecked, warnings),
         minInSyncReplicas);
-  }
-
-  /**
-   * On a cluster of at least {@link TopicCatalog#DURABLE_REPLICATION_FACTOR} brokers: a warning for
-   * a replication factor below it, and for a {@code min.insync.replicas} ({@code minIsr}, -1 when
-   * unknown) below {@link TopicCatalog#DURABLE_MIN_IN_SYNC_REPLICAS}. Smaller clusters
-   * (development) cannot do better and get none.
-   */
-  private List<String> durabilityWarnings(String topic, int replicas, int minIsr, long deadline) {
-    int n = brokerCount(deadline);
-    if (n < TopicCatalog.DURABLE_REPLICATION_FACTOR) {
-      return List.of();
-    }
-    List<String> warnings = new ArrayList<>();
-    if (replicas < TopicCatalog.DURABLE_REPLICATION_FACTOR) {
-      warnings.add(
-          "topic "
-              + topic
-              + " has replication factor "
-              + replicas
-              + " on a cluster of "
-              + n
-              + " brokers: losing a broker can lose acknowledged records or stop the pipeline;"
-              + " use "
-              + TopicCatalog.DURABLE_REPLICATION_FACTOR
-              + " (docs/fault-campaign.md)");
-    }
-    if (minIsr >= 0 && minIsr < TopicCatalog.DURABLE_MIN_IN_SYNC_REPLICAS) {
-      warnings.add(
-          "topic "
-              + topic
-              + " has "
-              + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG
-              + "="
-              + minIsr
-              + ": an acks=all write is acknowledged by a single replica, which one broker"
-              + " failure can lose; set "
-              + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG
-              + "="
-              + TopicCatalog.DURABLE_MIN_IN_SYNC_REPLICAS
-              + " (docs/fault-campaign.md)");
-    }
-    return warnings;
   }
 
   /** The cluster's broker count, asked once (0 when it cannot be read in time). */
