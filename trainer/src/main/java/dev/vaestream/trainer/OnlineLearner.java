@@ -21,10 +21,11 @@ import java.util.Map;
  * <p>Each group is first scored with the current model (the prequential loss: an honest learning
  * curve, since no image has been learned from yet). The poisoning guard then leaves out images
  * whose score exceeds the current threshold (a quantile of the recent prequential scores of every
- * valid image); accepted images join a pending buffer, and every 32 pending images make one Adam
- * step. Groups are always 32 valid images in stream order, so the sequence of steps depends only on
- * the input order, never on poll timing: that, plus the checkpointed pending buffer and guard
- * window, makes recovery bit-exact.
+ * valid image) and, below it, learns an image with a probability that falls with its rank among the
+ * latest ink-normalised errors (the soft guard, {@link GuardSettings}); accepted images join a
+ * pending buffer, and every 32 pending images make one Adam step. Groups are always 32 valid images
+ * in stream order, so the sequence of steps depends only on the input order, never on poll timing:
+ * that, plus the checkpointed pending buffer and both guard windows, makes recovery bit-exact.
  *
  * <p>Drift: each group's mean prequential loss goes to a {@link LossDriftDetector}. On a detected
  * sustained rise the guard re-baselines: its window is emptied and it learns every image until
